@@ -1,0 +1,111 @@
+import type { GmailMethod } from '../../domain/gmail-quota.js';
+import { type GoogleApiError, gmailErrors } from './gmail-errors.js';
+
+interface Targeting {
+  /** Only these methods; all Gmail methods when absent. */
+  readonly methods?: readonly GmailMethod[];
+  /** Only this user; all users when absent. */
+  readonly email?: string;
+  /** How many calls it hits before it is used up (unlimited when absent). */
+  readonly count?: number;
+  /** The chance that a matching call is hit (1 when absent). */
+  readonly probability?: number;
+}
+
+export type FaultSpec =
+  | ({ readonly kind: 'error'; readonly status?: 500 | 502 | 503 } & Targeting)
+  | ({ readonly kind: 'rateLimit'; readonly status?: 429 | 403; readonly retryAfterSeconds?: number } & Targeting)
+  | ({ readonly kind: 'concurrency' } & Targeting)
+  | ({ readonly kind: 'latency'; readonly ms: number; readonly jitterMs?: number } & Targeting)
+  /** The connection is dropped without an answer. */
+  | ({ readonly kind: 'reset' } & Targeting)
+  /** Messages a list call returns are deleted before anyone can get them. */
+  | ({ readonly kind: 'vanish' } & Omit<Targeting, 'methods'>);
+
+export type FaultAction =
+  | { readonly type: 'none' }
+  | { readonly type: 'error'; readonly error: GoogleApiError }
+  | { readonly type: 'reset' };
+
+interface Armed {
+  readonly spec: FaultSpec;
+  remaining: number;
+}
+
+/** Faults injected on demand, deterministic for a seed. */
+export class SimFaults {
+  private armed: Armed[] = [];
+  private state: number;
+
+  constructor(seed = 1) {
+    this.state = seed >>> 0 || 1;
+  }
+
+  inject(spec: FaultSpec): void {
+    this.armed.push({ spec, remaining: spec.count ?? Number.POSITIVE_INFINITY });
+  }
+
+  clear(): void {
+    this.armed = [];
+  }
+
+  /** Extra latency for this call, in ms. */
+  latencyFor(email: string, method: GmailMethod): number {
+    let ms = 0;
+    for (const armed of this.hits(email, method, ['latency'])) {
+      if (armed.spec.kind === 'latency') ms += armed.spec.ms + this.random() * (armed.spec.jitterMs ?? 0);
+    }
+    return ms;
+  }
+
+  /** What an error or reset fault does to this call, if any fires. */
+  actionFor(email: string, method: GmailMethod): FaultAction {
+    const [armed] = this.hits(email, method, ['reset', 'error', 'rateLimit', 'concurrency']);
+    if (!armed) return { type: 'none' };
+    const spec = armed.spec;
+    switch (spec.kind) {
+      case 'reset':
+        return { type: 'reset' };
+      case 'error':
+        return { type: 'error', error: gmailErrors.backendError(spec.status ?? 503) };
+      case 'rateLimit': {
+        const seconds = spec.retryAfterSeconds ?? 1;
+        const error = gmailErrors.userRateLimit(seconds, new Date(Date.now() + seconds * 1_000), spec.status ?? 429);
+        return { type: 'error', error };
+      }
+      case 'concurrency':
+        return { type: 'error', error: gmailErrors.tooManyConcurrent() };
+      default:
+        return { type: 'none' };
+    }
+  }
+
+  /** Whether a message a list call just returned should vanish before it can be read. */
+  vanishes(email: string): boolean {
+    return this.hits(email, 'users.messages.list', ['vanish']).length > 0;
+  }
+
+  private hits(email: string, method: GmailMethod, kinds: readonly FaultSpec['kind'][]): Armed[] {
+    const fired: Armed[] = [];
+    for (const armed of this.armed) {
+      const { spec } = armed;
+      if (!kinds.includes(spec.kind) || armed.remaining <= 0) continue;
+      if (spec.email !== undefined && spec.email !== email) continue;
+      if (spec.kind !== 'vanish' && spec.methods && !spec.methods.includes(method)) continue;
+      if (this.random() >= (spec.probability ?? 1)) continue;
+      armed.remaining--;
+      fired.push(armed);
+    }
+    this.armed = this.armed.filter((a) => a.remaining > 0);
+    return fired;
+  }
+
+  /** mulberry32, so a seeded run injects the same faults in the same places. */
+  private random(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+}
