@@ -36,7 +36,9 @@ describe('createApp', () => {
     });
     const conflict = await app.request('/conflict');
     expect(conflict.status).toBe(409);
-    expect(await conflict.json()).toEqual({ error: { code: 'conflict', message: 'Run already started' } });
+    expect(await conflict.json()).toEqual({
+      error: { code: 'conflict', message: 'Run already started' },
+    });
 
     const boom = await app.request('/boom', {
       headers: { 'X-Cloud-Trace-Context': '105445aa7843bc8bf206b12000100000/1;o=1' },

@@ -60,7 +60,12 @@ describe('loadConfig', () => {
       expect.unreachable();
     } catch (error) {
       const message = (error as Error).message;
-      for (const name of ['GOOGLE_CLOUD_PROJECT', 'CLOUD_TASKS_QUEUE', 'KEYRING_SECRET', 'PUBLIC_URL']) {
+      for (const name of [
+        'GOOGLE_CLOUD_PROJECT',
+        'CLOUD_TASKS_QUEUE',
+        'KEYRING_SECRET',
+        'PUBLIC_URL',
+      ]) {
         expect(message).toContain(name);
       }
     }

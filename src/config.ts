@@ -66,7 +66,8 @@ const envSchema = z
   })
   .superRefine((env, ctx) => {
     if ((env.GOOGLE_CLIENT_ID === undefined) !== (env.GOOGLE_CLIENT_SECRET === undefined)) {
-      const missing = env.GOOGLE_CLIENT_ID === undefined ? 'GOOGLE_CLIENT_ID' : 'GOOGLE_CLIENT_SECRET';
+      const missing =
+        env.GOOGLE_CLIENT_ID === undefined ? 'GOOGLE_CLIENT_ID' : 'GOOGLE_CLIENT_SECRET';
       ctx.addIssue({
         code: 'custom',
         path: [missing],
@@ -93,7 +94,6 @@ const GCP_REQUIRED = [
   'PUBSUB_TOPIC',
   'KEYRING_SECRET',
 ] as const;
-
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -134,7 +134,8 @@ export function loadConfig(env: Env = process.env) {
     gmailQuota: {
       table: e.GMAIL_QUOTA_TABLE,
       units: GMAIL_UNIT_TABLES[e.GMAIL_QUOTA_TABLE] as GmailUnitTable,
-      userUnitsPerMinute: e.GMAIL_USER_UNITS_PER_MINUTE ?? DEFAULT_USER_UNITS_PER_MINUTE[e.GMAIL_QUOTA_TABLE],
+      userUnitsPerMinute:
+        e.GMAIL_USER_UNITS_PER_MINUTE ?? DEFAULT_USER_UNITS_PER_MINUTE[e.GMAIL_QUOTA_TABLE],
       projectUnitsPerMinute: e.GMAIL_PROJECT_UNITS_PER_MINUTE ?? DEFAULT_PROJECT_UNITS_PER_MINUTE,
     },
     demo: { mailboxSize: e.DEMO_MAILBOX_SIZE, seed: e.DEMO_SEED },

@@ -8,7 +8,12 @@ describe('createLogger', () => {
     log.debug('hidden');
     log.warn('slow', { ms: 12 });
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ severity: 'WARNING', message: 'slow', runId: 'r1', ms: 12 });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      severity: 'WARNING',
+      message: 'slow',
+      runId: 'r1',
+      ms: 12,
+    });
   });
 
   it('serialises errors with their message', () => {
@@ -33,7 +38,10 @@ describe('traceFields', () => {
 
   it('falls back to W3C traceparent and ignores garbage', () => {
     expect(
-      traceFields(headers({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }), undefined),
+      traceFields(
+        headers({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }),
+        undefined,
+      ),
     ).toEqual({ 'logging.googleapis.com/trace': '4bf92f3577b34da6a3ce929d0e0e4736' });
     expect(traceFields(headers({ 'x-cloud-trace-context': '<script>' }), undefined)).toEqual({});
   });

@@ -35,7 +35,10 @@ export function createLogger(
   const write = (severity: Severity, message: string, fields?: Fields) => {
     if (RANK[severity] < min) return;
     sink(
-      JSON.stringify({ severity, message, time: new Date().toISOString(), ...base, ...fields }, errorReplacer),
+      JSON.stringify(
+        { severity, message, time: new Date().toISOString(), ...base, ...fields },
+        errorReplacer,
+      ),
     );
   };
   return {
@@ -52,7 +55,8 @@ export const silentLogger: Logger = createLogger('error', () => {});
 
 /** Errors serialise as name, message and stack instead of `{}`. */
 function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
+  if (value instanceof Error)
+    return { name: value.name, message: value.message, stack: value.stack };
   return value;
 }
 

@@ -45,7 +45,6 @@ export const GMAIL_UNIT_TABLES = {
 export type GmailMethod = keyof (typeof GMAIL_UNIT_TABLES)['2026'];
 export type GmailUnitTable = Readonly<Record<GmailMethod, number>>;
 
-
 /** Per-user budget per minute under each table. */
 export const DEFAULT_USER_UNITS_PER_MINUTE: Record<QuotaTableName, number> = {
   '2026': 6_000,

@@ -29,12 +29,18 @@ export async function sendGmailBatch(
   signal?: AbortSignal,
 ): Promise<BatchAnswer[]> {
   if (calls.length === 0) return [];
-  if (calls.length > MAX_BATCH_CALLS) throw new RangeError(`at most ${MAX_BATCH_CALLS} calls per batch`);
+  if (calls.length > MAX_BATCH_CALLS)
+    throw new RangeError(`at most ${MAX_BATCH_CALLS} calls per batch`);
   const boundary = `batch_${randomBytes(12).toString('hex')}`;
   const body = `${calls.map((call, i) => `--${boundary}\r\n${encodePart(call, i)}`).join('')}--${boundary}--\r\n`;
   const headers = await auth.getRequestHeaders(batchUrl);
   headers.set('content-type', `multipart/mixed; boundary=${boundary}`);
-  const response = await fetch(batchUrl, { method: 'POST', headers, body, ...(signal ? { signal } : {}) });
+  const response = await fetch(batchUrl, {
+    method: 'POST',
+    headers,
+    body,
+    ...(signal ? { signal } : {}),
+  });
   const text = await response.text();
   if (!response.ok) {
     throw Object.assign(new Error(`batch request answered ${response.status}`), {
@@ -42,7 +48,9 @@ export async function sendGmailBatch(
       body: text,
     });
   }
-  const answerBoundary = /boundary="?([^";]+)"?/i.exec(response.headers.get('content-type') ?? '')?.[1];
+  const answerBoundary = /boundary="?([^";]+)"?/i.exec(
+    response.headers.get('content-type') ?? '',
+  )?.[1];
   if (!answerBoundary) throw new Error('batch answer is not multipart');
   return orderAnswers(parseAnswers(text, answerBoundary), calls.length);
 }

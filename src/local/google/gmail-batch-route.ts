@@ -35,7 +35,9 @@ export function batchHandler(dispatch: (request: Request) => Promise<Response>) 
     for (const part of parts) {
       const inner = parseInner(part);
       if (!inner) {
-        answers.push(answerPart(undefined, gmailErrors.invalidArgument('Malformed part').toResponse(), ''));
+        answers.push(
+          answerPart(undefined, gmailErrors.invalidArgument('Malformed part').toResponse(), ''),
+        );
         continue;
       }
       if (outer && !inner.headers.has('authorization')) inner.headers.set('authorization', outer);
@@ -98,14 +100,28 @@ function answerPart(contentId: string | undefined, response: Response, body: str
   const lines = [
     `HTTP/1.1 ${response.status} ${response.statusText || reason(response.status)}`,
     ...(type ? [`Content-Type: ${type}`] : []),
-    ...(response.headers.get('retry-after') ? [`Retry-After: ${response.headers.get('retry-after')}`] : []),
+    ...(response.headers.get('retry-after')
+      ? [`Retry-After: ${response.headers.get('retry-after')}`]
+      : []),
     `Content-Length: ${Buffer.byteLength(body)}`,
   ];
   return `Content-Type: application/http\r\n${id}\r\n${lines.join('\r\n')}\r\n\r\n${body}\r\n`;
 }
 
 function reason(status: number): string {
-  return { 200: 'OK', 204: 'No Content', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' }[status] ?? 'Status';
+  return (
+    {
+      200: 'OK',
+      204: 'No Content',
+      400: 'Bad Request',
+      401: 'Unauthorized',
+      403: 'Forbidden',
+      404: 'Not Found',
+      429: 'Too Many Requests',
+      500: 'Internal Server Error',
+      503: 'Service Unavailable',
+    }[status] ?? 'Status'
+  );
 }
 
 function splitOnce(text: string, separator: RegExp): [string, string | undefined] {

@@ -69,35 +69,35 @@ export function gmailCall(deps: GmailCallDeps) {
     }
 
     const email = account.email;
-    const latency = deps.faults.latencyFor(email, method);
-    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
-    const action = deps.faults.actionFor(email, method);
-    if (action.type === 'reset') {
-      deps.stats.record(email, method, 'faulted');
-      const socket = (c.env as NodeBindings | undefined)?.incoming?.socket;
-      if (socket) socket.destroy();
-      throw new Error('simulated connection reset');
-    }
-    if (action.type === 'error') {
-      deps.stats.record(email, method, 'faulted');
-      return action.error.toResponse();
-    }
-
+    // A request is in flight from the moment Google receives it, latency included.
     const running = inFlight.get(email) ?? 0;
     if (deps.maxConcurrentPerUser !== undefined && running >= deps.maxConcurrentPerUser) {
       deps.stats.record(email, method, 'rateLimited');
       return gmailErrors.tooManyConcurrent().toResponse();
     }
-    const refused = deps.quota.charge(email, method);
-    if (refused) {
-      deps.stats.record(email, method, 'rateLimited');
-      return refused.toResponse();
-    }
-
-    // Charged calls are counted whatever they answer: a 404 on a vanished message costs too.
-    deps.stats.record(email, method, 'ok', deps.quota.cost(method));
     inFlight.set(email, running + 1);
     try {
+      const latency = deps.faults.latencyFor(email, method);
+      if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+      const action = deps.faults.actionFor(email, method);
+      if (action.type === 'reset') {
+        deps.stats.record(email, method, 'faulted');
+        const socket = (c.env as NodeBindings | undefined)?.incoming?.socket;
+        if (!socket) throw new Error('simulated connection reset');
+        socket.destroy();
+        return new Response(null, { status: 500 });
+      }
+      if (action.type === 'error') {
+        deps.stats.record(email, method, 'faulted');
+        return action.error.toResponse();
+      }
+      const refused = deps.quota.charge(email, method);
+      if (refused) {
+        deps.stats.record(email, method, 'rateLimited');
+        return refused.toResponse();
+      }
+      // Charged calls are counted whatever they answer: a 404 on a vanished message costs too.
+      deps.stats.record(email, method, 'ok', deps.quota.cost(method));
       const result = await handler({ c, account, grant });
       if (result instanceof Response) return result;
       if (result === undefined) return c.body(null, 204);

@@ -64,7 +64,11 @@ export const gmailErrors = {
       { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' },
     ),
   insufficientScope: () =>
-    new GoogleApiError(403, 'Request had insufficient authentication scopes.', 'insufficientPermissions'),
+    new GoogleApiError(
+      403,
+      'Request had insufficient authentication scopes.',
+      'insufficientPermissions',
+    ),
   delegationDenied: (userId: string) =>
     new GoogleApiError(403, `Delegation denied for ${userId}`, 'forbidden'),
   notFound: () => new GoogleApiError(404, 'Requested entity was not found.', 'notFound'),
@@ -87,7 +91,12 @@ export const gmailErrors = {
       { 'retry-after': String(retryAfterSeconds) },
     ),
   tooManyConcurrent: () =>
-    new GoogleApiError(429, 'Too many concurrent requests for user', 'rateLimitExceeded', 'usageLimits'),
+    new GoogleApiError(
+      429,
+      'Too many concurrent requests for user',
+      'rateLimitExceeded',
+      'usageLimits',
+    ),
   backendError: (code: 500 | 502 | 503) =>
     new GoogleApiError(
       code,

@@ -15,7 +15,10 @@ const watchBody = z.object({
 });
 
 /** history.list, watch and stop. `topics` says which Pub/Sub topics exist. */
-export function historyRoutes(now: () => number, topicExists: (topic: string) => boolean): GmailRouter {
+export function historyRoutes(
+  now: () => number,
+  topicExists: (topic: string) => boolean,
+): GmailRouter {
   return (app, call) => {
     app.get(
       '/:userId/history',
@@ -33,7 +36,10 @@ export function historyRoutes(now: () => number, topicExists: (topic: string) =>
           }
         }
         const labelId = c.req.query('labelId');
-        const maxResults = Math.min(500, Math.max(1, Number(c.req.query('maxResults') ?? 100) || 100));
+        const maxResults = Math.min(
+          500,
+          Math.max(1, Number(c.req.query('maxResults') ?? 100) || 100),
+        );
         const after = decodeCursor(c.req.query('pageToken'));
         const page: gmail_v1.Schema$History[] = [];
         let more = false;
@@ -49,7 +55,9 @@ export function historyRoutes(now: () => number, topicExists: (topic: string) =>
           page.push(toWire(record));
           lastId = record.id;
         }
-        const response: gmail_v1.Schema$ListHistoryResponse = { historyId: String(account.historyId) };
+        const response: gmail_v1.Schema$ListHistoryResponse = {
+          historyId: String(account.historyId),
+        };
         if (page.length > 0) response.history = page;
         if (more) response.nextPageToken = Buffer.from(String(lastId)).toString('base64url');
         return response;
@@ -70,8 +78,11 @@ export function historyRoutes(now: () => number, topicExists: (topic: string) =>
         if (!topicExists(topicName)) {
           throw gmailErrors.failedPrecondition(`Resource not found (resource=${topicName}).`);
         }
-        const behavior = (parsed.data.labelFilterBehavior ?? parsed.data.labelFilterAction ?? 'include')
-          .toLowerCase() as 'include' | 'exclude';
+        const behavior = (
+          parsed.data.labelFilterBehavior ??
+          parsed.data.labelFilterAction ??
+          'include'
+        ).toLowerCase() as 'include' | 'exclude';
         const expiration = now() + WATCH_DAYS * 86_400_000;
         account.watch = { topicName, labelIds, labelFilterBehavior: behavior, expiration };
         return { historyId: String(account.historyId), expiration: String(expiration) };

@@ -23,12 +23,16 @@ export function messageRoutes(faults: SimFaults, now: () => number): GmailRouter
   return (app, call) => {
     app.get(
       '/:userId/profile',
-      call('users.getProfile', 'read', ({ account }): gmail_v1.Schema$Profile => ({
-        emailAddress: account.email,
-        messagesTotal: account.messageCount,
-        threadsTotal: account.threadCount,
-        historyId: String(account.historyId),
-      })),
+      call(
+        'users.getProfile',
+        'read',
+        ({ account }): gmail_v1.Schema$Profile => ({
+          emailAddress: account.email,
+          messagesTotal: account.messageCount,
+          threadsTotal: account.threadCount,
+          historyId: String(account.historyId),
+        }),
+      ),
     );
 
     app.get(
@@ -101,7 +105,8 @@ export function messageRoutes(faults: SimFaults, now: () => number): GmailRouter
         const body = parse(batchModifyBody, await jsonBody(c));
         const ids = body.ids ?? [];
         if (ids.length === 0) throw gmailErrors.invalidArgument('No message ids specified');
-        if (ids.length > 1000) throw gmailErrors.invalidArgument('Too many ids specified (max 1000)');
+        if (ids.length > 1000)
+          throw gmailErrors.invalidArgument('Too many ids specified (max 1000)');
         const bad = ids.find((id) => !ID.test(id));
         if (bad !== undefined) throw gmailErrors.invalidArgument('Invalid id value');
         const [add, remove] = checkLabels(account, body);
@@ -119,7 +124,8 @@ export function messageRoutes(faults: SimFaults, now: () => number): GmailRouter
       call('users.messages.batchDelete', 'full', async ({ c, account }) => {
         const ids = parse(batchDeleteBody, await jsonBody(c)).ids ?? [];
         if (ids.length === 0) throw gmailErrors.invalidArgument('No message ids specified');
-        if (ids.length > 1000) throw gmailErrors.invalidArgument('Too many ids specified (max 1000)');
+        if (ids.length > 1000)
+          throw gmailErrors.invalidArgument('Too many ids specified (max 1000)');
         for (const id of ids) {
           const message = account.message(id);
           if (message) account.delete(message);
@@ -173,7 +179,8 @@ function checkLabels(
   const remove = body.removeLabelIds ?? [];
   for (const id of [...add, ...remove]) {
     const label = account.labels.get(id);
-    const allowed = label && (label.type === 'user' || MUTABLE_SYSTEM.has(id) || id.startsWith('CATEGORY_'));
+    const allowed =
+      label && (label.type === 'user' || MUTABLE_SYSTEM.has(id) || id.startsWith('CATEGORY_'));
     if (!allowed) throw gmailErrors.invalidArgument(`Invalid label: ${id}`);
   }
   return [add, remove];

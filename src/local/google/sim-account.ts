@@ -91,16 +91,21 @@ export class SimAccount {
     for (let i = start; i < this.order.length; i++) yield this.order[i]!;
   }
 
+  /** What a search query is evaluated against; lookups are cached for one query's scan. */
   searchContext(now: number): SearchContext {
+    const cache = new Map<string, string | undefined>();
     return {
       now,
       labelIdByName: (name) => {
         const wanted = name.toLowerCase();
+        if (cache.has(wanted)) return cache.get(wanted);
+        let found: string | undefined;
         for (const label of this.labels.values()) {
           const candidates = [label.id, label.name, label.name.replace(/[/ ]/g, '-')];
-          if (candidates.some((c) => c.toLowerCase() === wanted)) return label.id;
+          if (candidates.some((c) => c.toLowerCase() === wanted)) found = label.id;
         }
-        return undefined;
+        cache.set(wanted, found);
+        return found;
       },
     };
   }

@@ -14,7 +14,11 @@ interface Targeting {
 
 export type FaultSpec =
   | ({ readonly kind: 'error'; readonly status?: 500 | 502 | 503 } & Targeting)
-  | ({ readonly kind: 'rateLimit'; readonly status?: 429 | 403; readonly retryAfterSeconds?: number } & Targeting)
+  | ({
+      readonly kind: 'rateLimit';
+      readonly status?: 429 | 403;
+      readonly retryAfterSeconds?: number;
+    } & Targeting)
   | ({ readonly kind: 'concurrency' } & Targeting)
   | ({ readonly kind: 'latency'; readonly ms: number; readonly jitterMs?: number } & Targeting)
   /** The connection is dropped without an answer. */
@@ -53,7 +57,8 @@ export class SimFaults {
   latencyFor(email: string, method: GmailMethod): number {
     let ms = 0;
     for (const armed of this.hits(email, method, ['latency'])) {
-      if (armed.spec.kind === 'latency') ms += armed.spec.ms + this.random() * (armed.spec.jitterMs ?? 0);
+      if (armed.spec.kind === 'latency')
+        ms += armed.spec.ms + this.random() * (armed.spec.jitterMs ?? 0);
     }
     return ms;
   }
@@ -70,7 +75,11 @@ export class SimFaults {
         return { type: 'error', error: gmailErrors.backendError(spec.status ?? 503) };
       case 'rateLimit': {
         const seconds = spec.retryAfterSeconds ?? 1;
-        const error = gmailErrors.userRateLimit(seconds, new Date(Date.now() + seconds * 1_000), spec.status ?? 429);
+        const error = gmailErrors.userRateLimit(
+          seconds,
+          new Date(Date.now() + seconds * 1_000),
+          spec.status ?? 429,
+        );
         return { type: 'error', error };
       }
       case 'concurrency':

@@ -68,7 +68,11 @@ export class SimQuota {
     const user = this.window(email);
     if (user.used(at) + units > userUnitsPerMinute) {
       const waitMs = Math.max(1_000, user.waitFor(at, units, userUnitsPerMinute));
-      return gmailErrors.userRateLimit(Math.ceil(waitMs / 1_000), new Date(at + waitMs), rateLimitStatus);
+      return gmailErrors.userRateLimit(
+        Math.ceil(waitMs / 1_000),
+        new Date(at + waitMs),
+        rateLimitStatus,
+      );
     }
     if (this.project.used(at) + units > projectUnitsPerMinute) {
       const waitMs = Math.max(1_000, this.project.waitFor(at, units, projectUnitsPerMinute));

@@ -47,7 +47,8 @@ export class SimStats {
     const methods: Partial<Record<GmailMethod, MethodCounters>> = {};
     for (const source of sources) {
       for (const [method, c] of source) {
-        const into = (methods[method] ??= { calls: 0, units: 0, rateLimited: 0, faulted: 0 });
+        const into = methods[method] ?? { calls: 0, units: 0, rateLimited: 0, faulted: 0 };
+        methods[method] = into;
         into.calls += c.calls;
         into.units += c.units;
         into.rateLimited += c.rateLimited;

@@ -80,7 +80,9 @@ export class SimulatedGoogle {
       {
         clients: [...options.clients],
         now: this.now,
-        ...(options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}),
+        ...(options.accessTokenTtlSeconds
+          ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds }
+          : {}),
       },
       {
         find: (email) => this.accounts.get(email.toLowerCase()),

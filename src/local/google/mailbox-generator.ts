@@ -1,0 +1,298 @@
+import {
+  BRANDS,
+  FIRST_NAMES,
+  LAST_NAMES,
+  type LabelKey,
+  PERSON_DOMAINS,
+  type PersonGroup,
+  SENDER_KINDS,
+  type SenderKind,
+  SPAM_NAMES,
+  TOPICS,
+  USER_LABELS,
+} from './mailbox-vocabulary.js';
+import { type Bulk, type Draft, type Person, Writer } from './mailbox-writer.js';
+import { Random, WeightedTable, zipfWeights } from './random.js';
+import type { SimLabel, SimMessage, SimSender } from './sim-types.js';
+
+export interface MailboxSpec {
+  seed: number;
+  size: number;
+  ownerEmail: string;
+  /** Epoch milliseconds; every message is dated at or before it. */
+  now: number;
+  /** How far back the mail goes; 2 when omitted. */
+  years?: number;
+}
+
+export interface GeneratedMailbox {
+  userLabels: SimLabel[];
+  /** Newest first: internalDate descending, then id descending. */
+  messages: SimMessage[];
+}
+
+/** Where an incoming message belongs, when it continues a thread or comes from a known sender. */
+export interface IncomingContext {
+  threadId?: string;
+  inReplyTo?: string;
+  from?: SimSender;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const YEAR = 365.25 * DAY;
+const KIND_WEIGHTS = SENDER_KINDS.map((kind) => [kind, kind.weight] as const);
+
+/**
+ * A realistic mailbox, the same for the same spec: a Zipf-like head of bulk senders carrying
+ * most of the mail, a long tail of people, threads with the owner's replies, and the labels
+ * Gmail and a person would have put on it. Never contains TRASH.
+ */
+export function generateMailbox(spec: MailboxSpec): GeneratedMailbox {
+  const { size, now } = spec;
+  const rng = new Random(spec.seed);
+  const span = (spec.years ?? 2) * YEAR;
+  const { userLabels, labelIds } = makeUserLabels(rng, now);
+  const w = new Writer(rng, spec.ownerEmail, now, labelIds);
+  const taken = new Set([spec.ownerEmail.toLowerCase()]);
+  const bulk = makeBulkSenders(rng, scale(size, 4, 0.3, 150), taken, span);
+  const people = makePeople(rng, scale(size, 2.2, 0.55, 3000), taken);
+  const spam = Array.from({ length: Math.max(3, bulk.length >> 1) }, () => makeSpamSender(rng));
+  const bulkTable = new WeightedTable(bulk, zipfWeights(bulk.length, 1.1));
+  const peopleTable = new WeightedTable(people, zipfWeights(people.length, 1));
+  const someone = () => peopleTable.pick(rng);
+  const threads: (readonly [() => void, number])[] = [
+    [() => bulkThread(w, size, bulkTable.pick(rng)), 80],
+    [() => personThread(w, size, someone(), span, false), 9],
+    [() => personThread(w, size, someone(), span, true), 4.5],
+    [() => w.chat(someone(), dateWithin(rng, now, span)), 1],
+    // Gmail deletes spam after 30 days.
+    [() => w.spam(rng.pick(spam), now - rng.int(0, 30 * DAY)), 0.7],
+    [() => w.fromOwner(someone(), dateWithin(rng, now, span), undefined, true), 0.3],
+  ];
+  console.time('draw');
+  while (w.drafts.length < size) rng.weighted(threads)();
+  console.timeEnd('draw');console.time('ids');
+  const mm = assignIds(w.drafts, rng);console.timeEnd('ids');
+  return { userLabels, messages: mm };
+}
+
+/** A message arriving now, for tests of incremental sync. */
+export function makeIncomingMessage(
+  rng: Random,
+  owner: string,
+  now: number,
+  kind: 'bulk' | 'personal',
+  existing?: IncomingContext,
+): SimMessage {
+  const w = new Writer(rng, owner, now, new Map());
+  const taken = new Set([owner.toLowerCase()]);
+  let draft: Draft;
+  if (kind === 'bulk') {
+    const b = makeBulkSender(rng, rng.weighted(KIND_WEIGHTS), taken, YEAR);
+    const sender = existing?.from ?? b.sender;
+    draft = w.fromBulk({ ...b, sender }, rng.weighted(b.kind.streams), now);
+  } else {
+    const person = makePeople(rng, 1, taken)[0]!;
+    draft = w.fromPerson(existing?.from ? { ...person, sender: existing.from } : person, now);
+  }
+  for (const label of ['INBOX', 'UNREAD']) {
+    if (!draft.labels.includes(label)) draft.labels.push(label);
+  }
+  const message = toMessage(draft, messageId(now, rng.int(0, 0xfffff)));
+  return {
+    ...message,
+    threadId: existing?.threadId ?? message.id,
+    inReplyTo: existing?.inReplyTo,
+  };
+}
+
+/** Gmail-like ids: the ms timestamp in hex, then a 20-bit sequence, so ids sort by date. */
+function messageId(ms: number, low: number): string {
+  return ms.toString(16).padStart(11, '0') + low.toString(16).padStart(5, '0');
+}
+
+function assignIds(drafts: Draft[], rng: Random): SimMessage[] {
+  // Stable, and a reply is always later than its original: originals get their ids first.
+  console.time('sort');drafts.sort((a, b) => a.date - b.date);console.timeEnd('sort');
+  const messages = new Array<SimMessage>(drafts.length);
+  let last = -1;
+  let low = 0;
+  drafts.forEach((draft, i) => {
+    low = draft.date === last ? low + 1 : rng.int(0, 0x3ffff);
+    last = draft.date;
+    draft.built = toMessage(draft, messageId(draft.date, low));
+    messages[drafts.length - 1 - i] = draft.built;
+  });
+  return messages;
+}
+
+function toMessage(d: Draft, id: string): SimMessage {
+  return {
+    id,
+    threadId: d.root ? d.root.built!.id : id,
+    internalDate: d.date,
+    // An exact-size copy: arrays grown by push keep spare capacity.
+    labelIds: d.labels.slice(),
+    from: d.from,
+    to: d.to,
+    subject: d.subject,
+    snippet: d.snippet,
+    sizeEstimate: d.size,
+    attachments: d.attachments,
+    messageIdHeader: `<${id}@mail.${d.from.address.split('@')[1]}>`,
+    inReplyTo: d.parent ? d.parent.built!.messageIdHeader : undefined,
+    historyId: 1,
+  };
+}
+
+function bulkThread(w: Writer, limit: number, b: Bulk): void {
+  const stream = w.rng.weighted(b.kind.streams);
+  const first = w.fromBulk(b, stream, dateWithin(w.rng, w.now, b.maxAge));
+  const reply = (date: number, parent: Draft) => w.fromBulk(b, stream, date, parent);
+  if (stream.threadGrowth) {
+    converse(w, limit, first, stream.threadGrowth, 1, 6 * HOUR, reply);
+  } else if (stream.replyRate && w.rng.chance(stream.replyRate)) {
+    // The owner asks support about an order or a booking; the sender answers.
+    converse(w, limit, first, 1, 0.8, 20 * HOUR, (date, parent, turn) =>
+      turn % 2 === 0 ? w.fromOwner(b, date, parent) : reply(date, parent),
+    );
+  }
+}
+
+function personThread(w: Writer, limit: number, p: Person, span: number, ownerStarts: boolean) {
+  const date = dateWithin(w.rng, w.now, span);
+  const first = ownerStarts ? w.fromOwner(p, date) : w.fromPerson(p, date);
+  const chatty = p.group === 'family' || p.group === 'work' ? 0.55 : 0.4;
+  converse(w, limit, first, ownerStarts ? 0.6 : chatty, 0.6, 3 * HOUR, (d, parent, turn) =>
+    (turn % 2 === 0) === ownerStarts
+      ? w.fromPerson(p, d, parent)
+      : w.fromOwner(p, d, parent, w.rng.chance(0.03)),
+  );
+}
+
+/** Adds replies while the other side keeps answering, each a little less likely. */
+function converse(
+  w: Writer,
+  limit: number,
+  first: Draft,
+  chance: number,
+  decay: number,
+  medianDelay: number,
+  next: (date: number, parent: Draft, turn: number) => Draft,
+): void {
+  let parent = first;
+  for (let turn = 0, p = chance; turn < 12 && w.drafts.length < limit; turn++, p *= decay) {
+    if (!w.rng.chance(p)) return;
+    const date = parent.date + Math.max(MINUTE, Math.round(w.rng.lognormal(medianDelay, 1.5)));
+    if (date > w.now) return;
+    parent = next(date, parent, turn);
+    if (parent.labels[0] === 'DRAFT') return;
+  }
+}
+
+/** Recent mail is denser: the density falls linearly to half its value at `maxAge`. */
+function dateWithin(rng: Random, now: number, maxAge: number): number {
+  return Math.floor(now - (2 - Math.sqrt(4 - 3 * rng.next())) * maxAge);
+}
+
+/** Sender counts grow sublinearly with the mailbox: c * size^exponent, within [3, max]. */
+function scale(size: number, c: number, exponent: number, max: number): number {
+  return Math.min(max, Math.max(3, Math.round(c * size ** exponent)));
+}
+
+function makeUserLabels(rng: Random, now: number) {
+  const optional = rng.shuffle(USER_LABELS.slice(5)).slice(0, rng.int(0, 5));
+  const chosen = [...USER_LABELS.slice(0, 5), ...optional];
+  const year = String(new Date(now).getUTCFullYear() - 1);
+  const userLabels = chosen.map(
+    ([, name], i): SimLabel => ({
+      id: `Label_${i + 1}`,
+      name: name.replace('{yyyy}', year),
+      type: 'user',
+    }),
+  );
+  const labelIds = new Map<LabelKey, string>();
+  chosen.forEach(([key], i) => {
+    if (key) labelIds.set(key, `Label_${i + 1}`);
+  });
+  return { userLabels, labelIds };
+}
+
+function makeBulkSenders(rng: Random, count: number, taken: Set<string>, span: number): Bulk[] {
+  // Every mailbox has a mixed sender: promotions and statements from one address.
+  const mixed = SENDER_KINDS.filter((kind) => kind.streams.length > 1);
+  const senders = Array.from({ length: count }, (_, i) =>
+    makeBulkSender(rng, i === 0 ? rng.pick(mixed) : rng.weighted(KIND_WEIGHTS), taken, span),
+  );
+  // Shops and social networks tend to take the head of the Zipf curve, security alerts the tail.
+  const keyed = senders.map((b) => [rng.next() ** (1 / Math.sqrt(b.kind.weight)), b] as const);
+  return keyed.sort((x, y) => y[0] - x[0]).map(([, b]) => b);
+}
+
+function makeBulkSender(rng: Random, kind: SenderKind, taken: Set<string>, span: number): Bulk {
+  for (let attempt = 0; ; attempt++) {
+    const forum = kind.locals.length === 0;
+    const name = `${rng.pick(forum ? TOPICS : BRANDS)} ${rng.pick(kind.suffixes)}`;
+    const slug = slugify(name) + (attempt > 30 ? `-${attempt}` : '');
+    if (taken.has(slug)) continue;
+    taken.add(slug);
+    const address = forum
+      ? `${slug}@lists.example.org`
+      : `${rng.pick(kind.locals)}@${slug}.example`;
+    const listId = kind.list ? `<${address.replace('@', '.')}>` : undefined;
+    const sender = { name: forum ? slug : name, address, bulk: kind.list, listId };
+    // Most senders span the whole mailbox; some were subscribed to more recently.
+    return { sender, kind, maxAge: rng.chance(0.6) ? span : span * (0.1 + 0.9 * rng.next()) };
+  }
+}
+
+function makePeople(rng: Random, count: number, taken: Set<string>): Person[] {
+  const familyName = rng.pick(LAST_NAMES);
+  const familySize = Math.min(6, Math.floor(count / 15));
+  const groups = [
+    ['work', 3],
+    ['friend', 4],
+    ['other', 3],
+  ] as const;
+  const people: Person[] = [];
+  while (people.length < count) {
+    const group: PersonGroup = people.length < familySize ? 'family' : rng.weighted(groups);
+    const first = rng.pick(FIRST_NAMES);
+    const last = group === 'family' ? familyName : rng.pick(LAST_NAMES);
+    const address = personAddress(rng, first, last, group === 'work');
+    if (taken.has(address)) continue;
+    taken.add(address);
+    const sender = { name: `${first} ${last}`, address, bulk: false };
+    people.push({ sender, group, first, to: [address] });
+  }
+  // Family and a few friends and colleagues write most; everyone else now and then.
+  const close = rng.shuffle(people.slice(0, 12));
+  people.splice(0, close.length, ...close);
+  return people;
+}
+
+function personAddress(rng: Random, first: string, last: string, work: boolean): string {
+  const f = first.toLowerCase();
+  const l = last.toLowerCase();
+  if (work) return `${f}.${l}@corp.example`;
+  const local = rng.weighted([
+    [`${f}.${l}`, 4],
+    [`${f}${l}`, 2],
+    [`${f[0]}${l}`, 2],
+    [`${f}_${l}${rng.int(1, 99)}`, 1],
+    [`${f}${rng.int(70, 99)}`, 1],
+  ]);
+  return `${local}@${rng.pick(PERSON_DOMAINS)}`;
+}
+
+function makeSpamSender(rng: Random): SimSender {
+  const local = `${rng.pick(['promo', 'winner', 'alert', 'support'])}${rng.int(10, 999)}`;
+  const domain = `${slugify(rng.pick(BRANDS))}-offers${rng.int(1, 99)}.example.net`;
+  return { name: rng.pick(SPAM_NAMES), address: `${local}@${domain}`, bulk: false };
+}
+
+function slugify(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+}

@@ -1,0 +1,274 @@
+import {
+  CITIES,
+  DAYS,
+  FIRST_NAMES,
+  ITEMS,
+  type LabelKey,
+  type MailStream,
+  MONTHS,
+  PERSON_ATTACHMENTS,
+  PERSON_DOMAINS,
+  PERSON_GROUPS,
+  PERSON_SNIPPETS,
+  type PersonGroup,
+  REPLY_SNIPPETS,
+  type SenderKind,
+  SPAM_SNIPPET,
+  SPAM_SUBJECTS,
+  TOPICS,
+} from './mailbox-vocabulary.js';
+import type { Random } from './random.js';
+import type { SimMessage, SimSender } from './sim-types.js';
+
+const DAY = 86_400_000;
+const KB = 1024;
+const NONE: readonly string[] = Object.freeze([]);
+
+/** An automated sender: a shop, a newsletter, a bank... */
+export interface Bulk {
+  readonly sender: SimSender;
+  readonly kind: SenderKind;
+  /** Senders the owner subscribed to later only appear in recent mail. */
+  readonly maxAge: number;
+}
+
+/** A correspondent, by how they know the owner. */
+export interface Person {
+  readonly sender: SimSender;
+  readonly group: PersonGroup;
+  readonly first: string;
+  readonly to: readonly string[];
+}
+
+/** A message before its id: ids follow dates, known only once every message is drawn. */
+export interface Draft {
+  readonly date: number;
+  readonly parent: Draft | undefined;
+  readonly root: Draft | undefined;
+  readonly from: SimSender;
+  readonly to: readonly string[];
+  readonly subject: string;
+  readonly snippet: string;
+  readonly size: number;
+  readonly attachments: readonly string[];
+  readonly labels: string[];
+  built?: SimMessage;
+}
+
+type Words = Record<string, (rng: Random, date: Date, first: string, brand: string) => string>;
+
+const WORDS: Words = {
+  first: (_r, _d, first) => first,
+  brand: (_r, _d, _f, brand) => brand,
+  friend: (rng) => rng.pick(FIRST_NAMES),
+  topic: (rng) => rng.pick(TOPICS),
+  city: (rng) => rng.pick(CITIES),
+  item: (rng) => rng.pick(ITEMS),
+  n: (rng) => String(rng.int(2, 99)),
+  q: (rng) => String(rng.int(1, 4)),
+  pct: (rng) => String(rng.int(2, 14) * 5),
+  nnnn: (rng) => String(rng.int(1000, 9999)),
+  order: (rng) => String(rng.int(1_000_000, 9_999_999)),
+  amount: (rng) => (rng.int(300, 40_000) / 100).toFixed(2),
+  code: (rng) => rng.int(0x100000, 0xffffff).toString(36).toUpperCase(),
+  day: (_r, date) => DAYS[date.getUTCDay()]!,
+  month: (_r, date) => MONTHS[date.getUTCMonth()]!,
+  mm: (_r, date) => String(date.getUTCMonth() + 1).padStart(2, '0'),
+  yyyy: (_r, date) => String(date.getUTCFullYear()),
+};
+
+/** Writes single messages; threads are composed from these by the generator below. */
+export class Writer {
+  readonly drafts: Draft[] = [];
+  readonly owner: SimSender;
+  readonly toOwner: readonly string[];
+  readonly #first: string;
+  readonly #allLabelIds: readonly string[];
+  readonly #strings = new Map<string, string>();
+
+  constructor(
+    readonly rng: Random,
+    ownerEmail: string,
+    readonly now: number,
+    readonly labelIds: ReadonlyMap<LabelKey, string>,
+  ) {
+    const local = ownerEmail.split('@')[0]?.split(/[._+-]/)[0] || 'there';
+    this.#first = local.charAt(0).toUpperCase() + local.slice(1);
+    this.owner = { name: this.#first, address: ownerEmail, bulk: false };
+    this.toOwner = [ownerEmail];
+    this.#allLabelIds = [...labelIds.values()];
+  }
+
+  fill(template: string, date: number, brand = '', first = this.#first): string {
+    if (!template.includes('{')) return template;
+    const day = new Date(date);
+    const text = template.replace(/\{(\w+)\}/g, (_, key: string) =>
+      (WORDS[key] ?? (() => key))(this.rng, day, first, brand),
+    );
+    // Filled templates repeat a lot across 200,000 messages: keep one copy of each.
+    const known = this.#strings.get(text);
+    if (known !== undefined) return known;
+    this.#strings.set(text, text);
+    return text;
+  }
+
+  fromBulk(b: Bulk, stream: MailStream, date: number, parent?: Draft): Draft {
+    const { rng } = this;
+    const labels: string[] = [stream.category];
+    if (rng.chance(0.87)) labels.push('INBOX');
+    if (rng.chance(stream.unread)) labels.push('UNREAD');
+    this.#flag(labels, stream.important, stream.starred, stream.labels, stream.labelRate ?? 0);
+    const hasAttachment = stream.attachments && rng.chance(stream.attachmentRate ?? 0);
+    const attachments = hasAttachment ? [this.fill(rng.pick(stream.attachments), date)] : NONE;
+    const subject = parent ? re(parent) : this.fill(rng.pick(stream.subjects), date, b.sender.name);
+    const snippet = this.fill(rng.pick(stream.snippets), date, b.sender.name);
+    const size = this.#size(stream.sizeKb, attachments);
+    return this.#add(
+      date,
+      parent,
+      b.sender,
+      this.toOwner,
+      subject,
+      snippet,
+      size,
+      attachments,
+      labels,
+    );
+  }
+
+  fromPerson(p: Person, date: number, parent?: Draft): Draft {
+    const { rng } = this;
+    const labels = ['CATEGORY_PERSONAL'];
+    if (rng.chance(0.85)) labels.push('INBOX');
+    if (rng.chance(this.now - date < 14 * DAY ? 0.35 : 0.02)) labels.push('UNREAD');
+    const group = PERSON_GROUPS[p.group];
+    this.#flag(labels, 0.55, 0.04, group.labels, p.group === 'other' ? 0.04 : 0.15);
+    const attachments = this.#personAttachments(date, 0.1);
+    const to = rng.chance(0.1) ? [this.owner.address, otherAddress(rng)] : this.toOwner;
+    const subject = parent ? re(parent) : this.fill(rng.pick(group.subjects), date);
+    const snippet = this.fill(rng.pick(parent ? REPLY_SNIPPETS : PERSON_SNIPPETS), date);
+    const size = this.#size(12, attachments);
+    return this.#add(date, parent, p.sender, to, subject, snippet, size, attachments, labels);
+  }
+
+  /** The owner's mail: SENT, or a DRAFT that was never sent. */
+  fromOwner(to: Person | Bulk, date: number, parent?: Draft, draft = false): Draft {
+    const { rng } = this;
+    const person = 'group' in to ? to : undefined;
+    const labels = [draft ? 'DRAFT' : 'SENT'];
+    if (!draft) this.#flag(labels, 0.4, 0.01);
+    // Answering a message reads it.
+    if (parent && !draft && parent.labels.includes('UNREAD')) {
+      parent.labels.splice(parent.labels.indexOf('UNREAD'), 1);
+    }
+    const first = person?.first ?? to.sender.name;
+    const topics = person ? PERSON_GROUPS[person.group].subjects : ['Question about my order'];
+    const attachments = this.#personAttachments(date, 0.06);
+    const subject = parent ? re(parent) : this.fill(rng.pick(topics), date, '', first);
+    const snippet = this.fill(rng.pick(parent ? REPLY_SNIPPETS : PERSON_SNIPPETS), date, '', first);
+    const size = this.#size(9, attachments);
+    const recipients = person?.to ?? [to.sender.address];
+    return this.#add(
+      date,
+      parent,
+      this.owner,
+      recipients,
+      subject,
+      snippet,
+      size,
+      attachments,
+      labels,
+    );
+  }
+
+  chat(p: Person, date: number): Draft {
+    const snippet = this.fill(this.rng.pick(PERSON_SNIPPETS), date);
+    const size = this.#size(3, NONE);
+    const subject = `Chat with ${p.sender.name}`;
+    return this.#add(date, undefined, p.sender, this.toOwner, subject, snippet, size, NONE, [
+      'CHAT',
+    ]);
+  }
+
+  spam(from: SimSender, date: number): Draft {
+    const labels = this.rng.chance(0.85) ? ['SPAM', 'UNREAD'] : ['SPAM'];
+    const subject = this.fill(this.rng.pick(SPAM_SUBJECTS), date);
+    const size = this.#size(15, NONE);
+    return this.#add(
+      date,
+      undefined,
+      from,
+      this.toOwner,
+      subject,
+      SPAM_SNIPPET,
+      size,
+      NONE,
+      labels,
+    );
+  }
+
+  #add(
+    date: number,
+    parent: Draft | undefined,
+    from: SimSender,
+    to: readonly string[],
+    subject: string,
+    snippet: string,
+    size: number,
+    attachments: readonly string[],
+    labels: string[],
+  ): Draft {
+    const root = parent ? (parent.root ?? parent) : undefined;
+    const draft = { date, parent, root, from, to, subject, snippet, size, attachments, labels };
+    this.drafts.push(draft);
+    return draft;
+  }
+
+  #flag(
+    labels: string[],
+    important: number,
+    starred: number,
+    keys: readonly LabelKey[] = [],
+    rate = 0,
+  ): void {
+    const { rng } = this;
+    if (rng.chance(important)) labels.push('IMPORTANT');
+    if (rng.chance(starred)) labels.push('STARRED');
+    const key = keys.length > 0 && rng.chance(rate) ? rng.pick(keys) : undefined;
+    const any =
+      this.#allLabelIds.length > 0 && rng.chance(0.006) ? rng.pick(this.#allLabelIds) : undefined;
+    const id = key ? this.labelIds.get(key) : any;
+    if (id) labels.push(id);
+  }
+
+  #personAttachments(date: number, rate: number): readonly string[] {
+    if (!this.rng.chance(rate)) return NONE;
+    const count = this.rng.chance(0.2) ? 2 : 1;
+    return Array.from({ length: count }, () => this.fill(this.rng.pick(PERSON_ATTACHMENTS), date));
+  }
+
+  /** Lognormal body size plus attachments (200 KB to 15 MB in all). */
+  #size(medianKb: number, attachments: readonly string[]): number {
+    const body = Math.max(1500, Math.round(this.rng.lognormal(medianKb * KB, 0.55)));
+    let extra = 0;
+    for (const name of attachments) extra += this.rng.lognormal(attachmentMedian(name), 0.8);
+    return (
+      body + Math.round(Math.min(Math.max(extra, attachments.length * 200 * KB), 15 * KB * KB))
+    );
+  }
+}
+
+function re(parent: Draft): string {
+  return parent.subject.startsWith('Re: ') ? parent.subject : `Re: ${parent.subject}`;
+}
+
+/** Someone else on copy, for the occasional group email. */
+function otherAddress(rng: Random): string {
+  return `${rng.pick(FIRST_NAMES).toLowerCase()}@${rng.pick(PERSON_DOMAINS)}`;
+}
+
+function attachmentMedian(name: string): number {
+  if (/\.(jpg|heic)$/i.test(name)) return 2500 * KB;
+  if (name.endsWith('.zip')) return 6000 * KB;
+  return name.endsWith('.pdf') ? 450 * KB : 250 * KB;
+}
