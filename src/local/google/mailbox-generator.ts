@@ -59,11 +59,16 @@ export function generateMailbox(spec: MailboxSpec): GeneratedMailbox {
   const bulk = makeBulkSenders(rng, scale(size, 4, 0.3, 150), taken, span);
   const people = makePeople(rng, scale(size, 2.2, 0.55, 3000), taken);
   const spam = Array.from({ length: Math.max(3, bulk.length >> 1) }, () => makeSpamSender(rng));
-  const bulkTable = new WeightedTable(bulk, zipfWeights(bulk.length, 1.1));
+  // A mailing-list thread brings several messages: pick its sender less often.
+  const zipf = zipfWeights(bulk.length, 1.1);
+  const bulkTable = new WeightedTable(
+    bulk,
+    bulk.map((b, i) => zipf[i]! * (1 - (b.kind.streams[0]?.[0].threadGrowth ?? 0))),
+  );
   const peopleTable = new WeightedTable(people, zipfWeights(people.length, 1));
   const someone = () => peopleTable.pick(rng);
   const threads: (readonly [() => void, number])[] = [
-    [() => bulkThread(w, size, bulkTable.pick(rng)), 80],
+    [() => bulkThread(w, size, bulkTable.pick(rng)), 85],
     [() => personThread(w, size, someone(), span, false), 9],
     [() => personThread(w, size, someone(), span, true), 4.5],
     [() => w.chat(someone(), dateWithin(rng, now, span)), 1],
@@ -71,11 +76,8 @@ export function generateMailbox(spec: MailboxSpec): GeneratedMailbox {
     [() => w.spam(rng.pick(spam), now - rng.int(0, 30 * DAY)), 0.7],
     [() => w.fromOwner(someone(), dateWithin(rng, now, span), undefined, true), 0.3],
   ];
-  console.time('draw');
   while (w.drafts.length < size) rng.weighted(threads)();
-  console.timeEnd('draw');console.time('ids');
-  const mm = assignIds(w.drafts, rng);console.timeEnd('ids');
-  return { userLabels, messages: mm };
+  return { userLabels, messages: assignIds(w.drafts, rng) };
 }
 
 /** A message arriving now, for tests of incremental sync. */
@@ -115,7 +117,7 @@ function messageId(ms: number, low: number): string {
 
 function assignIds(drafts: Draft[], rng: Random): SimMessage[] {
   // Stable, and a reply is always later than its original: originals get their ids first.
-  console.time('sort');drafts.sort((a, b) => a.date - b.date);console.timeEnd('sort');
+  drafts.sort((a, b) => a.date - b.date);
   const messages = new Array<SimMessage>(drafts.length);
   let last = -1;
   let low = 0;
@@ -141,10 +143,22 @@ function toMessage(d: Draft, id: string): SimMessage {
     snippet: d.snippet,
     sizeEstimate: d.size,
     attachments: d.attachments,
-    messageIdHeader: `<${id}@mail.${d.from.address.split('@')[1]}>`,
+    messageIdHeader: `<${id}${headerSuffix(d.from)}`,
     inReplyTo: d.parent ? d.parent.built!.messageIdHeader : undefined,
     historyId: 1,
   };
+}
+
+const suffixes = new WeakMap<SimSender, string>();
+
+/** `@mail.<domain>>`, once per sender rather than once per message. */
+function headerSuffix(sender: SimSender): string {
+  let suffix = suffixes.get(sender);
+  if (suffix === undefined) {
+    suffix = `@mail.${sender.address.split('@')[1]}>`;
+    suffixes.set(sender, suffix);
+  }
+  return suffix;
 }
 
 function bulkThread(w: Writer, limit: number, b: Bulk): void {
@@ -226,8 +240,8 @@ function makeBulkSenders(rng: Random, count: number, taken: Set<string>, span: n
   const senders = Array.from({ length: count }, (_, i) =>
     makeBulkSender(rng, i === 0 ? rng.pick(mixed) : rng.weighted(KIND_WEIGHTS), taken, span),
   );
-  // Shops and social networks tend to take the head of the Zipf curve, security alerts the tail.
-  const keyed = senders.map((b) => [rng.next() ** (1 / Math.sqrt(b.kind.weight)), b] as const);
+  // Social networks and shops tend to take the head of the Zipf curve, security alerts the tail.
+  const keyed = senders.map((b) => [rng.next() ** (1 / b.kind.volume), b] as const);
   return keyed.sort((x, y) => y[0] - x[0]).map(([, b]) => b);
 }
 

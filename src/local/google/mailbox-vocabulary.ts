@@ -34,7 +34,10 @@ export interface MailStream {
 
 export interface SenderKind {
   readonly kind: string;
+  /** How common senders of this kind are. */
   readonly weight: number;
+  /** How much mail each sends, relatively: social networks a lot, security alerts little. */
+  readonly volume: number;
   /** List mail carries List-Unsubscribe / List-Id; receipts and alerts do not. */
   readonly list: boolean;
   readonly suffixes: readonly string[];
@@ -51,7 +54,7 @@ const list = (text: string): string[] =>
     .map((item) => item.trim())
     .filter((item) => item !== '');
 
-const promo = (subjects: string, snippets: string, sizeKb = 70): MailStream => ({
+const promo = (subjects: string, snippets: string, sizeKb = 45): MailStream => ({
   category: 'CATEGORY_PROMOTIONS',
   subjects: list(subjects),
   snippets: list(snippets),
@@ -60,7 +63,7 @@ const promo = (subjects: string, snippets: string, sizeKb = 70): MailStream => (
   important: 0.02,
   starred: 0.002,
   labels: ['reading'],
-  labelRate: 0.01,
+  labelRate: 0.02,
 });
 
 const updates = (subjects: string, snippets: string, sizeKb: number): MailStream => ({
@@ -136,7 +139,7 @@ const ORDERS: MailStream = {
   important: 0.5,
   starred: 0.02,
   labels: ['receipts'],
-  labelRate: 0.25,
+  labelRate: 0.35,
   attachments: ['invoice-{yyyy}-{mm}.pdf', 'receipt-{order}.pdf'],
   attachmentRate: 0.2,
   replyRate: 0.01,
@@ -161,7 +164,7 @@ const NEWSLETTER: MailStream = {
      Why everyone is talking about {topic}`,
     `Good morning, {first}. Today: {topic}, a long read on {city}, and {n} links worth your time. |
      In this issue: what {topic} means for you, plus reader letters and a crossword.`,
-    55,
+    40,
   ),
   unread: 0.7,
   labels: ['reading'],
@@ -218,7 +221,7 @@ const BANK_PROMO = promo(
 const AIRLINE_PROMO = promo(
   'Fly to {city} from $199 | Double miles this {month} | Our summer schedule is here',
   'Escape to {city}: fares from $199 round trip. Book by {day}.',
-  80,
+  55,
 );
 const UTILITY_PROMO = promo(
   'Upgrade to the new phone today | Bundle and save {pct}%',
@@ -253,35 +256,37 @@ const STREAMS: Record<string, SenderKind['streams']> = {
   security: [[SECURITY, 1]],
 };
 
-// kind | weight | list mail? | name suffixes | address local parts (none: a mailing list)
+// kind | how many senders | how much each sends | list mail? | name suffixes | address local parts
+// (no local parts: a mailing list, addressed by its name)
 const KINDS = `
-  shop         | 24 | list | Outfitters Home Market Books Gear Kitchen Shoes Toys Garden Beauty | deals news hello offers
-  newsletter   | 16 | list | Weekly Daily Digest Journal Insider Review Brief | newsletter digest editors
-  social       | 10 | list | Connect Circle Snap Friends Pics Chirp | notifications notify updates
-  notification | 14 | list | Cloud Tasks Drive Calendar Fitness Photos Docs | noreply no-reply notifications
-  forum        |  8 | list | users discuss announce neighbors parents |
-  bank         |  4 | list | Bank Savings Trust | alerts service mail
-  airline      |  3 | list | Air Airways Airlines | info travel noreply
-  utility      |  4 | list | Mobile Telecom Energy Water | billing info customer
-  marketplace  |  4 | list | Mart Bazaar Depot | store shop
-  receipts     |  6 | none | Eats Rides Tickets Pharmacy Pay | receipts orders noreply
-  security     |  3 | none | Accounts ID Login | security account`;
+  shop         | 24 | 6   | list | Outfitters Home Market Books Gear Kitchen Shoes Toys | deals news hello offers
+  newsletter   | 16 | 4   | list | Weekly Daily Digest Journal Insider Review Brief | newsletter digest editors
+  social       | 10 | 8   | list | Connect Circle Snap Friends Pics Chirp | notifications notify updates
+  notification | 14 | 5   | list | Cloud Tasks Drive Calendar Fitness Photos Docs | noreply notifications
+  forum        |  8 | 1   | list | users discuss announce neighbors parents |
+  bank         |  4 | 1   | list | Bank Savings Trust | alerts service mail
+  airline      |  3 | 1   | list | Air Airways Airlines | info travel noreply
+  utility      |  4 | 1   | list | Mobile Telecom Energy Water | billing info customer
+  marketplace  |  4 | 5   | list | Mart Bazaar Depot | store shop
+  receipts     |  6 | 1.5 | none | Eats Rides Tickets Pharmacy Pay | receipts orders noreply
+  security     |  3 | 0.2 | none | Accounts ID Login | security account`;
 
 const words = (cell = '') => cell.split(' ').filter((word) => word !== '');
 
 export const SENDER_KINDS: readonly SenderKind[] = KINDS.trim()
   .split('\n')
   .map((line) => {
-    const [kind = '', weight, mail, suffixes, locals] = line.split('|').map((cell) => cell.trim());
-    const streams = STREAMS[kind] ?? [];
-    const local = words(locals);
+    const [kind = '', weight, volume, mail, suffixes, locals] = line
+      .split('|')
+      .map((cell) => cell.trim());
     return {
       kind,
       weight: Number(weight),
+      volume: Number(volume),
       list: mail === 'list',
       suffixes: words(suffixes),
-      locals: local,
-      streams,
+      locals: words(locals),
+      streams: STREAMS[kind] ?? [],
     };
   });
 

@@ -55,26 +55,32 @@ export interface Draft {
   built?: SimMessage;
 }
 
-type Words = Record<string, (rng: Random, date: Date, first: string, brand: string) => string>;
+interface Fill {
+  readonly rng: Random;
+  readonly date: number;
+  readonly first: string;
+  readonly brand: string;
+}
 
-const WORDS: Words = {
-  first: (_r, _d, first) => first,
-  brand: (_r, _d, _f, brand) => brand,
-  friend: (rng) => rng.pick(FIRST_NAMES),
-  topic: (rng) => rng.pick(TOPICS),
-  city: (rng) => rng.pick(CITIES),
-  item: (rng) => rng.pick(ITEMS),
-  n: (rng) => String(rng.int(2, 99)),
-  q: (rng) => String(rng.int(1, 4)),
-  pct: (rng) => String(rng.int(2, 14) * 5),
-  nnnn: (rng) => String(rng.int(1000, 9999)),
-  order: (rng) => String(rng.int(1_000_000, 9_999_999)),
-  amount: (rng) => (rng.int(300, 40_000) / 100).toFixed(2),
-  code: (rng) => rng.int(0x100000, 0xffffff).toString(36).toUpperCase(),
-  day: (_r, date) => DAYS[date.getUTCDay()]!,
-  month: (_r, date) => MONTHS[date.getUTCMonth()]!,
-  mm: (_r, date) => String(date.getUTCMonth() + 1).padStart(2, '0'),
-  yyyy: (_r, date) => String(date.getUTCFullYear()),
+const WORDS: Record<string, (fill: Fill) => string> = {
+  first: (f) => f.first,
+  brand: (f) => f.brand,
+  friend: (f) => f.rng.pick(FIRST_NAMES),
+  topic: (f) => f.rng.pick(TOPICS),
+  city: (f) => f.rng.pick(CITIES),
+  item: (f) => f.rng.pick(ITEMS),
+  n: (f) => String(f.rng.int(2, 99)),
+  q: (f) => String(f.rng.int(1, 4)),
+  pct: (f) => String(f.rng.int(2, 14) * 5),
+  nnnn: (f) => String(f.rng.int(1000, 9999)),
+  order: (f) => String(f.rng.int(1_000_000, 9_999_999)),
+  amount: (f) => (f.rng.int(300, 40_000) / 100).toFixed(2),
+  code: (f) => f.rng.int(0x100000, 0xffffff).toString(36).toUpperCase(),
+  // 1970-01-01 was a Thursday.
+  day: (f) => DAYS[(Math.floor(f.date / DAY) + 4) % 7]!,
+  month: (f) => MONTHS[new Date(f.date).getUTCMonth()]!,
+  mm: (f) => String(new Date(f.date).getUTCMonth() + 1).padStart(2, '0'),
+  yyyy: (f) => String(new Date(f.date).getUTCFullYear()),
 };
 
 /** Writes single messages; threads are composed from these by the generator below. */
@@ -101,15 +107,21 @@ export class Writer {
 
   fill(template: string, date: number, brand = '', first = this.#first): string {
     if (!template.includes('{')) return template;
-    const day = new Date(date);
-    const text = template.replace(/\{(\w+)\}/g, (_, key: string) =>
-      (WORDS[key] ?? (() => key))(this.rng, day, first, brand),
-    );
-    // Filled templates repeat a lot across 200,000 messages: keep one copy of each.
+    const fill: Fill = { rng: this.rng, date, first, brand };
+    const text = template.replace(/\{(\w+)\}/g, (_, key: string) => WORDS[key]?.(fill) ?? key);
+    return this.#intern(text);
+  }
+
+  /** Filled templates repeat a lot across 200,000 messages: keep one copy of each. */
+  #intern(text: string): string {
     const known = this.#strings.get(text);
     if (known !== undefined) return known;
     this.#strings.set(text, text);
     return text;
+  }
+
+  #re(parent: Draft): string {
+    return parent.subject.startsWith('Re: ') ? parent.subject : this.#intern(`Re: ${parent.subject}`);
   }
 
   fromBulk(b: Bulk, stream: MailStream, date: number, parent?: Draft): Draft {
@@ -120,7 +132,7 @@ export class Writer {
     this.#flag(labels, stream.important, stream.starred, stream.labels, stream.labelRate ?? 0);
     const hasAttachment = stream.attachments && rng.chance(stream.attachmentRate ?? 0);
     const attachments = hasAttachment ? [this.fill(rng.pick(stream.attachments), date)] : NONE;
-    const subject = parent ? re(parent) : this.fill(rng.pick(stream.subjects), date, b.sender.name);
+    const subject = parent ? this.#re(parent) : this.fill(rng.pick(stream.subjects), date, b.sender.name);
     const snippet = this.fill(rng.pick(stream.snippets), date, b.sender.name);
     const size = this.#size(stream.sizeKb, attachments);
     return this.#add(
@@ -142,10 +154,10 @@ export class Writer {
     if (rng.chance(0.85)) labels.push('INBOX');
     if (rng.chance(this.now - date < 14 * DAY ? 0.35 : 0.02)) labels.push('UNREAD');
     const group = PERSON_GROUPS[p.group];
-    this.#flag(labels, 0.55, 0.04, group.labels, p.group === 'other' ? 0.04 : 0.15);
+    this.#flag(labels, 0.55, 0.04, group.labels, p.group === 'other' ? 0.05 : 0.2);
     const attachments = this.#personAttachments(date, 0.1);
     const to = rng.chance(0.1) ? [this.owner.address, otherAddress(rng)] : this.toOwner;
-    const subject = parent ? re(parent) : this.fill(rng.pick(group.subjects), date);
+    const subject = parent ? this.#re(parent) : this.fill(rng.pick(group.subjects), date);
     const snippet = this.fill(rng.pick(parent ? REPLY_SNIPPETS : PERSON_SNIPPETS), date);
     const size = this.#size(12, attachments);
     return this.#add(date, parent, p.sender, to, subject, snippet, size, attachments, labels);
@@ -164,7 +176,7 @@ export class Writer {
     const first = person?.first ?? to.sender.name;
     const topics = person ? PERSON_GROUPS[person.group].subjects : ['Question about my order'];
     const attachments = this.#personAttachments(date, 0.06);
-    const subject = parent ? re(parent) : this.fill(rng.pick(topics), date, '', first);
+    const subject = parent ? this.#re(parent) : this.fill(rng.pick(topics), date, '', first);
     const snippet = this.fill(rng.pick(parent ? REPLY_SNIPPETS : PERSON_SNIPPETS), date, '', first);
     const size = this.#size(9, attachments);
     const recipients = person?.to ?? [to.sender.address];
@@ -236,7 +248,7 @@ export class Writer {
     if (rng.chance(starred)) labels.push('STARRED');
     const key = keys.length > 0 && rng.chance(rate) ? rng.pick(keys) : undefined;
     const any =
-      this.#allLabelIds.length > 0 && rng.chance(0.006) ? rng.pick(this.#allLabelIds) : undefined;
+      this.#allLabelIds.length > 0 && rng.chance(0.01) ? rng.pick(this.#allLabelIds) : undefined;
     const id = key ? this.labelIds.get(key) : any;
     if (id) labels.push(id);
   }
@@ -258,9 +270,6 @@ export class Writer {
   }
 }
 
-function re(parent: Draft): string {
-  return parent.subject.startsWith('Re: ') ? parent.subject : `Re: ${parent.subject}`;
-}
 
 /** Someone else on copy, for the occasional group email. */
 function otherAddress(rng: Random): string {

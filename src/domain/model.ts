@@ -1,0 +1,152 @@
+/**
+ * The records the service keeps. The store adapters persist exactly these shapes; zod schemas
+ * in the adapters check them when they are read back.
+ */
+
+export const RUN_STATUSES = ['QUEUED', 'PROCESSING', 'DELETING', 'DONE', 'FAILED', 'CANCELLED'] as const;
+/**
+ * QUEUED: created, the plan task is waiting. PROCESSING: the plan task is listing the mailbox
+ * into batches while batches are decided and trashed. DELETING: every message is listed; the
+ * last batches are being decided and moved to Trash. DONE, FAILED, CANCELLED are final.
+ */
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export type RunKind = 'full' | 'incremental';
+export const FINAL_STATUSES: readonly RunStatus[] = ['DONE', 'FAILED', 'CANCELLED'];
+
+/** An encrypted secret: `v1.<keyId>.<iv>.<tag>.<ciphertext>`, base64url parts (AES-256-GCM). */
+export type Sealed = string;
+
+export interface Policy {
+  /** Sender addresses or `@domain`s whose mail is never trashed. */
+  readonly keepSenders: readonly string[];
+  /** Plain-words instructions for the LLM ("keep anything from my bank"). */
+  readonly instructions: string;
+  /** The rules classifier trashes bulk mail only when older than this. */
+  readonly minAgeDays: number;
+  /** Bumped whenever the policy changes, so cached sender decisions are not reused. */
+  readonly version: number;
+}
+
+export const DEFAULT_POLICY: Policy = { keepSenders: [], instructions: '', minAgeDays: 30, version: 1 };
+
+export interface WatchState {
+  readonly topic: string;
+  /** Epoch ms when Gmail stops sending notifications unless renewed. */
+  readonly expiration: number;
+  readonly lastNotificationAt: number | null;
+}
+
+export interface HistoryCursor {
+  readonly historyId: string;
+  readonly updatedAt: number;
+}
+
+export interface User {
+  /** Google's `sub`. No email address is stored. */
+  readonly id: string;
+  /** HMAC-SHA256(pepper, lowercased address), to match push notifications. */
+  readonly emailHash: string;
+  readonly refreshToken: Sealed | null;
+  readonly openAiKey: Sealed | null;
+  /** Google refused the refresh token (invalid_grant): the user must sign in again. */
+  readonly needsReconnect: boolean;
+  readonly policy: Policy;
+  readonly watch: WatchState | null;
+  readonly cursor: HistoryCursor | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface RunCounters {
+  /** Ids the plan task listed into batches. */
+  readonly listed: number;
+  /** Messages decided (any decision). */
+  readonly processed: number;
+  readonly trashed: number;
+  readonly bytesTrashed: number;
+  readonly protected: number;
+  readonly kept: number;
+  /** Messages that could not be decided or acted on (kept, with a reason). */
+  readonly failed: number;
+  /** Messages that no longer existed when their batch ran. */
+  readonly gone: number;
+}
+
+export const ZERO_COUNTERS: RunCounters = {
+  listed: 0,
+  processed: 0,
+  trashed: 0,
+  bytesTrashed: 0,
+  protected: 0,
+  kept: 0,
+  failed: 0,
+  gone: 0,
+};
+
+export interface LlmUsage {
+  readonly calls: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly costUsd: number;
+}
+
+export const ZERO_USAGE: LlmUsage = { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+
+export interface RunError {
+  /** Epoch ms. */
+  readonly at: number;
+  /** Plain words, no personal data. */
+  readonly message: string;
+}
+
+export interface Run {
+  /** 128 random bits, base64url; also the status page capability. */
+  readonly id: string;
+  readonly userId: string;
+  readonly kind: RunKind;
+  readonly status: RunStatus;
+  readonly scheduledAt: number;
+  readonly startedAt: number | null;
+  readonly endedAt: number | null;
+  /** The mailbox's historyId captured before listing, so the sync starts where the scan did. */
+  readonly startHistoryId: string | null;
+  /** Messages in scope when the run started. */
+  readonly total: number;
+  /** Number of batches, known once the plan task has listed everything; null before. */
+  readonly batchCount: number | null;
+  readonly batchesDone: number;
+  readonly counters: RunCounters;
+  readonly llm: LlmUsage;
+  readonly errors: readonly RunError[];
+}
+
+export type DecisionKind = 'keep' | 'trash' | 'protected' | 'failed' | 'gone';
+
+export interface MessageDecision {
+  readonly id: string;
+  readonly decision: DecisionKind;
+  /** Why, in a few words ("starred", "promotions older than 30 days", "LLM: newsletter"). */
+  readonly reason: string;
+  /** Lowercased sender address, for the per-sender summary of a finished run. */
+  readonly sender: string | null;
+  readonly bytes: number;
+}
+
+export type BatchStatus = 'pending' | 'done';
+
+export interface Batch {
+  readonly runId: string;
+  readonly batchNo: number;
+  readonly messageIds: readonly string[];
+  readonly status: BatchStatus;
+  readonly decisions: readonly MessageDecision[];
+}
+
+/** A cached decision for all of one sender's mail, valid for one policy version. */
+export interface SenderDecision {
+  readonly senderKey: string;
+  readonly action: 'keep' | 'trash' | 'mixed';
+  readonly reason: string;
+  readonly policyVersion: number;
+  readonly decidedAt: number;
+}

@@ -1,0 +1,178 @@
+import type { MessageMeta } from './message.js';
+import type {
+  Batch,
+  LlmUsage,
+  MessageDecision,
+  Policy,
+  Run,
+  RunCounters,
+  RunError,
+  RunStatus,
+  SenderDecision,
+  User,
+} from './model.js';
+
+/**
+ * The ports the domain owns. Each has one cloud adapter and one local adapter; one contract
+ * test suite runs against both.
+ */
+
+export type UserPatch = Partial<Omit<User, 'id' | 'createdAt'>>;
+export type RunPatch = Partial<Pick<Run, 'status' | 'startedAt' | 'endedAt' | 'startHistoryId' | 'total'>>;
+
+export interface CompleteBatch {
+  readonly runId: string;
+  readonly batchNo: number;
+  readonly decisions: readonly MessageDecision[];
+  /** What this batch adds to the run's counters. */
+  readonly counters: RunCounters;
+  readonly llm: LlmUsage;
+  readonly now: number;
+}
+
+export interface Store {
+  getUser(userId: string): Promise<User | undefined>;
+  findUserByEmailHash(emailHash: string): Promise<User | undefined>;
+  /** Creates or replaces the user record. */
+  putUser(user: User): Promise<void>;
+  /** Changes some fields; returns the updated user, or undefined when there is none. */
+  updateUser(userId: string, patch: UserPatch): Promise<User | undefined>;
+  /** Deletes the user and every record that belongs to them (runs, batches, senders, threads). */
+  deleteUser(userId: string): Promise<void>;
+  /** Users whose watch expires before `before` (epoch ms), for renewal. */
+  listUsersWithWatchBefore(before: number, limit: number): Promise<User[]>;
+
+  createRun(run: Run): Promise<void>;
+  getRun(runId: string): Promise<Run | undefined>;
+  /** The user's runs, newest first. */
+  listRuns(userId: string, limit: number): Promise<Run[]>;
+  /**
+   * Changes a run if its status is one of `fromStatuses` (compare-and-set); returns the run
+   * after the change, or undefined when the status did not match (nothing changed).
+   */
+  updateRun(runId: string, fromStatuses: readonly RunStatus[], patch: RunPatch): Promise<Run | undefined>;
+  /** Appends to the run's error log (bounded: the oldest entries go past 50). */
+  appendRunError(runId: string, error: RunError): Promise<void>;
+
+  /** Creates batches that do not exist yet; existing ones are left as they are (idempotent). */
+  putBatches(runId: string, batches: readonly { batchNo: number; messageIds: readonly string[] }[]): Promise<void>;
+  getBatch(runId: string, batchNo: number): Promise<Batch | undefined>;
+  listBatches(runId: string): Promise<Batch[]>;
+  /**
+   * In one transaction: if the batch is still pending, store its decisions, mark it done, add
+   * its counters and LLM usage to the run, count it, and move the run to DONE when it was the
+   * last batch of a fully planned run. A batch already done changes nothing (`applied: false`).
+   */
+  completeBatch(input: CompleteBatch): Promise<{ applied: boolean; run: Run }>;
+  /**
+   * In one transaction: records that planning finished with `batchCount` batches and `listed`
+   * ids, sets status DELETING, or DONE when every batch is already done (or there are none).
+   */
+  finishPlanning(runId: string, batchCount: number, listed: number, now: number): Promise<Run | undefined>;
+
+  getSenderDecisions(userId: string, senderKeys: readonly string[]): Promise<Map<string, SenderDecision>>;
+  putSenderDecisions(userId: string, decisions: readonly SenderDecision[]): Promise<void>;
+
+  /** Threads the user has replied in (they contain a SENT message). */
+  addRepliedThreads(userId: string, threadIds: readonly string[]): Promise<void>;
+  /** Of the given thread ids, those the user replied in. */
+  repliedThreads(userId: string, threadIds: readonly string[]): Promise<Set<string>>;
+
+  /**
+   * Moves the user's history cursor to `next` only if it is still `expected` (compare-and-set)
+   * and `next` is not older; returns whether it moved.
+   */
+  advanceCursor(userId: string, expected: string | null, next: string, now: number): Promise<boolean>;
+}
+
+export interface Task {
+  /** Dedupe key: a task with a name already queued (or recently run) is not added again. */
+  readonly name?: string | undefined;
+  /** The task endpoint, e.g. `/tasks/plan`. */
+  readonly path: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly delayMs?: number | undefined;
+}
+
+export interface TaskQueue {
+  enqueue(task: Task): Promise<void>;
+}
+
+export interface Profile {
+  readonly emailAddress: string;
+  readonly messagesTotal: number;
+  readonly historyId: string;
+}
+
+export interface IdPage {
+  readonly ids: readonly { id: string; threadId: string }[];
+  readonly nextPageToken: string | undefined;
+}
+
+export interface HistoryPage {
+  /** Ids of messages added since the start id (deduplicated, in order). */
+  readonly added: readonly { id: string; threadId: string; labelIds: readonly string[] }[];
+  readonly historyId: string;
+  readonly nextPageToken: string | undefined;
+}
+
+/** One user's Gmail, under that user's quota. */
+export interface Mailbox {
+  profile(): Promise<Profile>;
+  listIds(query: { q?: string; labelIds?: readonly string[]; pageToken?: string | undefined }): Promise<IdPage>;
+  /** Metadata of each message; ids missing from the result no longer exist. */
+  getMetadata(ids: readonly string[]): Promise<Map<string, MessageMeta>>;
+  /** Moves messages to Trash (batchModify, up to 1,000 ids a call). */
+  trash(ids: readonly string[]): Promise<void>;
+  untrash(ids: readonly string[]): Promise<void>;
+  /** messageAdded history since a start id; 'expired' when Gmail no longer has it (404). */
+  history(startHistoryId: string, pageToken?: string): Promise<HistoryPage | 'expired'>;
+  watch(topic: string): Promise<{ historyId: string; expiration: number }>;
+  stop(): Promise<void>;
+}
+
+export interface ClassifyInput {
+  readonly userId: string;
+  readonly policy: Policy;
+  readonly messages: readonly MessageMeta[];
+  readonly now: number;
+}
+
+export interface ClassifierAnswer {
+  readonly action: 'keep' | 'trash';
+  readonly reason: string;
+}
+
+export interface ClassifyResult {
+  /** Per message id; a message without an answer is kept. */
+  readonly answers: ReadonlyMap<string, ClassifierAnswer>;
+  readonly usage: LlmUsage;
+}
+
+export interface Classifier {
+  classify(input: ClassifyInput): Promise<ClassifyResult>;
+}
+
+export interface DataKey {
+  readonly id: string;
+  /** 32 bytes for AES-256-GCM. */
+  readonly key: Buffer;
+}
+
+/** Data-encryption keys: the current one seals, any known one opens. */
+export interface KeyRing {
+  current(): Promise<DataKey>;
+  byId(keyId: string): Promise<DataKey | undefined>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export interface Ids {
+  /** 128 random bits, base64url. */
+  runId(): string;
+}
+
+/** Opens the Mailbox of a user (decrypting their refresh token); throws ReconnectNeeded. */
+export type MailboxFactory = (user: User) => Promise<Mailbox>;
