@@ -3,7 +3,14 @@
  * in the adapters check them when they are read back.
  */
 
-export const RUN_STATUSES = ['QUEUED', 'PROCESSING', 'DELETING', 'DONE', 'FAILED', 'CANCELLED'] as const;
+export const RUN_STATUSES = [
+  'QUEUED',
+  'PROCESSING',
+  'DELETING',
+  'DONE',
+  'FAILED',
+  'CANCELLED',
+] as const;
 /**
  * QUEUED: created, the plan task is waiting. PROCESSING: the plan task is listing the mailbox
  * into batches while batches are decided and trashed. DELETING: every message is listed; the
@@ -27,7 +34,12 @@ export interface Policy {
   readonly version: number;
 }
 
-export const DEFAULT_POLICY: Policy = { keepSenders: [], instructions: '', minAgeDays: 30, version: 1 };
+export const DEFAULT_POLICY: Policy = {
+  keepSenders: [],
+  instructions: '',
+  minAgeDays: 30,
+  version: 1,
+};
 
 export interface WatchState {
   readonly topic: string;

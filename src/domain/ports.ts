@@ -18,7 +18,9 @@ import type {
  */
 
 export type UserPatch = Partial<Omit<User, 'id' | 'createdAt'>>;
-export type RunPatch = Partial<Pick<Run, 'status' | 'startedAt' | 'endedAt' | 'startHistoryId' | 'total'>>;
+export type RunPatch = Partial<
+  Pick<Run, 'status' | 'startedAt' | 'endedAt' | 'startHistoryId' | 'total'>
+>;
 
 export interface CompleteBatch {
   readonly runId: string;
@@ -50,12 +52,19 @@ export interface Store {
    * Changes a run if its status is one of `fromStatuses` (compare-and-set); returns the run
    * after the change, or undefined when the status did not match (nothing changed).
    */
-  updateRun(runId: string, fromStatuses: readonly RunStatus[], patch: RunPatch): Promise<Run | undefined>;
+  updateRun(
+    runId: string,
+    fromStatuses: readonly RunStatus[],
+    patch: RunPatch,
+  ): Promise<Run | undefined>;
   /** Appends to the run's error log (bounded: the oldest entries go past 50). */
   appendRunError(runId: string, error: RunError): Promise<void>;
 
   /** Creates batches that do not exist yet; existing ones are left as they are (idempotent). */
-  putBatches(runId: string, batches: readonly { batchNo: number; messageIds: readonly string[] }[]): Promise<void>;
+  putBatches(
+    runId: string,
+    batches: readonly { batchNo: number; messageIds: readonly string[] }[],
+  ): Promise<void>;
   getBatch(runId: string, batchNo: number): Promise<Batch | undefined>;
   listBatches(runId: string): Promise<Batch[]>;
   /**
@@ -68,9 +77,17 @@ export interface Store {
    * In one transaction: records that planning finished with `batchCount` batches and `listed`
    * ids, sets status DELETING, or DONE when every batch is already done (or there are none).
    */
-  finishPlanning(runId: string, batchCount: number, listed: number, now: number): Promise<Run | undefined>;
+  finishPlanning(
+    runId: string,
+    batchCount: number,
+    listed: number,
+    now: number,
+  ): Promise<Run | undefined>;
 
-  getSenderDecisions(userId: string, senderKeys: readonly string[]): Promise<Map<string, SenderDecision>>;
+  getSenderDecisions(
+    userId: string,
+    senderKeys: readonly string[],
+  ): Promise<Map<string, SenderDecision>>;
   putSenderDecisions(userId: string, decisions: readonly SenderDecision[]): Promise<void>;
 
   /** Threads the user has replied in (they contain a SENT message). */
@@ -82,7 +99,12 @@ export interface Store {
    * Moves the user's history cursor to `next` only if it is still `expected` (compare-and-set)
    * and `next` is not older; returns whether it moved.
    */
-  advanceCursor(userId: string, expected: string | null, next: string, now: number): Promise<boolean>;
+  advanceCursor(
+    userId: string,
+    expected: string | null,
+    next: string,
+    now: number,
+  ): Promise<boolean>;
 }
 
 export interface Task {
@@ -119,7 +141,11 @@ export interface HistoryPage {
 /** One user's Gmail, under that user's quota. */
 export interface Mailbox {
   profile(): Promise<Profile>;
-  listIds(query: { q?: string; labelIds?: readonly string[]; pageToken?: string | undefined }): Promise<IdPage>;
+  listIds(query: {
+    q?: string;
+    labelIds?: readonly string[];
+    pageToken?: string | undefined;
+  }): Promise<IdPage>;
   /** Metadata of each message; ids missing from the result no longer exist. */
   getMetadata(ids: readonly string[]): Promise<Map<string, MessageMeta>>;
   /** Moves messages to Trash (batchModify, up to 1,000 ids a call). */
@@ -163,6 +189,8 @@ export interface DataKey {
 export interface KeyRing {
   current(): Promise<DataKey>;
   byId(keyId: string): Promise<DataKey | undefined>;
+  /** A stable key for one purpose (email hashing, session signing); it survives rotation. */
+  macKey(purpose: 'email-hash' | 'session'): Promise<Buffer>;
 }
 
 export interface Clock {

@@ -1,0 +1,50 @@
+import type { MessageMeta } from './message.js';
+import type { MessageDecision, RunCounters } from './model.js';
+import type { ClassifierAnswer } from './ports.js';
+import { type ProtectionContext, protectionReason } from './protection.js';
+
+/**
+ * The decision for every id of a batch. Protection rules come first and cannot be bypassed;
+ * a message the classifier gave no well-formed answer for is kept; an id without metadata no
+ * longer exists.
+ */
+export function decide(
+  ids: readonly string[],
+  metadata: ReadonlyMap<string, MessageMeta>,
+  answers: ReadonlyMap<string, ClassifierAnswer>,
+  ctx: ProtectionContext,
+): MessageDecision[] {
+  return ids.map((id): MessageDecision => {
+    const message = metadata.get(id);
+    if (!message)
+      return { id, decision: 'gone', reason: 'no longer in the mailbox', sender: null, bytes: 0 };
+    const base = { id, sender: message.fromAddress || null, bytes: message.sizeEstimate };
+    const protectedBecause = protectionReason(message, ctx);
+    if (protectedBecause) return { ...base, decision: 'protected', reason: protectedBecause };
+    if (message.labelIds.includes('TRASH') || message.labelIds.includes('SPAM')) {
+      return { ...base, decision: 'gone', reason: 'already in Trash or Spam' };
+    }
+    const answer = answers.get(id);
+    if (!answer || typeof answer.reason !== 'string') {
+      return { ...base, decision: 'keep', reason: 'no classifier answer' };
+    }
+    if (answer.action === 'trash') return { ...base, decision: 'trash', reason: answer.reason };
+    return { ...base, decision: 'keep', reason: answer.reason };
+  });
+}
+
+/** What a batch's decisions add to its run's counters. */
+export function countDecisions(decisions: readonly MessageDecision[]): RunCounters {
+  const count = (kind: MessageDecision['decision']) =>
+    decisions.filter((d) => d.decision === kind).length;
+  return {
+    listed: 0,
+    processed: decisions.length,
+    trashed: count('trash'),
+    bytesTrashed: decisions.filter((d) => d.decision === 'trash').reduce((n, d) => n + d.bytes, 0),
+    protected: count('protected'),
+    kept: count('keep'),
+    failed: count('failed'),
+    gone: count('gone'),
+  };
+}
