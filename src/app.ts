@@ -1,13 +1,36 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import type { GoogleSignIn } from './adapters/google-auth/google-sign-in.js';
 import type { Config } from './config.js';
+import type { Clock, KeyRing, Store } from './domain/ports.js';
 import { AppError } from './errors.js';
+import { apiRoutes } from './http/api-routes.js';
+import { appRoutes } from './http/app-routes.js';
+import { authRoutes } from './http/auth-routes.js';
+import { sameOrigin } from './http/csrf.js';
 import type { AppEnv } from './http/env.js';
+import { publicRoutes } from './http/public-routes.js';
+import type { Sessions } from './http/session.js';
+import { type TaskCaller, taskRoutes } from './http/task-routes.js';
+import type { JobDeps } from './jobs/job-deps.js';
 import { type Logger, traceFields } from './log.js';
+
+/** The service's parts, built by the composition root for the configured mode. */
+export interface Services {
+  readonly store: Store;
+  readonly keyRing: KeyRing;
+  readonly clock: Clock;
+  readonly sessions: Sessions;
+  readonly signIn: GoogleSignIn;
+  readonly jobs: JobDeps;
+  readonly taskCaller: TaskCaller;
+}
 
 export interface AppDeps {
   readonly config: Config;
   readonly log: Logger;
+  /** Without services the app only serves /healthz (and the simulated Google, if given). */
+  readonly services?: Services | undefined;
   /** Demo mode: the simulated Google, served by this app under SIMULATED_GOOGLE_PATH. */
   readonly simulatedGoogle?: { readonly app: Hono } | undefined;
 }
@@ -18,21 +41,35 @@ export const SIMULATED_GOOGLE_PATH = '/_sim/google';
 /** Builds the Hono app with every route mounted; main.ts only listens. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const project = deps.config.gcp?.project;
+  const { config } = deps;
 
   app.use(async (c, next) => {
-    c.set('log', deps.log.with(traceFields(c.req.raw.headers, project)));
+    c.set('log', deps.log.with(traceFields(c.req.raw.headers, config.gcp?.project)));
     await next();
   });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-
   if (deps.simulatedGoogle) app.route(SIMULATED_GOOGLE_PATH, deps.simulatedGoogle.app);
+
+  const services = deps.services;
+  if (services) {
+    const csrf = sameOrigin(config.publicUrl);
+    app.use('/app/*', csrf);
+    app.use('/auth/*', csrf);
+    app.route('/', publicRoutes(services.store, config.google.simulated));
+    app.route('/auth', authRoutes(services));
+    app.route('/app', appRoutes(services));
+    app.route('/api', apiRoutes(services.store, services.sessions));
+    app.route('/tasks', taskRoutes(services.jobs, services.taskCaller));
+  }
 
   app.notFound((c) => c.json({ error: { code: 'not_found', message: 'Not found' } }, 404));
 
   app.onError((err, c) => {
     if (err instanceof AppError) {
+      const retryAfterMs = err.details?.retryAfterMs;
+      if (typeof retryAfterMs === 'number')
+        c.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
       return c.json({ error: { code: err.code, message: err.message } }, err.status);
     }
     if (err instanceof HTTPException) {

@@ -1,12 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { createApp, SIMULATED_GOOGLE_PATH } from './app.js';
+import { SIMULATED_GOOGLE_PATH } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { composeLocal } from './local/compose-local.js';
 import { createDemoGoogle } from './local/demo-google.js';
 import { createLogger } from './log.js';
 
 /** Composition root: Config -> adapters -> app -> serve; SIGTERM drains and exits. */
-function main(): void {
+async function main(): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();
@@ -16,10 +17,17 @@ function main(): void {
     process.exit(1);
   }
   const log = createLogger(config.logLevel);
+  if (config.mode === 'gcp') {
+    process.stderr.write(
+      'MODE=gcp needs the Google Cloud adapters (Firestore, Cloud Tasks, Secret Manager), which this build does not include yet. Use MODE=local.\n',
+    );
+    process.exit(1);
+  }
   const simulatedGoogle = config.google.simulated ? createDemoGoogle(config) : undefined;
-  const app = createApp({ config, log, simulatedGoogle });
+  const service = await composeLocal(config, log, { simulatedGoogle });
 
-  const server = serve({ fetch: app.fetch, port: config.port }, (info: AddressInfo) => {
+  const server = serve({ fetch: service.app.fetch, port: config.port }, (info: AddressInfo) => {
+    service.queue.start();
     log.info('listening', { port: info.port, mode: config.mode, demo: config.google.simulated });
     const demo = simulatedGoogle
       ? ` (demo mode: simulated Google at ${config.publicUrl}${SIMULATED_GOOGLE_PATH})`
@@ -28,18 +36,21 @@ function main(): void {
   });
 
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
-    // Cloud Run allows 10 s after SIGTERM: stop accepting, let in-flight requests finish.
+    // Cloud Run allows 10 s after SIGTERM: stop accepting, finish in-flight work, exit.
     const force = setTimeout(() => process.exit(0), 9_000);
     force.unref();
-    server.close(() => process.exit(0));
+    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
     if ('closeIdleConnections' in server) server.closeIdleConnections();
+    await drained;
+    await service.close();
+    process.exit(0);
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-main();
+await main();

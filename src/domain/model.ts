@@ -144,14 +144,29 @@ export interface MessageDecision {
   readonly bytes: number;
 }
 
-export type BatchStatus = 'pending' | 'done';
+/** pending: listed; decided: decisions saved, Trash may be under way; done: counted. */
+export type BatchStatus = 'pending' | 'decided' | 'done';
 
 export interface Batch {
   readonly runId: string;
   readonly batchNo: number;
   readonly messageIds: readonly string[];
+  /** The list page token after this batch's page (null on the last page): where planning resumes. */
+  readonly nextPageToken: string | null;
+  /** Ids listed by this batch and every one before it. */
+  readonly listedThrough: number;
   readonly status: BatchStatus;
   readonly decisions: readonly MessageDecision[];
+  /** What deciding this batch cost, added to the run when the batch is done. */
+  readonly llm: LlmUsage;
+}
+
+/** A batch as the plan task saves it. */
+export interface PlannedBatch {
+  readonly batchNo: number;
+  readonly messageIds: readonly string[];
+  readonly nextPageToken: string | null;
+  readonly listedThrough: number;
 }
 
 /** A cached decision for all of one sender's mail, valid for one policy version. */

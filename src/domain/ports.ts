@@ -3,6 +3,7 @@ import type {
   Batch,
   LlmUsage,
   MessageDecision,
+  PlannedBatch,
   Policy,
   Run,
   RunCounters,
@@ -61,12 +62,21 @@ export interface Store {
   appendRunError(runId: string, error: RunError): Promise<void>;
 
   /** Creates batches that do not exist yet; existing ones are left as they are (idempotent). */
-  putBatches(
-    runId: string,
-    batches: readonly { batchNo: number; messageIds: readonly string[] }[],
-  ): Promise<void>;
+  putBatches(runId: string, batches: readonly PlannedBatch[]): Promise<void>;
   getBatch(runId: string, batchNo: number): Promise<Batch | undefined>;
+  /** The batch with the highest number, where a retried plan task resumes. */
+  lastBatch(runId: string): Promise<Batch | undefined>;
   listBatches(runId: string): Promise<Batch[]>;
+  /**
+   * Saves a pending batch's decisions and what deciding cost (status decided), before
+   * anything is trashed. A batch already decided or done is returned unchanged.
+   */
+  saveDecisions(
+    runId: string,
+    batchNo: number,
+    decisions: readonly MessageDecision[],
+    llm: LlmUsage,
+  ): Promise<Batch>;
   /**
    * In one transaction: if the batch is still pending, store its decisions, mark it done, add
    * its counters and LLM usage to the run, count it, and move the run to DONE when it was the
@@ -75,7 +85,8 @@ export interface Store {
   completeBatch(input: CompleteBatch): Promise<{ applied: boolean; run: Run }>;
   /**
    * In one transaction: records that planning finished with `batchCount` batches and `listed`
-   * ids, sets status DELETING, or DONE when every batch is already done (or there are none).
+   * ids (which becomes the run's total), sets status DELETING, or DONE when every batch is
+   * already done (or there are none).
    */
   finishPlanning(
     runId: string,

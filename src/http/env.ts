@@ -4,5 +4,7 @@ import type { Logger } from '../log.js';
 export interface AppEnv {
   Variables: {
     log: Logger;
+    /** Set by the session middleware on signed-in routes. */
+    userId: string;
   };
 }

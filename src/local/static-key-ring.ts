@@ -2,11 +2,9 @@ import { hkdfSync } from 'node:crypto';
 import { z } from 'zod';
 import type { DataKey, KeyRing } from '../domain/ports.js';
 
-const key32 = z
-  .string()
-  .refine((value) => Buffer.from(value, 'base64').length === 32, {
-    message: 'must be 32 bytes, base64',
-  });
+const key32 = z.string().refine((value) => Buffer.from(value, 'base64').length === 32, {
+  message: 'must be 32 bytes, base64',
+});
 
 /** The key ring document: the local key file, and the Secret Manager secret's payload in gcp mode. */
 const keyRingSchema = z

@@ -1,17 +1,14 @@
 import {
-  BRANDS,
-  FIRST_NAMES,
-  LAST_NAMES,
-  type LabelKey,
-  PERSON_DOMAINS,
-  type PersonGroup,
-  SENDER_KINDS,
-  type SenderKind,
-  SPAM_NAMES,
-  TOPICS,
-  USER_LABELS,
-} from './mailbox-vocabulary.js';
-import { type Bulk, type Draft, type Person, Writer } from './mailbox-writer.js';
+  type Bulk,
+  KIND_WEIGHTS,
+  makeBulkSender,
+  makeBulkSenders,
+  makePeople,
+  makeSpamSender,
+  makeUserLabels,
+  type Person,
+} from './mailbox-senders.js';
+import { type Draft, Writer } from './mailbox-writer.js';
 import { Random, WeightedTable, zipfWeights } from './random.js';
 import type { SimLabel, SimMessage, SimSender } from './sim-types.js';
 
@@ -42,7 +39,6 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const YEAR = 365.25 * DAY;
-const KIND_WEIGHTS = SENDER_KINDS.map((kind) => [kind, kind.weight] as const);
 
 /**
  * A realistic mailbox, the same for the same spec: a Zipf-like head of bulk senders carrying
@@ -70,7 +66,7 @@ export function generateMailbox(spec: MailboxSpec): GeneratedMailbox {
   const threads: (readonly [() => void, number])[] = [
     [() => bulkThread(w, size, bulkTable.pick(rng)), 85],
     [() => personThread(w, size, someone(), span, false), 9],
-    [() => personThread(w, size, someone(), span, true), 4.5],
+    [() => personThread(w, size, someone(), span, true), 4],
     [() => w.chat(someone(), dateWithin(rng, now, span)), 1],
     // Gmail deletes spam after 30 days.
     [() => w.spam(rng.pick(spam), now - rng.int(0, 30 * DAY)), 0.7],
@@ -214,99 +210,4 @@ function dateWithin(rng: Random, now: number, maxAge: number): number {
 /** Sender counts grow sublinearly with the mailbox: c * size^exponent, within [3, max]. */
 function scale(size: number, c: number, exponent: number, max: number): number {
   return Math.min(max, Math.max(3, Math.round(c * size ** exponent)));
-}
-
-function makeUserLabels(rng: Random, now: number) {
-  const optional = rng.shuffle(USER_LABELS.slice(5)).slice(0, rng.int(0, 5));
-  const chosen = [...USER_LABELS.slice(0, 5), ...optional];
-  const year = String(new Date(now).getUTCFullYear() - 1);
-  const userLabels = chosen.map(
-    ([, name], i): SimLabel => ({
-      id: `Label_${i + 1}`,
-      name: name.replace('{yyyy}', year),
-      type: 'user',
-    }),
-  );
-  const labelIds = new Map<LabelKey, string>();
-  chosen.forEach(([key], i) => {
-    if (key) labelIds.set(key, `Label_${i + 1}`);
-  });
-  return { userLabels, labelIds };
-}
-
-function makeBulkSenders(rng: Random, count: number, taken: Set<string>, span: number): Bulk[] {
-  // Every mailbox has a mixed sender: promotions and statements from one address.
-  const mixed = SENDER_KINDS.filter((kind) => kind.streams.length > 1);
-  const senders = Array.from({ length: count }, (_, i) =>
-    makeBulkSender(rng, i === 0 ? rng.pick(mixed) : rng.weighted(KIND_WEIGHTS), taken, span),
-  );
-  // Social networks and shops tend to take the head of the Zipf curve, security alerts the tail.
-  const keyed = senders.map((b) => [rng.next() ** (1 / b.kind.volume), b] as const);
-  return keyed.sort((x, y) => y[0] - x[0]).map(([, b]) => b);
-}
-
-function makeBulkSender(rng: Random, kind: SenderKind, taken: Set<string>, span: number): Bulk {
-  for (let attempt = 0; ; attempt++) {
-    const forum = kind.locals.length === 0;
-    const name = `${rng.pick(forum ? TOPICS : BRANDS)} ${rng.pick(kind.suffixes)}`;
-    const slug = slugify(name) + (attempt > 30 ? `-${attempt}` : '');
-    if (taken.has(slug)) continue;
-    taken.add(slug);
-    const address = forum
-      ? `${slug}@lists.example.org`
-      : `${rng.pick(kind.locals)}@${slug}.example`;
-    const listId = kind.list ? `<${address.replace('@', '.')}>` : undefined;
-    const sender = { name: forum ? slug : name, address, bulk: kind.list, listId };
-    // Most senders span the whole mailbox; some were subscribed to more recently.
-    return { sender, kind, maxAge: rng.chance(0.6) ? span : span * (0.1 + 0.9 * rng.next()) };
-  }
-}
-
-function makePeople(rng: Random, count: number, taken: Set<string>): Person[] {
-  const familyName = rng.pick(LAST_NAMES);
-  const familySize = Math.min(6, Math.floor(count / 15));
-  const groups = [
-    ['work', 3],
-    ['friend', 4],
-    ['other', 3],
-  ] as const;
-  const people: Person[] = [];
-  while (people.length < count) {
-    const group: PersonGroup = people.length < familySize ? 'family' : rng.weighted(groups);
-    const first = rng.pick(FIRST_NAMES);
-    const last = group === 'family' ? familyName : rng.pick(LAST_NAMES);
-    const address = personAddress(rng, first, last, group === 'work');
-    if (taken.has(address)) continue;
-    taken.add(address);
-    const sender = { name: `${first} ${last}`, address, bulk: false };
-    people.push({ sender, group, first, to: [address] });
-  }
-  // Family and a few friends and colleagues write most; everyone else now and then.
-  const close = rng.shuffle(people.slice(0, 12));
-  people.splice(0, close.length, ...close);
-  return people;
-}
-
-function personAddress(rng: Random, first: string, last: string, work: boolean): string {
-  const f = first.toLowerCase();
-  const l = last.toLowerCase();
-  if (work) return `${f}.${l}@corp.example`;
-  const local = rng.weighted([
-    [`${f}.${l}`, 4],
-    [`${f}${l}`, 2],
-    [`${f[0]}${l}`, 2],
-    [`${f}_${l}${rng.int(1, 99)}`, 1],
-    [`${f}${rng.int(70, 99)}`, 1],
-  ]);
-  return `${local}@${rng.pick(PERSON_DOMAINS)}`;
-}
-
-function makeSpamSender(rng: Random): SimSender {
-  const local = `${rng.pick(['promo', 'winner', 'alert', 'support'])}${rng.int(10, 999)}`;
-  const domain = `${slugify(rng.pick(BRANDS))}-offers${rng.int(1, 99)}.example.net`;
-  return { name: rng.pick(SPAM_NAMES), address: `${local}@${domain}`, bulk: false };
-}
-
-function slugify(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 }

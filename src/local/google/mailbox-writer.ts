@@ -1,3 +1,4 @@
+import { type Bulk, PERSON_DOMAINS, type Person } from './mailbox-senders.js';
 import {
   CITIES,
   DAYS,
@@ -7,12 +8,9 @@ import {
   type MailStream,
   MONTHS,
   PERSON_ATTACHMENTS,
-  PERSON_DOMAINS,
   PERSON_GROUPS,
   PERSON_SNIPPETS,
-  type PersonGroup,
   REPLY_SNIPPETS,
-  type SenderKind,
   SPAM_SNIPPET,
   SPAM_SUBJECTS,
   TOPICS,
@@ -23,22 +21,6 @@ import type { SimMessage, SimSender } from './sim-types.js';
 const DAY = 86_400_000;
 const KB = 1024;
 const NONE: readonly string[] = Object.freeze([]);
-
-/** An automated sender: a shop, a newsletter, a bank... */
-export interface Bulk {
-  readonly sender: SimSender;
-  readonly kind: SenderKind;
-  /** Senders the owner subscribed to later only appear in recent mail. */
-  readonly maxAge: number;
-}
-
-/** A correspondent, by how they know the owner. */
-export interface Person {
-  readonly sender: SimSender;
-  readonly group: PersonGroup;
-  readonly first: string;
-  readonly to: readonly string[];
-}
 
 /** A message before its id: ids follow dates, known only once every message is drawn. */
 export interface Draft {
@@ -54,6 +36,8 @@ export interface Draft {
   readonly labels: string[];
   built?: SimMessage;
 }
+
+type Body = Pick<Draft, 'subject' | 'snippet' | 'size' | 'attachments'>;
 
 interface Fill {
   readonly rng: Random;
@@ -83,7 +67,7 @@ const WORDS: Record<string, (fill: Fill) => string> = {
   yyyy: (f) => String(new Date(f.date).getUTCFullYear()),
 };
 
-/** Writes single messages; threads are composed from these by the generator below. */
+/** Writes single messages with their labels; mailbox-generator composes them into threads. */
 export class Writer {
   readonly drafts: Draft[] = [];
   readonly owner: SimSender;
@@ -105,7 +89,7 @@ export class Writer {
     this.#allLabelIds = [...labelIds.values()];
   }
 
-  fill(template: string, date: number, brand = '', first = this.#first): string {
+  #fill(template: string, date: number, brand = '', first = this.#first): string {
     if (!template.includes('{')) return template;
     const fill: Fill = { rng: this.rng, date, first, brand };
     const text = template.replace(/\{(\w+)\}/g, (_, key: string) => WORDS[key]?.(fill) ?? key);
@@ -121,7 +105,9 @@ export class Writer {
   }
 
   #re(parent: Draft): string {
-    return parent.subject.startsWith('Re: ') ? parent.subject : this.#intern(`Re: ${parent.subject}`);
+    return parent.subject.startsWith('Re: ')
+      ? parent.subject
+      : this.#intern(`Re: ${parent.subject}`);
   }
 
   fromBulk(b: Bulk, stream: MailStream, date: number, parent?: Draft): Draft {
@@ -130,22 +116,13 @@ export class Writer {
     if (rng.chance(0.87)) labels.push('INBOX');
     if (rng.chance(stream.unread)) labels.push('UNREAD');
     this.#flag(labels, stream.important, stream.starred, stream.labels, stream.labelRate ?? 0);
-    const hasAttachment = stream.attachments && rng.chance(stream.attachmentRate ?? 0);
-    const attachments = hasAttachment ? [this.fill(rng.pick(stream.attachments), date)] : NONE;
-    const subject = parent ? this.#re(parent) : this.fill(rng.pick(stream.subjects), date, b.sender.name);
-    const snippet = this.fill(rng.pick(stream.snippets), date, b.sender.name);
-    const size = this.#size(stream.sizeKb, attachments);
-    return this.#add(
-      date,
-      parent,
-      b.sender,
-      this.toOwner,
-      subject,
-      snippet,
-      size,
-      attachments,
-      labels,
-    );
+    const brand = b.sender.name;
+    const subject = parent ? this.#re(parent) : this.#fill(rng.pick(stream.subjects), date, brand);
+    const snippet = this.#fill(rng.pick(stream.snippets), date, brand);
+    const attached = stream.attachments && rng.chance(stream.attachmentRate ?? 0);
+    const attachments = attached ? [this.#fill(rng.pick(stream.attachments), date)] : NONE;
+    const body = this.#body(subject, snippet, stream.sizeKb, attachments);
+    return this.#add(date, parent, b.sender, this.toOwner, labels, body);
   }
 
   fromPerson(p: Person, date: number, parent?: Draft): Draft {
@@ -154,13 +131,12 @@ export class Writer {
     if (rng.chance(0.85)) labels.push('INBOX');
     if (rng.chance(this.now - date < 14 * DAY ? 0.35 : 0.02)) labels.push('UNREAD');
     const group = PERSON_GROUPS[p.group];
-    this.#flag(labels, 0.55, 0.04, group.labels, p.group === 'other' ? 0.05 : 0.2);
-    const attachments = this.#personAttachments(date, 0.1);
+    this.#flag(labels, 0.55, 0.06, group.labels, p.group === 'other' ? 0.12 : 0.3);
     const to = rng.chance(0.1) ? [this.owner.address, otherAddress(rng)] : this.toOwner;
-    const subject = parent ? this.#re(parent) : this.fill(rng.pick(group.subjects), date);
-    const snippet = this.fill(rng.pick(parent ? REPLY_SNIPPETS : PERSON_SNIPPETS), date);
-    const size = this.#size(12, attachments);
-    return this.#add(date, parent, p.sender, to, subject, snippet, size, attachments, labels);
+    const subject = parent ? this.#re(parent) : this.#fill(rng.pick(group.subjects), date);
+    const snippet = this.#fill(rng.pick(parent ? REPLY_SNIPPETS : PERSON_SNIPPETS), date);
+    const body = this.#body(subject, snippet, 12, this.#personAttachments(date, 0.17));
+    return this.#add(date, parent, p.sender, to, labels, body);
   }
 
   /** The owner's mail: SENT, or a DRAFT that was never sent. */
@@ -168,55 +144,31 @@ export class Writer {
     const { rng } = this;
     const person = 'group' in to ? to : undefined;
     const labels = [draft ? 'DRAFT' : 'SENT'];
-    if (!draft) this.#flag(labels, 0.4, 0.01);
+    if (!draft) this.#flag(labels, 0.4, 0.02);
     // Answering a message reads it.
     if (parent && !draft && parent.labels.includes('UNREAD')) {
       parent.labels.splice(parent.labels.indexOf('UNREAD'), 1);
     }
     const first = person?.first ?? to.sender.name;
     const topics = person ? PERSON_GROUPS[person.group].subjects : ['Question about my order'];
-    const attachments = this.#personAttachments(date, 0.06);
-    const subject = parent ? this.#re(parent) : this.fill(rng.pick(topics), date, '', first);
-    const snippet = this.fill(rng.pick(parent ? REPLY_SNIPPETS : PERSON_SNIPPETS), date, '', first);
-    const size = this.#size(9, attachments);
-    const recipients = person?.to ?? [to.sender.address];
-    return this.#add(
-      date,
-      parent,
-      this.owner,
-      recipients,
-      subject,
-      snippet,
-      size,
-      attachments,
-      labels,
-    );
+    const subject = parent ? this.#re(parent) : this.#fill(rng.pick(topics), date, '', first);
+    const snippets = parent ? REPLY_SNIPPETS : PERSON_SNIPPETS;
+    const snippet = this.#fill(rng.pick(snippets), date, '', first);
+    const body = this.#body(subject, snippet, 9, this.#personAttachments(date, 0.1));
+    return this.#add(date, parent, this.owner, person?.to ?? [to.sender.address], labels, body);
   }
 
   chat(p: Person, date: number): Draft {
-    const snippet = this.fill(this.rng.pick(PERSON_SNIPPETS), date);
-    const size = this.#size(3, NONE);
-    const subject = `Chat with ${p.sender.name}`;
-    return this.#add(date, undefined, p.sender, this.toOwner, subject, snippet, size, NONE, [
-      'CHAT',
-    ]);
+    const snippet = this.#fill(this.rng.pick(PERSON_SNIPPETS), date);
+    const body = this.#body(`Chat with ${p.sender.name}`, snippet, 3);
+    return this.#add(date, undefined, p.sender, this.toOwner, ['CHAT'], body);
   }
 
   spam(from: SimSender, date: number): Draft {
     const labels = this.rng.chance(0.85) ? ['SPAM', 'UNREAD'] : ['SPAM'];
-    const subject = this.fill(this.rng.pick(SPAM_SUBJECTS), date);
-    const size = this.#size(15, NONE);
-    return this.#add(
-      date,
-      undefined,
-      from,
-      this.toOwner,
-      subject,
-      SPAM_SNIPPET,
-      size,
-      NONE,
-      labels,
-    );
+    const subject = this.#fill(this.rng.pick(SPAM_SUBJECTS), date);
+    const body = this.#body(subject, SPAM_SNIPPET, 15);
+    return this.#add(date, undefined, from, this.toOwner, labels, body);
   }
 
   #add(
@@ -224,16 +176,22 @@ export class Writer {
     parent: Draft | undefined,
     from: SimSender,
     to: readonly string[],
-    subject: string,
-    snippet: string,
-    size: number,
-    attachments: readonly string[],
     labels: string[],
+    body: Body,
   ): Draft {
     const root = parent ? (parent.root ?? parent) : undefined;
-    const draft = { date, parent, root, from, to, subject, snippet, size, attachments, labels };
+    const draft: Draft = { date, parent, root, from, to, labels, ...body };
     this.drafts.push(draft);
     return draft;
+  }
+
+  /** Lognormal body size plus attachments (200 KB to 15 MB in all). */
+  #body(subject: string, snippet: string, medianKb: number, attachments = NONE): Body {
+    const text = Math.max(1500, Math.round(this.rng.lognormal(medianKb * KB, 0.55)));
+    let extra = 0;
+    for (const name of attachments) extra += this.rng.lognormal(attachmentMedian(name), 0.8);
+    extra = Math.min(Math.max(extra, attachments.length * 200 * KB), 15 * KB * KB);
+    return { subject, snippet, size: text + Math.round(extra), attachments };
   }
 
   #flag(
@@ -248,7 +206,7 @@ export class Writer {
     if (rng.chance(starred)) labels.push('STARRED');
     const key = keys.length > 0 && rng.chance(rate) ? rng.pick(keys) : undefined;
     const any =
-      this.#allLabelIds.length > 0 && rng.chance(0.01) ? rng.pick(this.#allLabelIds) : undefined;
+      this.#allLabelIds.length > 0 && rng.chance(0.02) ? rng.pick(this.#allLabelIds) : undefined;
     const id = key ? this.labelIds.get(key) : any;
     if (id) labels.push(id);
   }
@@ -256,20 +214,9 @@ export class Writer {
   #personAttachments(date: number, rate: number): readonly string[] {
     if (!this.rng.chance(rate)) return NONE;
     const count = this.rng.chance(0.2) ? 2 : 1;
-    return Array.from({ length: count }, () => this.fill(this.rng.pick(PERSON_ATTACHMENTS), date));
-  }
-
-  /** Lognormal body size plus attachments (200 KB to 15 MB in all). */
-  #size(medianKb: number, attachments: readonly string[]): number {
-    const body = Math.max(1500, Math.round(this.rng.lognormal(medianKb * KB, 0.55)));
-    let extra = 0;
-    for (const name of attachments) extra += this.rng.lognormal(attachmentMedian(name), 0.8);
-    return (
-      body + Math.round(Math.min(Math.max(extra, attachments.length * 200 * KB), 15 * KB * KB))
-    );
+    return Array.from({ length: count }, () => this.#fill(this.rng.pick(PERSON_ATTACHMENTS), date));
   }
 }
-
 
 /** Someone else on copy, for the occasional group email. */
 function otherAddress(rng: Random): string {

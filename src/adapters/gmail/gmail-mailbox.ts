@@ -1,0 +1,208 @@
+import type { gmail_v1 } from '@googleapis/gmail';
+import type { OAuth2Client } from 'google-auth-library';
+import type { GmailMethod, GmailUnitTable } from '../../domain/gmail-quota.js';
+import type { MessageMeta } from '../../domain/message.js';
+import type { Clock, HistoryPage, IdPage, Mailbox, Profile } from '../../domain/ports.js';
+import type { GoogleEndpoints } from '../google-auth/google-endpoints.js';
+import { fetchMetadata } from './gmail-metadata-batch.js';
+import {
+  type GmailRetryOptions,
+  gmailErrorMessage,
+  gmailErrorStatus,
+  withGmailRetry,
+} from './gmail-retry.js';
+import type { QuotaScheduler } from './quota-scheduler.js';
+
+/** Gmail takes at most 1,000 ids per batchModify. */
+const MODIFY_CHUNK = 1_000;
+const PAGE_SIZE = 500;
+const ONE_WATCH_CLIENT = 'Only one user push notification client allowed per developer';
+
+export interface GmailMailboxOptions {
+  readonly gmail: gmail_v1.Gmail;
+  /** The same credentials as `gmail`, for multipart batches. */
+  readonly auth: OAuth2Client;
+  readonly endpoints: GoogleEndpoints;
+  /** The process's one scheduler: every call spends its units there before it is sent. */
+  readonly scheduler: QuotaScheduler;
+  /** Whose budget the calls spend: a stable id of the user (not the address). */
+  readonly userKey: string;
+  readonly units: GmailUnitTable;
+  readonly clock?: Clock;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Calls per multipart batch (default 50, at most 100; fewer if the budget is smaller). */
+  readonly batchSize?: number;
+  /** Attempts, backoff and timeout of the retry policy. */
+  readonly retry?: Omit<GmailRetryOptions, 'quota' | 'label' | 'clock' | 'sleep'>;
+}
+
+/** One user's Gmail through the googleapis client, under the shared quota scheduler. */
+export class GmailMailbox implements Mailbox {
+  private readonly gmail: gmail_v1.Gmail;
+
+  constructor(private readonly options: GmailMailboxOptions) {
+    this.gmail = options.gmail;
+  }
+
+  async profile(): Promise<Profile> {
+    const { data } = await this.call('users.getProfile', (signal) =>
+      this.gmail.users.getProfile({ userId: 'me' }, { signal }),
+    );
+    return {
+      emailAddress: data.emailAddress ?? '',
+      messagesTotal: data.messagesTotal ?? 0,
+      historyId: String(data.historyId ?? ''),
+    };
+  }
+
+  async listIds(query: {
+    q?: string;
+    labelIds?: readonly string[];
+    pageToken?: string | undefined;
+  }): Promise<IdPage> {
+    const { data } = await this.call('users.messages.list', (signal) =>
+      this.gmail.users.messages.list(
+        {
+          userId: 'me',
+          maxResults: PAGE_SIZE,
+          q: query.q,
+          labelIds: query.labelIds ? [...query.labelIds] : undefined,
+          pageToken: query.pageToken,
+        },
+        { signal },
+      ),
+    );
+    const ids = (data.messages ?? []).flatMap((m) =>
+      m.id ? [{ id: m.id, threadId: m.threadId ?? m.id }] : [],
+    );
+    return { ids, nextPageToken: data.nextPageToken ?? undefined };
+  }
+
+  getMetadata(ids: readonly string[]): Promise<Map<string, MessageMeta>> {
+    const { auth, endpoints, scheduler, userKey, units, batchSize = 50 } = this.options;
+    return fetchMetadata(auth, endpoints.gmailBatch, [...new Set(ids)], {
+      batchSize,
+      unitsPerCall: units['users.messages.get'],
+      scheduler,
+      userKey,
+      retry: this.retryOptions('users.messages.get (batch)'),
+    });
+  }
+
+  trash(ids: readonly string[]): Promise<void> {
+    return this.modify(ids, { addLabelIds: ['TRASH'] });
+  }
+
+  untrash(ids: readonly string[]): Promise<void> {
+    return this.modify(ids, { removeLabelIds: ['TRASH'] });
+  }
+
+  async history(startHistoryId: string, pageToken?: string): Promise<HistoryPage | 'expired'> {
+    let data: gmail_v1.Schema$ListHistoryResponse;
+    try {
+      ({ data } = await this.call('users.history.list', (signal) =>
+        this.gmail.users.history.list(
+          {
+            userId: 'me',
+            startHistoryId,
+            historyTypes: ['messageAdded'],
+            maxResults: PAGE_SIZE,
+            pageToken,
+          },
+          { signal },
+        ),
+      ));
+    } catch (error) {
+      if (gmailErrorStatus(error) === 404) return 'expired';
+      throw error;
+    }
+    return {
+      added: addedMessages(data.history ?? []),
+      historyId: String(data.historyId ?? startHistoryId),
+      nextPageToken: data.nextPageToken ?? undefined,
+    };
+  }
+
+  async watch(topic: string): Promise<{ historyId: string; expiration: number }> {
+    const watchOnce = () =>
+      this.call('users.watch', (signal) =>
+        this.gmail.users.watch(
+          {
+            userId: 'me',
+            requestBody: { topicName: topic, labelIds: ['INBOX'], labelFilterBehavior: 'include' },
+          },
+          { signal },
+        ),
+      );
+    let response: Awaited<ReturnType<typeof watchOnce>>;
+    try {
+      response = await watchOnce();
+    } catch (error) {
+      // Another watch of this user is registered: Gmail wants it stopped first.
+      if (gmailErrorStatus(error) !== 400 || !gmailErrorMessage(error).includes(ONE_WATCH_CLIENT))
+        throw error;
+      await this.stop();
+      response = await watchOnce();
+    }
+    return {
+      historyId: String(response.data.historyId ?? ''),
+      expiration: Number(response.data.expiration ?? 0),
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.call('users.stop', (signal) => this.gmail.users.stop({ userId: 'me' }, { signal }));
+  }
+
+  private async modify(
+    ids: readonly string[],
+    change: { addLabelIds?: string[]; removeLabelIds?: string[] },
+  ): Promise<void> {
+    const unique = [...new Set(ids)];
+    for (let start = 0; start < unique.length; start += MODIFY_CHUNK) {
+      const chunk = unique.slice(start, start + MODIFY_CHUNK);
+      // Gmail skips ids that no longer exist, so a retried call does no harm.
+      await this.call('users.messages.batchModify', (signal) =>
+        this.gmail.users.messages.batchModify(
+          { userId: 'me', requestBody: { ids: chunk, ...change } },
+          { signal },
+        ),
+      );
+    }
+  }
+
+  private call<T>(method: GmailMethod, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const { scheduler, userKey, units } = this.options;
+    return withGmailRetry(send, {
+      ...this.retryOptions(method),
+      quota: { scheduler, userKey, units: units[method] },
+    });
+  }
+
+  private retryOptions(label: string): GmailRetryOptions {
+    const { clock, sleep, retry } = this.options;
+    return {
+      ...retry,
+      label,
+      ...(clock ? { clock } : {}),
+      ...(sleep ? { sleep } : {}),
+    };
+  }
+}
+
+/** messagesAdded of history records, each message once, in order, with its latest labels. */
+function addedMessages(history: readonly gmail_v1.Schema$History[]): HistoryPage['added'] {
+  const added = new Map<string, { id: string; threadId: string; labelIds: readonly string[] }>();
+  for (const record of history) {
+    for (const { message } of record.messagesAdded ?? []) {
+      if (!message?.id) continue;
+      const previous = added.get(message.id);
+      added.set(message.id, {
+        id: message.id,
+        threadId: message.threadId ?? previous?.threadId ?? message.id,
+        labelIds: message.labelIds ?? previous?.labelIds ?? [],
+      });
+    }
+  }
+  return [...added.values()];
+}

@@ -1,0 +1,26 @@
+import { Hono } from 'hono';
+import type { Store } from '../domain/ports.js';
+import { AppError } from '../errors.js';
+import type { AppEnv } from './env.js';
+import { RUN_ID, runView } from './run-view.js';
+import type { Sessions } from './session.js';
+
+/** `GET /api/runs/{id}` needs no session (the id is the capability); `GET /api/runs` does. */
+export function apiRoutes(store: Store, sessions: Sessions): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get('/runs', sessions.require('api'), async (c) => {
+    const runs = await store.listRuns(c.get('userId'), 50);
+    return c.json(runs.map(runView));
+  });
+
+  app.get('/runs/:runId', async (c) => {
+    const runId = c.req.param('runId');
+    const run = RUN_ID.test(runId) ? await store.getRun(runId) : undefined;
+    if (!run) throw new AppError('not_found', 'No such run');
+    c.header('cache-control', 'no-store');
+    return c.json(runView(run));
+  });
+
+  return app;
+}

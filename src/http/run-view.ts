@@ -1,0 +1,30 @@
+import type { Run } from '../domain/model.js';
+
+/** A run as the API shows it: no user id, no personal data; timestamps in ISO 8601. */
+export function runView(run: Run) {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    id: run.id,
+    kind: run.kind,
+    status: run.status,
+    scheduledAt: iso(run.scheduledAt),
+    startedAt: iso(run.startedAt),
+    endedAt: iso(run.endedAt),
+    total: run.total,
+    processed: run.counters.processed,
+    remaining: Math.max(0, run.total - run.counters.processed),
+    trashed: run.counters.trashed,
+    bytesTrashed: run.counters.bytesTrashed,
+    protected: run.counters.protected,
+    kept: run.counters.kept,
+    failed: run.counters.failed,
+    gone: run.counters.gone,
+    llm: run.llm,
+    errors: run.errors.map((e) => ({ at: iso(e.at), message: e.message })),
+  };
+}
+
+export type RunView = ReturnType<typeof runView>;
+
+/** Run ids are 128 random bits in base64url: anything else is not a run. */
+export const RUN_ID = /^[A-Za-z0-9_-]{22}$/;

@@ -1,0 +1,92 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { MailboxUnavailable, ReconnectNeeded } from '../domain/mailbox-errors.js';
+import { AppError } from '../errors.js';
+import type { JobDeps } from '../jobs/job-deps.js';
+import { planRun } from '../jobs/plan-run.js';
+import { processBatch } from '../jobs/process-batch.js';
+import type { AppEnv } from './env.js';
+import { RUN_ID } from './run-view.js';
+
+/** Who may call the task endpoints: the queue only (a shared secret locally, OIDC in the cloud). */
+export interface TaskCaller {
+  verify(request: Request): Promise<boolean>;
+}
+
+const planPayload = z.object({ runId: z.string().regex(RUN_ID) }).strict();
+const batchPayload = z
+  .object({ runId: z.string().regex(RUN_ID), batchNo: z.number().int().min(0).max(1_000_000) })
+  .strict();
+
+/**
+ * The endpoints the task queue calls. A 2xx tells the queue the task is finished; a 503 with
+ * Retry-After asks it to try later. Work is finished before answering.
+ */
+export function taskRoutes(deps: JobDeps, caller: TaskCaller): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    if (!(await caller.verify(c.req.raw))) throw new AppError('forbidden', 'Not a task caller');
+    await next();
+  });
+
+  app.post('/plan', async (c) => {
+    const { runId } = await payload(c.req.raw, planPayload);
+    await runTask(deps, runId, () => planRun(deps, runId));
+    return c.body(null, 204);
+  });
+
+  app.post('/batch', async (c) => {
+    const { runId, batchNo } = await payload(c.req.raw, batchPayload);
+    await runTask(deps, runId, () => processBatch(deps, runId, batchNo));
+    return c.body(null, 204);
+  });
+
+  return app;
+}
+
+async function payload<T>(request: Request, schema: z.ZodType<T>): Promise<T> {
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch {
+    throw new AppError('bad_request', 'Task payload is not JSON');
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new AppError('bad_request', 'Task payload is malformed');
+  return parsed.data;
+}
+
+/**
+ * Failures a retry cannot fix end the run with a reason the status page shows; failures a
+ * retry can fix become a 503 so the queue tries again.
+ */
+async function runTask(deps: JobDeps, runId: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (error instanceof ReconnectNeeded) {
+      const run = await deps.store.getRun(runId);
+      if (!run) return;
+      const now = deps.clock.now();
+      await deps.store.updateUser(run.userId, { needsReconnect: true, updatedAt: now });
+      await deps.store.appendRunError(runId, {
+        at: now,
+        message: 'Google access was revoked or has expired: sign in again to continue.',
+      });
+      await deps.store.updateRun(runId, ['QUEUED', 'PROCESSING', 'DELETING'], {
+        status: 'FAILED',
+        endedAt: now,
+      });
+      deps.log.warn('run failed: reconnect needed', { runId });
+      return;
+    }
+    if (error instanceof MailboxUnavailable) {
+      deps.log.warn('gmail unavailable, task will be retried', { runId, reason: error.message });
+      throw new AppError('unavailable', 'Gmail is unavailable, try again later', {
+        retryAfterMs: error.retryAfterMs ?? 30_000,
+      });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,80 @@
+import { FINAL_STATUSES } from '../domain/model.js';
+import type { Mailbox, Store } from '../domain/ports.js';
+import { batchTask, type JobDeps } from './job-deps.js';
+
+/**
+ * The plan task: capture the history cursor first (getProfile), learn which threads the user
+ * replied in, then list every message outside Spam and Trash page by page, one batch of up to
+ * 500 ids per page, each batch saved before its task is queued. Memory stays flat. A retried
+ * plan resumes after the last saved batch, from the page token saved with it.
+ */
+export async function planRun(deps: JobDeps, runId: string): Promise<void> {
+  const { store, clock } = deps;
+  let run = await store.getRun(runId);
+  if (!run || FINAL_STATUSES.includes(run.status) || run.batchCount !== null) return;
+  const user = await store.getUser(run.userId);
+  if (!user) {
+    await store.updateRun(runId, ['QUEUED', 'PROCESSING', 'DELETING'], {
+      status: 'CANCELLED',
+      endedAt: clock.now(),
+    });
+    return;
+  }
+  if (run.status === 'QUEUED') {
+    run =
+      (await store.updateRun(runId, ['QUEUED'], {
+        status: 'PROCESSING',
+        startedAt: clock.now(),
+      })) ?? run;
+  }
+  const mailbox = await deps.mailboxFor(user);
+  if (run.startHistoryId === null) {
+    const profile = await mailbox.profile();
+    run =
+      (await store.updateRun(runId, ['PROCESSING'], {
+        startHistoryId: profile.historyId,
+        total: profile.messagesTotal,
+      })) ?? run;
+  }
+  await collectRepliedThreads(mailbox, store, user.id);
+
+  const last = await store.lastBatch(runId);
+  let batchNo = last ? last.batchNo + 1 : 0;
+  let listed = last?.listedThrough ?? 0;
+  let pageToken = last?.nextPageToken ?? undefined;
+  // The task for the last saved batch may not have been queued before a crash; names dedupe.
+  if (last) await deps.queue.enqueue(batchTask(runId, last.batchNo));
+  const listingDone = last !== undefined && last.nextPageToken === null;
+  if (!listingDone) {
+    do {
+      const current = await store.getRun(runId);
+      if (!current || FINAL_STATUSES.includes(current.status)) return;
+      const page = await mailbox.listIds({ pageToken });
+      pageToken = page.nextPageToken;
+      if (page.ids.length === 0) continue;
+      listed += page.ids.length;
+      const messageIds = page.ids.map((m) => m.id);
+      await store.putBatches(runId, [
+        { batchNo, messageIds, nextPageToken: pageToken ?? null, listedThrough: listed },
+      ]);
+      await deps.queue.enqueue(batchTask(runId, batchNo));
+      batchNo++;
+    } while (pageToken);
+  }
+  const finished = await store.finishPlanning(runId, batchNo, listed, clock.now());
+  deps.log.info('run planned', { runId, batches: batchNo, listed, status: finished?.status });
+}
+
+/** Every thread with a message the user sent is protected; listing SENT costs 5 units per 500. */
+async function collectRepliedThreads(
+  mailbox: Mailbox,
+  store: Store,
+  userId: string,
+): Promise<void> {
+  let pageToken: string | undefined;
+  do {
+    const page = await mailbox.listIds({ labelIds: ['SENT'], pageToken });
+    await store.addRepliedThreads(userId, [...new Set(page.ids.map((m) => m.threadId))]);
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+}

@@ -1,0 +1,81 @@
+import { countDecisions, decide } from '../domain/decide.js';
+import type { MessageMeta } from '../domain/message.js';
+import {
+  type Batch,
+  FINAL_STATUSES,
+  type LlmUsage,
+  type User,
+  ZERO_USAGE,
+} from '../domain/model.js';
+import type { ClassifierAnswer, Mailbox } from '../domain/ports.js';
+import { protectionReason } from '../domain/protection.js';
+import type { JobDeps } from './job-deps.js';
+
+/**
+ * A batch task: metadata under the user's quota, protection rules, the classifier for what is
+ * left, decisions saved, then Trash, then the counters in the transaction that marks the batch
+ * done. Decisions are saved before anything is trashed, so a retry repeats the (idempotent)
+ * trash call and never asks the classifier twice.
+ */
+export async function processBatch(deps: JobDeps, runId: string, batchNo: number): Promise<void> {
+  const { store, clock } = deps;
+  const run = await store.getRun(runId);
+  let batch = await store.getBatch(runId, batchNo);
+  if (!run || !batch || batch.status === 'done' || FINAL_STATUSES.includes(run.status)) return;
+  const user = await store.getUser(run.userId);
+  if (!user) return;
+  const mailbox = await deps.mailboxFor(user);
+
+  if (batch.status === 'pending') {
+    const { decisions, llm } = await decideBatch(deps, user, mailbox, batch);
+    batch = await store.saveDecisions(runId, batchNo, decisions, llm);
+  }
+  const trashIds = batch.decisions.filter((d) => d.decision === 'trash').map((d) => d.id);
+  const current = await store.getRun(runId);
+  if (!current || FINAL_STATUSES.includes(current.status)) return;
+  if (trashIds.length > 0) await mailbox.trash(trashIds);
+
+  const { applied, run: after } = await store.completeBatch({
+    runId,
+    batchNo,
+    decisions: batch.decisions,
+    counters: countDecisions(batch.decisions),
+    llm: batch.llm,
+    now: clock.now(),
+  });
+  if (applied && after.status === 'DONE') {
+    deps.log.info('run done', {
+      runId,
+      trashed: after.counters.trashed,
+      processed: after.counters.processed,
+    });
+  }
+}
+
+async function decideBatch(deps: JobDeps, user: User, mailbox: Mailbox, batch: Batch) {
+  const metadata = await mailbox.getMetadata(batch.messageIds);
+  const threadIds = [...new Set([...metadata.values()].map((m) => m.threadId))];
+  const ctx = {
+    keepSenders: user.policy.keepSenders,
+    repliedThreads: await deps.store.repliedThreads(user.id, threadIds),
+  };
+  // Only what no rule protects goes to the classifier: protected mail costs no tokens.
+  const candidates: MessageMeta[] = [...metadata.values()].filter(
+    (m) =>
+      protectionReason(m, ctx) === null &&
+      !m.labelIds.includes('TRASH') &&
+      !m.labelIds.includes('SPAM'),
+  );
+  let answers: ReadonlyMap<string, ClassifierAnswer> = new Map();
+  let llm: LlmUsage = ZERO_USAGE;
+  if (candidates.length > 0) {
+    const classifier = await deps.classifierFor(user);
+    ({ answers, usage: llm } = await classifier.classify({
+      userId: user.id,
+      policy: user.policy,
+      messages: candidates,
+      now: deps.clock.now(),
+    }));
+  }
+  return { decisions: decide(batch.messageIds, metadata, answers, ctx), llm };
+}

@@ -1,0 +1,38 @@
+import { FINAL_STATUSES, type Run, ZERO_COUNTERS, ZERO_USAGE } from '../domain/model.js';
+import { AppError } from '../errors.js';
+import { type JobDeps, planTask } from './job-deps.js';
+
+/**
+ * Creates a full-scan run (QUEUED) and its plan task. A user with a run still under way gets
+ * that run back instead of a second one, so a double click starts nothing twice.
+ */
+export async function startFullScan(deps: JobDeps, userId: string): Promise<Run> {
+  const user = await deps.store.getUser(userId);
+  if (!user) throw new AppError('not_found', 'No such user');
+  if (user.needsReconnect) {
+    throw new AppError('conflict', 'Google access was revoked or expired: sign in again first');
+  }
+  const [latest] = await deps.store.listRuns(userId, 1);
+  if (latest && latest.kind === 'full' && !FINAL_STATUSES.includes(latest.status)) return latest;
+
+  const run: Run = {
+    id: deps.ids.runId(),
+    userId,
+    kind: 'full',
+    status: 'QUEUED',
+    scheduledAt: deps.clock.now(),
+    startedAt: null,
+    endedAt: null,
+    startHistoryId: null,
+    total: 0,
+    batchCount: null,
+    batchesDone: 0,
+    counters: ZERO_COUNTERS,
+    llm: ZERO_USAGE,
+    errors: [],
+  };
+  await deps.store.createRun(run);
+  await deps.queue.enqueue(planTask(run.id));
+  deps.log.info('full scan queued', { runId: run.id });
+  return run;
+}

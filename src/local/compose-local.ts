@@ -1,0 +1,129 @@
+import { join } from 'node:path';
+import type { Hono } from 'hono';
+import { gmailMailboxFactory } from '../adapters/gmail/mailbox-factory.js';
+import { QuotaScheduler } from '../adapters/gmail/quota-scheduler.js';
+import { googleEndpoints } from '../adapters/google-auth/google-endpoints.js';
+import { GoogleSignIn } from '../adapters/google-auth/google-sign-in.js';
+import { createApp, SIMULATED_GOOGLE_PATH } from '../app.js';
+import type { Config } from '../config.js';
+import type { Clock, Ids } from '../domain/ports.js';
+import { RulesClassifier } from '../domain/rules-classifier.js';
+import type { AppEnv } from '../http/env.js';
+import { Sessions } from '../http/session.js';
+import type { JobDeps } from '../jobs/job-deps.js';
+import type { Logger } from '../log.js';
+import { FileKeyRing } from './file-key-ring.js';
+import type { SimulatedGoogle } from './google/simulated-google.js';
+import { LocalTaskCaller, TASK_TOKEN_HEADER } from './local-task-caller.js';
+import { InProcessQueue } from './queue/in-process-queue.js';
+import { openDatabase } from './sqlite/open-database.js';
+import { SqliteStore } from './sqlite/sqlite-store.js';
+import { randomRunIds, systemClock } from './system.js';
+
+export interface LocalService {
+  readonly app: Hono<AppEnv>;
+  readonly queue: InProcessQueue;
+  readonly store: SqliteStore;
+  /** Stops the queue (waiting for running tasks) and closes the database. */
+  close(): Promise<void>;
+}
+
+export interface LocalOverrides {
+  readonly clock?: Clock;
+  readonly ids?: Ids;
+  /** Demo mode's simulated Google, served by this app. */
+  readonly simulatedGoogle?: SimulatedGoogle | undefined;
+  /** How quota waits and retries keep time (tests run them on a faster clock). */
+  readonly timing?: { readonly clock: Clock; readonly sleep: (ms: number) => Promise<void> };
+}
+
+/** Local mode's composition: SQLite, the in-process queue, the key file, the Gmail adapter. */
+export async function composeLocal(
+  config: Config,
+  log: Logger,
+  overrides: LocalOverrides = {},
+): Promise<LocalService> {
+  const clock = overrides.clock ?? systemClock;
+  const keyRing = FileKeyRing.open(join(config.dataDir, 'keys.json'));
+  const db = openDatabase(join(config.dataDir, 'clean-that-up.db'));
+  const store = new SqliteStore(db);
+
+  const simulated = overrides.simulatedGoogle !== undefined;
+  const apiBase = simulated
+    ? `http://127.0.0.1:${config.port}${SIMULATED_GOOGLE_PATH}`
+    : config.google.apiBaseUrl;
+  const endpoints = googleEndpoints(apiBase);
+  const authorizeUrl = simulated
+    ? `${config.publicUrl}${SIMULATED_GOOGLE_PATH}/o/oauth2/v2/auth`
+    : endpoints.authorize;
+
+  const caller = new LocalTaskCaller();
+  let app: Hono<AppEnv> | undefined;
+  const queue = new InProcessQueue({
+    db,
+    clock,
+    log,
+    dispatch: async (task) => {
+      const response = await app!.request(task.path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [TASK_TOKEN_HEADER]: caller.token },
+        body: JSON.stringify(task.payload),
+      });
+      const retryAfter = Number(response.headers.get('retry-after'));
+      return {
+        status: response.status,
+        ...(retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+      };
+    },
+  });
+
+  const scheduler = new QuotaScheduler({
+    userUnitsPerMinute: config.gmailQuota.userUnitsPerMinute,
+    projectUnitsPerMinute: config.gmailQuota.projectUnitsPerMinute,
+    ...(overrides.timing ?? {}),
+  });
+  const jobs: JobDeps = {
+    store,
+    queue,
+    clock,
+    ids: overrides.ids ?? randomRunIds,
+    log,
+    mailboxFor: gmailMailboxFactory({
+      clientId: config.google.clientId,
+      clientSecret: config.google.clientSecret,
+      endpoints,
+      keyRing,
+      scheduler,
+      units: config.gmailQuota.units,
+      ...(overrides.timing ? { sleep: overrides.timing.sleep } : {}),
+    }),
+    classifierFor: async () => new RulesClassifier(),
+  };
+  const sessions = new Sessions({
+    secret: await keyRing.macKey('session'),
+    secure: config.publicUrl.startsWith('https:'),
+    now: () => clock.now(),
+  });
+  const signIn = new GoogleSignIn({
+    clientId: config.google.clientId,
+    clientSecret: config.google.clientSecret,
+    redirectUri: config.google.redirectUri,
+    endpoints,
+    authorizeUrl,
+  });
+  app = createApp({
+    config,
+    log,
+    simulatedGoogle: overrides.simulatedGoogle,
+    services: { store, keyRing, clock, sessions, signIn, jobs, taskCaller: caller },
+  });
+  return {
+    app,
+    queue,
+    store,
+    close: async () => {
+      await queue.stop();
+      db.close();
+    },
+  };
+}
