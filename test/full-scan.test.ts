@@ -43,7 +43,7 @@ describe('a full scan on the embedded defaults', () => {
       ...m,
       labelIds: [...m.labelIds],
     }));
-    started = await startLocalService(google);
+    started = await startLocalService(google, { env: { GMAIL_USER_UNITS_PER_MINUTE: '1000000' } });
   }, 60_000);
   afterAll(async () => {
     await started?.close();

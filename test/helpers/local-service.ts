@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/domain/ports.js';
 import { composeLocal, type LocalService } from '../../src/local/compose-local.js';
-import { silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/log.js';
 import { HttpClient } from './http-client.js';
 import { listen } from './listen.js';
 import { type RunningGoogle, TEST_CLIENT } from './simulated-google.js';

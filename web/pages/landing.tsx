@@ -19,9 +19,14 @@ export function LandingPage({ demo, signIn }: { demo: boolean; signIn?: string |
       ) : null}
       {message ? <p role="alert">{message}</p> : null}
       <ul>
-        <li>Moves disposable mail (old promotions, newsletters, notifications) to Trash, where Gmail keeps it for 30 days.</li>
+        <li>
+          Moves disposable mail (old promotions, newsletters, notifications) to Trash, where Gmail
+          keeps it for 30 days.
+        </li>
         <li>Reads metadata only (sender, subject, snippet, labels, size), never message bodies.</li>
-        <li>Never touches starred, sent, drafts, chats, labelled mail, or threads you replied to.</li>
+        <li>
+          Never touches starred, sent, drafts, chats, labelled mail, or threads you replied to.
+        </li>
         <li>Keeps no email address.</li>
       </ul>
       <p>

@@ -4,7 +4,10 @@ export function OpenAiKeyPage({ hasKey, error }: { hasKey: boolean; error?: stri
   return (
     <Layout title="OpenAI key">
       <h1>{hasKey ? 'Replace your OpenAI key' : 'Add your OpenAI key'}</h1>
-      <p>The key lets the service ask a model which mail is disposable. It is stored encrypted and never shown again.</p>
+      <p>
+        The key lets the service ask a model which mail is disposable. It is stored encrypted and
+        never shown again.
+      </p>
       {error ? <p role="alert">{error}</p> : null}
       <form method="post" action="/app/openai-key">
         <label for="apiKey">OpenAI API key</label>

@@ -65,7 +65,7 @@ export class SimFaults {
 
   /** What an error or reset fault does to this call, if any fires. */
   actionFor(email: string, method: GmailMethod): FaultAction {
-    const [armed] = this.hits(email, method, ['reset', 'error', 'rateLimit', 'concurrency']);
+    const [armed] = this.hits(email, method, ['reset', 'error', 'rateLimit', 'concurrency'], true);
     if (!armed) return { type: 'none' };
     const spec = armed.spec;
     switch (spec.kind) {
@@ -94,7 +94,13 @@ export class SimFaults {
     return this.hits(email, 'users.messages.list', ['vanish']).length > 0;
   }
 
-  private hits(email: string, method: GmailMethod, kinds: readonly FaultSpec['kind'][]): Armed[] {
+  /** The armed faults this call sets off; with `first`, only the first one is used up. */
+  private hits(
+    email: string,
+    method: GmailMethod,
+    kinds: readonly FaultSpec['kind'][],
+    first = false,
+  ): Armed[] {
     const fired: Armed[] = [];
     for (const armed of this.armed) {
       const { spec } = armed;
@@ -104,6 +110,7 @@ export class SimFaults {
       if (this.random() >= (spec.probability ?? 1)) continue;
       armed.remaining--;
       fired.push(armed);
+      if (first) break;
     }
     this.armed = this.armed.filter((a) => a.remaining > 0);
     return fired;
