@@ -32,7 +32,7 @@ describe('a full scan whose process is killed mid-run', () => {
       userUnitsPerMinute: 10_000_000,
     });
     // Every Gmail call takes a little while, so the run is still going when the kills come.
-    google.google.faults.inject({ kind: 'latency', ms: 15 });
+    google.google.faults.inject({ kind: 'latency', ms: 4 });
     dataDir = mkdtempSync(join(tmpdir(), 'ctu-restart-'));
     service = new ServiceProcess(await freePort(), {
       DATA_DIR: dataDir,

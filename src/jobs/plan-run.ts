@@ -1,6 +1,7 @@
 import { FINAL_STATUSES } from '../domain/model.js';
 import type { Mailbox, Store } from '../domain/ports.js';
-import { batchTask, type JobDeps } from './job-deps.js';
+import { enqueueBatchIfReady } from './batch-chain.js';
+import type { JobDeps } from './job-deps.js';
 
 /**
  * The plan task: capture the history cursor first (getProfile), learn which threads the user
@@ -43,7 +44,7 @@ export async function planRun(deps: JobDeps, runId: string): Promise<void> {
   let listed = last?.listedThrough ?? 0;
   let pageToken = last?.nextPageToken ?? undefined;
   // The task for the last saved batch may not have been queued before a crash; names dedupe.
-  if (last) await deps.queue.enqueue(batchTask(runId, last.batchNo));
+  if (last) await enqueueBatchIfReady(deps, runId, last.batchNo);
   const listingDone = last !== undefined && last.nextPageToken === null;
   if (!listingDone) {
     do {
@@ -57,7 +58,7 @@ export async function planRun(deps: JobDeps, runId: string): Promise<void> {
       await store.putBatches(runId, [
         { batchNo, messageIds, nextPageToken: pageToken ?? null, listedThrough: listed },
       ]);
-      await deps.queue.enqueue(batchTask(runId, batchNo));
+      await enqueueBatchIfReady(deps, runId, batchNo);
       batchNo++;
     } while (pageToken);
   }

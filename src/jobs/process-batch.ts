@@ -9,10 +9,11 @@ import {
 } from '../domain/model.js';
 import type { ClassifierAnswer, Mailbox } from '../domain/ports.js';
 import { protectionReason } from '../domain/protection.js';
+import { enqueueNextBatch } from './batch-chain.js';
 import type { JobDeps } from './job-deps.js';
 
 /**
- * A batch task: metadata under the user's quota, protection rules, the classifier for what is
+ * A batch task (one at a time per run, see batch-chain.ts): metadata under the user's quota, protection rules, the classifier for what is
  * left, decisions saved, then Trash, then the counters in the transaction that marks the batch
  * done. Decisions are saved before anything is trashed, so a retry repeats the (idempotent)
  * trash call and never asks the classifier twice.
@@ -21,7 +22,9 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
   const { store, clock } = deps;
   const run = await store.getRun(runId);
   let batch = await store.getBatch(runId, batchNo);
-  if (!run || !batch || batch.status === 'done' || FINAL_STATUSES.includes(run.status)) return;
+  if (!run || !batch || FINAL_STATUSES.includes(run.status)) return;
+  // A retry after the batch was counted only has to make sure the chain goes on.
+  if (batch.status === 'done') return enqueueNextBatch(deps, runId, batchNo);
   const user = await store.getUser(run.userId);
   if (!user) return;
   const mailbox = await deps.mailboxFor(user);
@@ -43,6 +46,7 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
     llm: batch.llm,
     now: clock.now(),
   });
+  await enqueueNextBatch(deps, runId, batchNo);
   if (applied && after.status === 'DONE') {
     deps.log.info('run done', {
       runId,
@@ -53,6 +57,9 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
 }
 
 async function decideBatch(deps: JobDeps, user: User, mailbox: Mailbox, batch: Batch) {
+  // First: a classifier that cannot work (a rejected OpenAI key) throws before any Gmail quota
+  // is spent on metadata.
+  const classifier = await deps.classifierFor(user);
   const metadata = await mailbox.getMetadata(batch.messageIds);
   const threadIds = [...new Set([...metadata.values()].map((m) => m.threadId))];
   const ctx = {
@@ -69,7 +76,6 @@ async function decideBatch(deps: JobDeps, user: User, mailbox: Mailbox, batch: B
   let answers: ReadonlyMap<string, ClassifierAnswer> = new Map();
   let llm: LlmUsage = ZERO_USAGE;
   if (candidates.length > 0) {
-    const classifier = await deps.classifierFor(user);
     ({ answers, usage: llm } = await classifier.classify({
       userId: user.id,
       policy: user.policy,

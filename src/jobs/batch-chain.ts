@@ -1,0 +1,32 @@
+import { batchTask, type JobDeps } from './job-deps.js';
+
+/**
+ * The batches of one run go one after another. The user's Gmail quota is the limit, so
+ * running them side by side would not finish sooner; one at a time, each batch finishes (and
+ * shows as progress) in turn, and one user's run holds one task slot, not dozens.
+ *
+ * Two writers meet here: the plan task saves batch N and queues it if N-1 is done; the task
+ * of batch N-1, once done, queues N if it is saved. Each writes first and reads after, so at
+ * least one of them sees the other; task names make a double queueing harmless.
+ */
+export async function enqueueBatchIfReady(
+  deps: JobDeps,
+  runId: string,
+  batchNo: number,
+): Promise<void> {
+  if (batchNo > 0) {
+    const previous = await deps.store.getBatch(runId, batchNo - 1);
+    if (previous?.status !== 'done') return;
+  }
+  await deps.queue.enqueue(batchTask(runId, batchNo));
+}
+
+/** After batch N is done: queue N+1 if the plan has saved it and it is not done yet. */
+export async function enqueueNextBatch(
+  deps: JobDeps,
+  runId: string,
+  batchNo: number,
+): Promise<void> {
+  const next = await deps.store.getBatch(runId, batchNo + 1);
+  if (next && next.status !== 'done') await deps.queue.enqueue(batchTask(runId, batchNo + 1));
+}
