@@ -43,11 +43,11 @@ export async function startLocalService(
     GOOGLE_API_BASE_URL: google.server.url,
     ...options.env,
   });
-  const service = await composeLocal(
-    config,
-    silentLogger,
-    options.timing ? { timing: options.timing } : {},
-  );
+  // TEST_LOG=1 shows the service's log lines while debugging a test.
+  const log = process.env.TEST_LOG
+    ? createLogger('debug', (line) => console.log(line))
+    : silentLogger;
+  const service = await composeLocal(config, log, options.timing ? { timing: options.timing } : {});
   handler = service.app.fetch;
   if (options.startQueue !== false) service.queue.start();
   const client = new HttpClient(server.url);

@@ -67,6 +67,10 @@ async function fetchBatch(
   await withGmailRetry(
     async (signal) => {
       const answers = await sendGmailBatch(auth, batchUrl, pending.map(metadataCall), signal);
+      // Batch parts carry the access token the batch was sent with; a 401 means it was revoked
+      // or expired early. A refresh either fixes that (the parts are sent again) or fails with
+      // invalid_grant, which ends in ReconnectNeeded rather than endless retries.
+      if (answers.some((answer) => answer.status === 401)) await auth.refreshAccessToken();
       const again: string[] = [];
       let failure: GmailCallError | undefined;
       answers.forEach((answer, i) => {
@@ -102,8 +106,9 @@ function metadataCall(id: string): BatchCall {
 }
 
 function partError(answer: BatchAnswer, now: number): GmailCallError {
-  // A 200 without a JSON message is a broken answer: worth another try.
-  const status = answer.status === 200 ? 502 : answer.status;
+  // A 200 without a JSON message is a broken answer, and a 401 was answered by a token
+  // refresh: both are worth another try.
+  const status = answer.status === 200 || answer.status === 401 ? 502 : answer.status;
   return new GmailCallError(
     `batch part answered ${answer.status}`,
     status,

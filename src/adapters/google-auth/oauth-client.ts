@@ -14,6 +14,9 @@ export function createOAuthClient(options: OAuthClientOptions): OAuth2Client {
   return new OAuth2Client({
     clientId: options.clientId,
     clientSecret: options.clientSecret,
+    // A 401 (an access token revoked or expired early) refreshes once before giving up, so a
+    // revoked grant surfaces as invalid_grant instead of an endless 401.
+    forceRefreshOnFailure: true,
     ...(options.redirectUri ? { redirectUri: options.redirectUri } : {}),
     endpoints: {
       oauth2AuthBaseUrl: endpoints.authorize,
