@@ -2,15 +2,18 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { GoogleSignIn } from './adapters/google-auth/google-sign-in.js';
 import type { Config } from './config.js';
-import type { Clock, KeyRing, Store } from './domain/ports.js';
+import type { Clock, KeyCheck, KeyRing, Store } from './domain/ports.js';
 import { AppError } from './errors.js';
 import { apiRoutes } from './http/api-routes.js';
 import { appRoutes } from './http/app-routes.js';
 import { authRoutes } from './http/auth-routes.js';
+import { cronRoutes } from './http/cron-routes.js';
 import { sameOrigin } from './http/csrf.js';
 import type { AppEnv } from './http/env.js';
 import { publicRoutes } from './http/public-routes.js';
+import { pushRoutes } from './http/push-routes.js';
 import type { Sessions } from './http/session.js';
+import { syncTaskRoutes } from './http/sync-task-routes.js';
 import { type TaskCaller, taskRoutes } from './http/task-routes.js';
 import type { JobDeps } from './jobs/job-deps.js';
 import { type Logger, traceFields } from './log.js';
@@ -24,6 +27,12 @@ export interface Services {
   readonly signIn: GoogleSignIn;
   readonly jobs: JobDeps;
   readonly taskCaller: TaskCaller;
+  /** Who may push Gmail notifications (the push subscription's OIDC token); none: nobody. */
+  readonly pushCaller?: TaskCaller | undefined;
+  /** Who may call the cron endpoint (Cloud Scheduler's OIDC token); none: as the task caller. */
+  readonly cronCaller?: TaskCaller | undefined;
+  /** Checks an OpenAI key with a cheap call before it is stored. */
+  readonly checkOpenAiKey: (apiKey: string) => Promise<KeyCheck>;
 }
 
 export interface AppDeps {
@@ -34,6 +43,8 @@ export interface AppDeps {
   /** Demo mode: the simulated Google, served by this app under SIMULATED_GOOGLE_PATH. */
   readonly simulatedGoogle?: { readonly app: Hono } | undefined;
 }
+
+const NOBODY: TaskCaller = { verify: async () => false };
 
 /** Where the app serves the simulated Google in demo mode. */
 export const SIMULATED_GOOGLE_PATH = '/_sim/google';
@@ -61,6 +72,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     app.route('/app', appRoutes(services));
     app.route('/api', apiRoutes(services.store, services.sessions));
     app.route('/tasks', taskRoutes(services.jobs, services.taskCaller));
+    app.route('/tasks', syncTaskRoutes(services.jobs, services.taskCaller));
+    app.route('/cron', cronRoutes(services.jobs, services.cronCaller ?? services.taskCaller));
+    app.route('/push', pushRoutes(services, services.pushCaller ?? NOBODY));
   }
 
   app.notFound((c) => c.json({ error: { code: 'not_found', message: 'Not found' } }, 404));

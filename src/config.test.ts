@@ -39,7 +39,19 @@ describe('loadConfig', () => {
     expect(config.gmailQuota.units['users.messages.get']).toBe(5);
   });
 
+  it('merges OPENAI_PRICES over the default price table', () => {
+    const config = loadConfig({
+      OPENAI_MODEL: 'my-model',
+      OPENAI_PRICES: '{"my-model": {"input": 1, "output": 2}}',
+    });
+    expect(config.openai.prices['my-model']).toEqual({ input: 1, output: 2 });
+    expect(config.openai.prices['gpt-5-nano']?.input).toBe(0.05);
+    expect(config.openai.timeoutMs).toBe(60_000);
+  });
+
   it.each([
+    [{ OPENAI_PRICES: 'cheap' }, 'OPENAI_PRICES'],
+    [{ OPENAI_PRICES: '{"m": {"input": -1, "output": 1}}' }, 'OPENAI_PRICES'],
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
     [{ MODE: 'cloud' }, 'MODE'],

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
   DEFAULT_PROJECT_UNITS_PER_MINUTE,
@@ -6,6 +7,7 @@ import {
   type GmailUnitTable,
   QUOTA_TABLES,
 } from './domain/gmail-quota.js';
+import { DEFAULT_LLM_PRICES } from './domain/llm-prices.js';
 
 /**
  * The only reader of process.env. Every variable of the deployment contract is parsed here,
@@ -31,6 +33,32 @@ const baseUrl = url
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** `{"model": {"input": 0.05, "cachedInput": 0.005, "output": 0.4}}`, USD per 1M tokens. */
+const priceTable = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.record(
+      z.string().min(1),
+      z
+        .object({
+          input: z.number().min(0),
+          cachedInput: z.number().min(0).optional(),
+          output: z.number().min(0),
+        })
+        .strict(),
+    ),
+  )
+  .optional();
+
 const envSchema = z
   .object({
     MODE: z.enum(['local', 'gcp']).default('local'),
@@ -45,8 +73,17 @@ const envSchema = z
 
     OPENAI_BASE_URL: baseUrl,
     OPENAI_MODEL: z.string().trim().min(1).default('gpt-5-nano'),
+    OPENAI_TIMEOUT_MS: integer(1_000, 600_000).default(60_000),
+    /** Prices per model (USD per 1M tokens), merged over the default table. */
+    OPENAI_PRICES: priceTable,
 
     PUSH_VERIFICATION_TOKEN: optionalString,
+    /** Local mode with real Gmail: pull notifications from this subscription (no public URL). */
+    PUBSUB_SUBSCRIPTION: optionalString.refine(
+      (value) => value === undefined || /^projects\/[^/]+\/subscriptions\/[^/]+$/.test(value),
+      { message: 'must be projects/PROJECT/subscriptions/NAME' },
+    ),
+    PUBSUB_EMULATOR_HOST: optionalString,
 
     GMAIL_QUOTA_TABLE: z.enum(QUOTA_TABLES).default('2026'),
     GMAIL_USER_UNITS_PER_MINUTE: integer(1, 1_000_000).optional(),
@@ -63,6 +100,9 @@ const envSchema = z
     PUSH_AUDIENCE: optionalString,
     PUBSUB_TOPIC: optionalString,
     KEYRING_SECRET: optionalString,
+    FIRESTORE_DATABASE: z.string().trim().min(1).default('(default)'),
+    TASKS_AUDIENCE: optionalString,
+    CRON_SERVICE_ACCOUNT: optionalString,
   })
   .superRefine((env, ctx) => {
     if ((env.GOOGLE_CLIENT_ID === undefined) !== (env.GOOGLE_CLIENT_SECRET === undefined)) {
@@ -129,8 +169,22 @@ export function loadConfig(env: Env = process.env) {
       simulated,
       redirectUri: `${publicUrl}/auth/google/callback`,
     },
-    openai: { baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL },
-    push: { verificationToken: e.PUSH_VERIFICATION_TOKEN },
+    openai: {
+      baseUrl: e.OPENAI_BASE_URL,
+      model: e.OPENAI_MODEL,
+      timeoutMs: e.OPENAI_TIMEOUT_MS,
+      prices: { ...DEFAULT_LLM_PRICES, ...e.OPENAI_PRICES },
+    },
+    push: {
+      // Demo mode's simulated Gmail pushes to this process: a per-process token unless one is set.
+      verificationToken:
+        e.PUSH_VERIFICATION_TOKEN ??
+        (simulated ? randomBytes(24).toString('base64url') : undefined),
+      /** The topic Gmail's watch publishes to (projects/P/topics/T); none means no watch. */
+      topic: e.PUBSUB_TOPIC,
+      subscription: e.PUBSUB_SUBSCRIPTION,
+      emulatorHost: e.PUBSUB_EMULATOR_HOST,
+    },
     gmailQuota: {
       table: e.GMAIL_QUOTA_TABLE,
       units: GMAIL_UNIT_TABLES[e.GMAIL_QUOTA_TABLE] as GmailUnitTable,
@@ -150,6 +204,10 @@ export function loadConfig(env: Env = process.env) {
             pushAudience: e.PUSH_AUDIENCE ?? `${publicUrl}/push/gmail`,
             pubsubTopic: e.PUBSUB_TOPIC!,
             keyringSecret: e.KEYRING_SECRET!,
+            firestoreDatabase: e.FIRESTORE_DATABASE,
+            /** The OIDC audience of task and cron calls: the service's own URL by default. */
+            tasksAudience: e.TASKS_AUDIENCE ?? publicUrl,
+            cronServiceAccount: e.CRON_SERVICE_ACCOUNT ?? e.TASKS_INVOKER_SERVICE_ACCOUNT!,
           }
         : undefined,
   });

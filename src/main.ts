@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { SIMULATED_GOOGLE_PATH } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { composeGcp } from './gcp/compose-gcp.js';
 import { composeLocal } from './local/compose-local.js';
 import { createDemoGoogle } from './local/demo-google.js';
 import { createLogger } from './log.js';
@@ -17,17 +18,21 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const log = createLogger(config.logLevel);
-  if (config.mode === 'gcp') {
-    process.stderr.write(
-      'MODE=gcp needs the Google Cloud adapters (Firestore, Cloud Tasks, Secret Manager), which this build does not include yet. Use MODE=local.\n',
-    );
-    process.exit(1);
-  }
-  const simulatedGoogle = config.google.simulated ? createDemoGoogle(config) : undefined;
-  const service = await composeLocal(config, log, { simulatedGoogle });
+  const simulatedGoogle =
+    config.mode === 'local' && config.google.simulated ? createDemoGoogle(config) : undefined;
+  const service =
+    config.mode === 'gcp'
+      ? await composeGcp(config, log).catch((error: unknown) => {
+          // A missing secret or permission: say which, and stop before serving anything.
+          const reason = error instanceof Error ? error.message : String(error);
+          process.stderr.write(`Cannot start in MODE=gcp: ${reason}\n`);
+          process.exit(1);
+        })
+      : await composeLocal(config, log, { simulatedGoogle });
 
   const server = serve({ fetch: service.app.fetch, port: config.port }, (info: AddressInfo) => {
-    service.queue.start();
+    // Local mode: the in-process queue, the hourly cron and the optional Pub/Sub pull.
+    if ('start' in service) service.start();
     log.info('listening', { port: info.port, mode: config.mode, demo: config.google.simulated });
     const demo = simulatedGoogle
       ? ` (demo mode: simulated Google at ${config.publicUrl}${SIMULATED_GOOGLE_PATH})`

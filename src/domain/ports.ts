@@ -44,6 +44,16 @@ export interface Store {
   deleteUser(userId: string): Promise<void>;
   /** Users whose watch expires before `before` (epoch ms), for renewal. */
   listUsersWithWatchBefore(before: number, limit: number): Promise<User[]>;
+  /**
+   * Users with a history cursor last moved (or refreshed) before `before` (epoch ms), oldest
+   * first: they have had no sync for a while, so they get a catch-up sync.
+   */
+  listUsersSyncedBefore(before: number, limit: number): Promise<User[]>;
+  /**
+   * Sets `watch.lastNotificationAt` to `at` when the user has a watch and `at` is later than
+   * the recorded time; touches nothing else (a concurrent watch renewal keeps its expiration).
+   */
+  recordNotification(userId: string, at: number): Promise<void>;
 
   createRun(run: Run): Promise<void>;
   getRun(runId: string): Promise<Run | undefined>;
@@ -189,6 +199,9 @@ export interface ClassifyResult {
 export interface Classifier {
   classify(input: ClassifyInput): Promise<ClassifyResult>;
 }
+
+/** The answer to a cheap call made with a key before it is stored. */
+export type KeyCheck = { readonly ok: true } | { readonly ok: false; readonly message: string };
 
 export interface DataKey {
   readonly id: string;

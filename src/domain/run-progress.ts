@@ -39,7 +39,8 @@ function allBatchesDone(run: Run): boolean {
   return run.batchCount !== null && run.batchesDone >= run.batchCount;
 }
 
-function finishedIfComplete(run: Run, now: number): Run {
+/** The run, moved to DONE if it is fully planned and every batch is done; a final run stays. */
+export function finishedIfComplete(run: Run, now: number): Run {
   return allBatchesDone(run) && !isFinal(run.status)
     ? { ...run, status: 'DONE', endedAt: now }
     : run;

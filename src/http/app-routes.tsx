@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
 import { DashboardPage } from '../../web/pages/dashboard.js';
 import { OpenAiKeyPage } from '../../web/pages/openai-key.js';
-import type { Clock, KeyRing, Store } from '../domain/ports.js';
+import type { Clock, KeyCheck, KeyRing, Store } from '../domain/ports.js';
 import { seal } from '../domain/sealing.js';
 import { AppError } from '../errors.js';
 import type { JobDeps } from '../jobs/job-deps.js';
+import { resumePausedRuns } from '../jobs/paused-runs.js';
 import { startFullScan } from '../jobs/start-full-scan.js';
 import type { AppEnv } from './env.js';
 import { runView } from './run-view.js';
@@ -16,6 +17,7 @@ export interface AppRoutesDeps {
   readonly clock: Clock;
   readonly sessions: Sessions;
   readonly jobs: JobDeps;
+  readonly checkOpenAiKey: (apiKey: string) => Promise<KeyCheck>;
 }
 
 const OPENAI_KEY = /^sk-[A-Za-z0-9_-]{16,256}$/;
@@ -48,6 +50,7 @@ export function appRoutes(deps: AppRoutesDeps): Hono<AppEnv> {
     const form = await c.req.parseBody();
     if (form.rulesOnly === '1') {
       await deps.store.updateUser(user.id, { openAiKey: null, updatedAt: deps.clock.now() });
+      await resumePausedRuns(deps.jobs, user.id);
       return c.redirect('/app', 303);
     }
     const apiKey = typeof form.apiKey === 'string' ? form.apiKey.trim() : '';
@@ -60,8 +63,15 @@ export function appRoutes(deps: AppRoutesDeps): Hono<AppEnv> {
         400,
       );
     }
+    // A cheap call with the key before anything is stored; a rejected key stores nothing.
+    const check = await deps.checkOpenAiKey(apiKey);
+    if (!check.ok) {
+      return c.html(<OpenAiKeyPage hasKey={user.openAiKey !== null} error={check.message} />, 400);
+    }
     const sealed = await seal(deps.keyRing, apiKey, user.id);
     await deps.store.updateUser(user.id, { openAiKey: sealed, updatedAt: deps.clock.now() });
+    // Runs paused by the previous key (rejected, out of quota) go on with this one.
+    await resumePausedRuns(deps.jobs, user.id);
     return c.redirect('/app', 303);
   });
 

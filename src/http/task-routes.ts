@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { ClassifierPaused, ClassifierUnavailable } from '../domain/classifier-errors.js';
 import { MailboxUnavailable, ReconnectNeeded } from '../domain/mailbox-errors.js';
 import { AppError } from '../errors.js';
 import type { JobDeps } from '../jobs/job-deps.js';
+import { pauseRun } from '../jobs/paused-runs.js';
 import { planRun } from '../jobs/plan-run.js';
 import { processBatch } from '../jobs/process-batch.js';
 import type { AppEnv } from './env.js';
@@ -45,7 +47,8 @@ export function taskRoutes(deps: JobDeps, caller: TaskCaller): Hono<AppEnv> {
   return app;
 }
 
-async function payload<T>(request: Request, schema: z.ZodType<T>): Promise<T> {
+/** A task's JSON body checked against its schema; anything else is a 400. */
+export async function payload<T>(request: Request, schema: z.ZodType<T>): Promise<T> {
   let body: unknown;
   try {
     body = await request.json();
@@ -58,8 +61,8 @@ async function payload<T>(request: Request, schema: z.ZodType<T>): Promise<T> {
 }
 
 /**
- * Failures a retry cannot fix end the run with a reason the status page shows; failures a
- * retry can fix become a 503 so the queue tries again.
+ * Failures a retry cannot fix end the run (or, for the user's OpenAI key, pause it) with a
+ * reason the status page shows; failures a retry can fix become a 503 so the queue tries again.
  */
 async function runTask(deps: JobDeps, runId: string, work: () => Promise<void>): Promise<void> {
   try {
@@ -80,6 +83,17 @@ async function runTask(deps: JobDeps, runId: string, work: () => Promise<void>):
       });
       deps.log.warn('run failed: reconnect needed', { runId });
       return;
+    }
+    if (error instanceof ClassifierPaused) {
+      // Only the user can fix the key: the batch waits for a new one (see paused-runs.ts).
+      await pauseRun(deps, runId, error);
+      return;
+    }
+    if (error instanceof ClassifierUnavailable) {
+      deps.log.warn('OpenAI rate limited, task will be retried', { runId });
+      throw new AppError('unavailable', 'OpenAI is rate limited, try again later', {
+        retryAfterMs: error.retryAfterMs,
+      });
     }
     if (error instanceof MailboxUnavailable) {
       deps.log.warn('gmail unavailable, task will be retried', { runId, reason: error.message });

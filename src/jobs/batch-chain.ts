@@ -1,4 +1,5 @@
 import { batchTask, type JobDeps } from './job-deps.js';
+import { afterRunFinished } from './watch-mailbox.js';
 
 /**
  * The batches of one run go one after another. The user's Gmail quota is the limit, so
@@ -21,7 +22,10 @@ export async function enqueueBatchIfReady(
   await deps.queue.enqueue(batchTask(runId, batchNo));
 }
 
-/** After batch N is done: queue N+1 if the plan has saved it and it is not done yet. */
+/**
+ * After batch N is done: queue N+1 if the plan has saved it and it is not done yet. After the
+ * last one, a finished full scan goes on to its watch (also when a retried task gets here).
+ */
 export async function enqueueNextBatch(
   deps: JobDeps,
   runId: string,
@@ -29,4 +33,7 @@ export async function enqueueNextBatch(
 ): Promise<void> {
   const next = await deps.store.getBatch(runId, batchNo + 1);
   if (next && next.status !== 'done') await deps.queue.enqueue(batchTask(runId, batchNo + 1));
+  if (next) return;
+  const run = await deps.store.getRun(runId);
+  if (run) await afterRunFinished(deps, run);
 }

@@ -11,12 +11,20 @@ export interface JobDeps {
   readonly log: Logger;
   readonly mailboxFor: MailboxFactory;
   readonly classifierFor: (user: User) => Promise<Classifier>;
+  /** The Pub/Sub topic Gmail watches publish to; undefined: no watch, catch-up syncs only. */
+  readonly watchTopic: string | undefined;
 }
 
 export const TASK_PATHS = {
   plan: '/tasks/plan',
   batch: '/tasks/batch',
+  sync: '/tasks/sync',
+  watch: '/tasks/watch',
 } as const;
+
+/** Notifications within one window make one sync, run when the window closes. */
+export const SYNC_WINDOW_MS = 5_000;
+const DAY = 86_400_000;
 
 export function planTask(runId: string) {
   return { name: `plan-${runId}`, path: TASK_PATHS.plan, payload: { runId } };
@@ -24,4 +32,24 @@ export function planTask(runId: string) {
 
 export function batchTask(runId: string, batchNo: number) {
   return { name: `batch-${runId}-${batchNo}`, path: TASK_PATHS.batch, payload: { runId, batchNo } };
+}
+
+/**
+ * The sync of a user's history, one per window: every notification of a burst gives the same
+ * task name, and the task runs after the window's last moment, so it reads all of them.
+ */
+export function syncTask(userId: string, now: number) {
+  const window = Math.floor(now / SYNC_WINDOW_MS);
+  return {
+    name: `sync-${userId}-${window}`,
+    path: TASK_PATHS.sync,
+    payload: { userId },
+    delayMs: (window + 1) * SYNC_WINDOW_MS - now,
+  };
+}
+
+/** Registers (after a full scan, with its run) or renews (once a day at most) the Gmail watch. */
+export function watchTask(userId: string, now: number, runId?: string) {
+  const name = runId ? `watch-${userId}-${runId}` : `watch-${userId}-${Math.floor(now / DAY)}`;
+  return { name, path: TASK_PATHS.watch, payload: runId ? { userId, runId } : { userId } };
 }

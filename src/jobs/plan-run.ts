@@ -2,6 +2,7 @@ import { FINAL_STATUSES } from '../domain/model.js';
 import type { Mailbox, Store } from '../domain/ports.js';
 import { enqueueBatchIfReady } from './batch-chain.js';
 import type { JobDeps } from './job-deps.js';
+import { afterRunFinished } from './watch-mailbox.js';
 
 /**
  * The plan task: capture the history cursor first (getProfile), learn which threads the user
@@ -63,6 +64,7 @@ export async function planRun(deps: JobDeps, runId: string): Promise<void> {
     } while (pageToken);
   }
   const finished = await store.finishPlanning(runId, batchNo, listed, clock.now());
+  if (finished) await afterRunFinished(deps, finished);
   deps.log.info('run planned', { runId, batches: batchNo, listed, status: finished?.status });
 }
 

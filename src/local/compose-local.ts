@@ -4,17 +4,21 @@ import { gmailMailboxFactory } from '../adapters/gmail/mailbox-factory.js';
 import { QuotaScheduler } from '../adapters/gmail/quota-scheduler.js';
 import { googleEndpoints } from '../adapters/google-auth/google-endpoints.js';
 import { GoogleSignIn } from '../adapters/google-auth/google-sign-in.js';
+import { openAiClassifierFor } from '../adapters/openai/classifier-factory.js';
+import { checkOpenAiKey } from '../adapters/openai/key-check.js';
 import { createApp, SIMULATED_GOOGLE_PATH } from '../app.js';
 import type { Config } from '../config.js';
 import type { Clock, Ids } from '../domain/ports.js';
-import { RulesClassifier } from '../domain/rules-classifier.js';
 import type { AppEnv } from '../http/env.js';
 import { Sessions } from '../http/session.js';
 import type { JobDeps } from '../jobs/job-deps.js';
 import type { Logger } from '../log.js';
+import { DEMO_TOPIC } from './demo-google.js';
 import { FileKeyRing } from './file-key-ring.js';
 import type { SimulatedGoogle } from './google/simulated-google.js';
+import { localNotifications } from './local-notifications.js';
 import { LocalTaskCaller, TASK_TOKEN_HEADER } from './local-task-caller.js';
+import { PushTokenCaller } from './push-token-caller.js';
 import { InProcessQueue } from './queue/in-process-queue.js';
 import { openDatabase } from './sqlite/open-database.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
@@ -24,6 +28,10 @@ export interface LocalService {
   readonly app: Hono<AppEnv>;
   readonly queue: InProcessQueue;
   readonly store: SqliteStore;
+  /** Starts the queue, the hourly cron and, if configured, the Pub/Sub pull subscriber. */
+  start(): void;
+  /** Calls the cron endpoint now, as the hourly timer does. */
+  runCron(): Promise<Response>;
   /** Stops the queue (waiting for running tasks) and closes the database. */
   close(): Promise<void>;
 }
@@ -97,7 +105,16 @@ export async function composeLocal(
       units: config.gmailQuota.units,
       ...(overrides.timing ? { sleep: overrides.timing.sleep } : {}),
     }),
-    classifierFor: async () => new RulesClassifier(),
+    classifierFor: openAiClassifierFor({
+      settings: config.openai,
+      prices: config.openai.prices,
+      keyRing,
+      senders: store,
+      log,
+      ...(overrides.timing ? { sleep: overrides.timing.sleep } : {}),
+    }),
+    // Demo mode's simulated Gmail publishes the demo topic to this process's push endpoint.
+    watchTopic: simulated ? DEMO_TOPIC : config.push.topic,
   };
   const sessions = new Sessions({
     secret: await keyRing.macKey('session'),
@@ -115,13 +132,35 @@ export async function composeLocal(
     config,
     log,
     simulatedGoogle: overrides.simulatedGoogle,
-    services: { store, keyRing, clock, sessions, signIn, jobs, taskCaller: caller },
+    services: {
+      store,
+      keyRing,
+      clock,
+      sessions,
+      signIn,
+      jobs,
+      taskCaller: caller,
+      pushCaller: new PushTokenCaller(config.push.verificationToken),
+      checkOpenAiKey: (apiKey) => checkOpenAiKey(apiKey, config.openai),
+    },
   });
+  const runCron = async () =>
+    app.request('/cron/renew-watches', {
+      method: 'POST',
+      headers: { [TASK_TOKEN_HEADER]: caller.token },
+    });
+  const notifications = localNotifications({ config, jobs, keyRing, log, callCron: runCron });
   return {
     app,
     queue,
     store,
+    start: () => {
+      queue.start();
+      notifications.start();
+    },
+    runCron,
     close: async () => {
+      await notifications.stop();
       await queue.stop();
       db.close();
     },

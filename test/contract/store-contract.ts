@@ -11,6 +11,7 @@ import type {
 } from '../../src/domain/model.js';
 import { DEFAULT_POLICY, ZERO_COUNTERS, ZERO_USAGE } from '../../src/domain/model.js';
 import type { CompleteBatch, Store } from '../../src/domain/ports.js';
+import { describeSyncContract } from './store-contract-sync.js';
 
 /**
  * The behaviour every Store adapter must have. `open` is called before each test and must
@@ -126,6 +127,8 @@ export function describeStoreContract(
     afterEach(async () => {
       await close();
     });
+
+    describeSyncContract(() => store);
 
     async function aStoredRun(overrides: Partial<Run> = {}, batchCount = 0): Promise<Run> {
       const run = aRun(overrides);

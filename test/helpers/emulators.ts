@@ -154,6 +154,23 @@ export async function createPushSubscription(
   return subscription;
 }
 
+/** Creates a pull subscription on `topic` (a short name in `project`) and returns its full name. */
+export async function createPullSubscription(
+  host: string,
+  project: string,
+  name: string,
+  topic: string,
+): Promise<string> {
+  const subscription = `projects/${project}/subscriptions/${name}`;
+  const response = await fetch(`http://${host}/v1/${subscription}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ topic: `projects/${project}/topics/${topic}`, ackDeadlineSeconds: 10 }),
+  });
+  await expectOk(response, `create subscription ${subscription}`);
+  return subscription;
+}
+
 async function expectOk(response: Response, what: string): Promise<void> {
   if (response.ok) {
     await response.body?.cancel();

@@ -132,4 +132,12 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'users by time of their last sync, for catch-up syncs',
+    sql: `
+      CREATE INDEX users_cursor_updated ON users (json_extract(cursor, '$.updatedAt'))
+        WHERE cursor IS NOT NULL;
+    `,
+  },
 ];

@@ -96,6 +96,23 @@ export class SqliteStore implements Store {
       .map(toUser);
   }
 
+  async listUsersSyncedBefore(before: number, limit: number): Promise<User[]> {
+    return this.sql(
+      `SELECT * FROM users WHERE cursor IS NOT NULL AND json_extract(cursor, '$.updatedAt') < ?
+       ORDER BY json_extract(cursor, '$.updatedAt'), id LIMIT ?`,
+    )
+      .all(before, limit)
+      .map(toUser);
+  }
+
+  async recordNotification(userId: string, at: number): Promise<void> {
+    this.sql(
+      `UPDATE users SET watch = json_set(watch, '$.lastNotificationAt', ?)
+       WHERE id = ? AND watch IS NOT NULL
+         AND coalesce(json_extract(watch, '$.lastNotificationAt'), -1) < ?`,
+    ).run(at, userId, at);
+  }
+
   async createRun(run: Run): Promise<void> {
     this.tx(() => {
       if (this.readRun(run.id)) throw new AppError('conflict', 'A run with this id already exists');

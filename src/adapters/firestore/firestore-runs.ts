@@ -1,0 +1,194 @@
+import { isDeepStrictEqual } from 'node:util';
+import { FieldPath, type QueryDocumentSnapshot, type Transaction } from '@google-cloud/firestore';
+import type { Run, RunError, RunStatus } from '../../domain/model.js';
+import type { CompleteBatch, RunPatch } from '../../domain/ports.js';
+import {
+  finishedIfComplete,
+  MAX_RUN_ERRORS,
+  withPlanningFinished,
+} from '../../domain/run-progress.js';
+import { AppError } from '../../errors.js';
+import { definedFields, type FirestoreContext, isAlreadyExists } from './firestore-context.js';
+import { type RunDoc, runData, toBatch, toRun, toRunDoc, toTally } from './firestore-documents.js';
+import { batchRef, runRef, runs, shards } from './firestore-paths.js';
+import {
+  addTally,
+  rebase,
+  shardIncrements,
+  shardOf,
+  sumTallies,
+  type Tally,
+  tallyOf,
+} from './run-tally.js';
+
+type Shards = ReadonlyMap<string, Tally>;
+
+/**
+ * Runs, and the two transactions that move them on: a batch completing and planning
+ * finishing. Completing a batch never writes the run document. It marks the batch done and
+ * adds to one counter shard, reading the run document (a shared lock, which other
+ * completions share) only to learn the status as it stood when the batch was counted. The
+ * run document is written only when the status changes: planning finished, the run cancelled
+ * or failed, and DONE, which a second transaction sets: it reads the run and every shard,
+ * and sets DONE only if the run is not final yet and every planned batch is counted. Exactly
+ * one caller wins that compare-and-set, and only it reports DONE, since every other
+ * completion was counted, and so read the status, before DONE was written.
+ */
+export class FirestoreRuns {
+  constructor(
+    private readonly ctx: FirestoreContext,
+    private readonly shardCount: number,
+  ) {}
+
+  async create(run: Run): Promise<void> {
+    try {
+      await runRef(this.ctx.db, run.id).create(runData(run));
+      this.ctx.meter.write();
+    } catch (error) {
+      if (isAlreadyExists(error))
+        throw new AppError('conflict', 'A run with this id already exists');
+      throw error;
+    }
+  }
+
+  async get(runId: string): Promise<Run | undefined> {
+    const snapshot = await this.ctx.getDoc(runRef(this.ctx.db, runId));
+    if (!snapshot.exists) return undefined;
+    // The shards are read after the document: counts are never older than the status.
+    return this.withTally(toRunDoc(snapshot.data()));
+  }
+
+  async list(userId: string, limit: number): Promise<Run[]> {
+    const query = runs(this.ctx.db)
+      .where('userId', '==', userId)
+      .orderBy('scheduledAt', 'desc')
+      .orderBy(FieldPath.documentId(), 'desc')
+      .limit(limit);
+    const snapshot = await this.ctx.query(query);
+    return Promise.all(snapshot.docs.map((doc) => this.withTally(toRunDoc(doc.data()))));
+  }
+
+  async update(
+    runId: string,
+    fromStatuses: readonly RunStatus[],
+    patch: RunPatch,
+  ): Promise<Run | undefined> {
+    return this.ctx.transaction(async (tx) => {
+      const ref = runRef(this.ctx.db, runId);
+      const snapshot = await this.ctx.getDoc(ref, tx);
+      if (!snapshot.exists) return undefined;
+      const doc = toRunDoc(snapshot.data());
+      if (!fromStatuses.includes(doc.status)) return undefined;
+      const tally = sumTallies(doc.base, await this.readShards(doc, tx));
+      const changes = definedFields(patch);
+      if (Object.keys(changes).length > 0) {
+        tx.update(ref, changes);
+        this.ctx.meter.write();
+      }
+      return toRun({ ...doc, ...changes }, tally);
+    });
+  }
+
+  async appendError(runId: string, error: RunError): Promise<void> {
+    await this.ctx.transaction(async (tx) => {
+      const ref = runRef(this.ctx.db, runId);
+      const snapshot = await this.ctx.getDoc(ref, tx);
+      if (!snapshot.exists) return;
+      const { errors } = toRunDoc(snapshot.data());
+      tx.update(ref, { errors: [...errors, error].slice(-MAX_RUN_ERRORS) });
+      this.ctx.meter.write();
+    });
+  }
+
+  async completeBatch(input: CompleteBatch): Promise<{ applied: boolean; run: Run }> {
+    const { db, meter } = this.ctx;
+    const counted = await this.ctx.transaction(async (tx) => {
+      const [runSnapshot, batchSnapshot] = await this.ctx.getDocs(
+        [runRef(db, input.runId), batchRef(db, input.runId, input.batchNo)],
+        tx,
+      );
+      if (!runSnapshot?.exists || !batchSnapshot?.exists) {
+        throw new AppError('not_found', 'No such batch', { batchNo: input.batchNo });
+      }
+      const doc = toRunDoc(runSnapshot.data());
+      if (toBatch(batchSnapshot.data()).status === 'done') return { applied: false, doc };
+      tx.update(batchSnapshot.ref, { status: 'done', decisions: input.decisions });
+      meter.write(2);
+      if (doc.folded) {
+        // Shards of a folded run are no longer read: a late batch adds to the base.
+        const base = addTally(doc.base, { batchesDone: 1, ...input });
+        tx.update(runSnapshot.ref, { base });
+        return { applied: true, doc: { ...doc, base } };
+      }
+      const shard = shards(db, input.runId).doc(shardOf(input.batchNo, this.shardCount));
+      tx.set(shard, shardIncrements(input), { merge: true });
+      return { applied: true, doc };
+    });
+    // The status as it stood when this batch was counted, with the counts as they are now.
+    const run = await this.withTally(counted.doc);
+    if (!counted.applied || finishedIfComplete(run, input.now) === run) {
+      return { applied: counted.applied, run };
+    }
+    return { applied: true, run: (await this.finishIfComplete(input.runId, input.now)) ?? run };
+  }
+
+  async finishPlanning(
+    runId: string,
+    batchCount: number,
+    listed: number,
+    now: number,
+  ): Promise<Run | undefined> {
+    return this.ctx.transaction(async (tx) => {
+      const snapshot = await this.ctx.getDoc(runRef(this.ctx.db, runId), tx);
+      if (!snapshot.exists) return undefined;
+      const doc = toRunDoc(snapshot.data());
+      const shardTallies = await this.readShards(doc, tx);
+      const run = toRun(doc, sumTallies(doc.base, shardTallies));
+      const next = withPlanningFinished(run, { batchCount, listed, now });
+      return this.rewrite(tx, doc, shardTallies, next);
+    });
+  }
+
+  /** The compare-and-set to DONE; undefined when the run is final already or not complete. */
+  private finishIfComplete(runId: string, now: number): Promise<Run | undefined> {
+    return this.ctx.transaction(async (tx) => {
+      const snapshot = await this.ctx.getDoc(runRef(this.ctx.db, runId), tx);
+      if (!snapshot.exists) return undefined;
+      const doc = toRunDoc(snapshot.data());
+      const shardTallies = await this.readShards(doc, tx);
+      const run = toRun(doc, sumTallies(doc.base, shardTallies));
+      const next = finishedIfComplete(run, now);
+      return next === run ? undefined : this.rewrite(tx, doc, shardTallies, next);
+    });
+  }
+
+  /**
+   * Writes `next` over the run document (read in `tx` with its shards) and returns it as a
+   * later read will see it. A run that becomes DONE folds its shards into the base, so reading
+   * a finished run takes one document. The shards stay: a reader that saw the document just
+   * before the fold still sums them to the same counts.
+   */
+  private rewrite(tx: Transaction, doc: RunDoc, shardTallies: Shards, next: Run): Run {
+    const current = sumTallies(doc.base, shardTallies);
+    const fold = next.status === 'DONE' && !doc.folded;
+    const base = fold ? tallyOf(next) : rebase(doc.base, current, tallyOf(next));
+    const nextDoc: RunDoc = { ...runData(next), base, folded: doc.folded || fold };
+    if (!isDeepStrictEqual(nextDoc, doc)) {
+      tx.set(runRef(this.ctx.db, doc.id), nextDoc);
+      this.ctx.meter.write();
+    }
+    return toRun(nextDoc, nextDoc.folded ? base : sumTallies(base, shardTallies));
+  }
+
+  private async withTally(doc: RunDoc): Promise<Run> {
+    return toRun(doc, sumTallies(doc.base, await this.readShards(doc)));
+  }
+
+  private async readShards(doc: RunDoc, tx?: Transaction): Promise<Shards> {
+    if (doc.folded) return new Map();
+    const snapshot = await this.ctx.query(shards(this.ctx.db, doc.id), tx);
+    return new Map(
+      snapshot.docs.map((shard: QueryDocumentSnapshot) => [shard.id, toTally(shard.data())]),
+    );
+  }
+}

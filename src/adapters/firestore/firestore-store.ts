@@ -1,0 +1,258 @@
+import { FieldPath, type Firestore } from '@google-cloud/firestore';
+import type {
+  Batch,
+  LlmUsage,
+  MessageDecision,
+  PlannedBatch,
+  Run,
+  RunError,
+  RunStatus,
+  SenderDecision,
+  User,
+} from '../../domain/model.js';
+import type { CompleteBatch, RunPatch, Store, UserPatch } from '../../domain/ports.js';
+import { AppError } from '../../errors.js';
+import { FirestoreBatches } from './firestore-batches.js';
+import { definedFields, FirestoreContext } from './firestore-context.js';
+import { senderData, toSenderDecision, toUser, userData } from './firestore-documents.js';
+import { FirestoreMeter } from './firestore-meter.js';
+import { runs, senderDocId, senders, userRef, users } from './firestore-paths.js';
+import { FirestoreRepliedThreads } from './firestore-replied-threads.js';
+import { FirestoreRuns } from './firestore-runs.js';
+
+/** Gmail history ids are unsigned 64-bit integers written in decimal. */
+const HISTORY_ID = /^\d{1,20}$/;
+/** Firestore takes at most 500 writes in one batched write. */
+const WRITE_BATCH_LIMIT = 500;
+
+export interface FirestoreStoreOptions {
+  /** Counter shards per run (default 8): how many batch completions a second a run absorbs. */
+  readonly counterShards?: number;
+  /** Attempts per transaction (default 30): a burst of completions of one batch contends. */
+  readonly maxAttempts?: number;
+  readonly meter?: FirestoreMeter;
+}
+
+/**
+ * The Store on Firestore, with SqliteStore's semantics: every read-then-write is one
+ * transaction (Firestore retries it on contention), and no document takes more than about one
+ * write a second under load (see FirestoreRuns for the counters). The caller owns `db`.
+ */
+export class FirestoreStore implements Store {
+  readonly meter: FirestoreMeter;
+  private readonly ctx: FirestoreContext;
+  private readonly runs: FirestoreRuns;
+  private readonly batches: FirestoreBatches;
+  private readonly threads: FirestoreRepliedThreads;
+
+  constructor(
+    private readonly db: Firestore,
+    options: FirestoreStoreOptions = {},
+  ) {
+    this.meter = options.meter ?? new FirestoreMeter();
+    this.ctx = new FirestoreContext(db, this.meter, options.maxAttempts ?? 30);
+    this.runs = new FirestoreRuns(this.ctx, Math.max(1, options.counterShards ?? 8));
+    this.batches = new FirestoreBatches(this.ctx);
+    this.threads = new FirestoreRepliedThreads(this.ctx);
+  }
+
+  async getUser(userId: string): Promise<User | undefined> {
+    const snapshot = await this.ctx.getDoc(userRef(this.db, userId));
+    return snapshot.exists ? toUser(snapshot.data()) : undefined;
+  }
+
+  async findUserByEmailHash(emailHash: string): Promise<User | undefined> {
+    const query = users(this.db)
+      .where('emailHash', '==', emailHash)
+      .orderBy(FieldPath.documentId())
+      .limit(1);
+    const doc = (await this.ctx.query(query)).docs[0];
+    return doc && toUser(doc.data());
+  }
+
+  async putUser(user: User): Promise<void> {
+    await userRef(this.db, user.id).set(userData(user));
+    this.meter.write();
+  }
+
+  async updateUser(userId: string, patch: UserPatch): Promise<User | undefined> {
+    return this.ctx.transaction(async (tx) => {
+      const snapshot = await this.ctx.getDoc(userRef(this.db, userId), tx);
+      if (!snapshot.exists) return undefined;
+      const user = toUser(snapshot.data());
+      const next: User = {
+        ...user,
+        ...definedFields(patch),
+        id: user.id,
+        createdAt: user.createdAt,
+      };
+      tx.set(snapshot.ref, userData(next));
+      this.meter.write();
+      return next;
+    });
+  }
+
+  /** Deletes the user's document, its subcollections, and every run with its batches and shards. */
+  async deleteUser(userId: string): Promise<void> {
+    const owned = await this.ctx.query(runs(this.db).where('userId', '==', userId).select());
+    const writer = this.db.bulkWriter();
+    writer.onWriteResult(() => {
+      // recursiveDelete lists each document before deleting it.
+      this.meter.read(1);
+      this.meter.delete();
+    });
+    await Promise.all([
+      ...owned.docs.map((run) => this.db.recursiveDelete(run.ref, writer)),
+      this.db.recursiveDelete(userRef(this.db, userId), writer),
+    ]);
+    await writer.close();
+  }
+
+  async listUsersWithWatchBefore(before: number, limit: number): Promise<User[]> {
+    const query = users(this.db)
+      .where('watch.expiration', '<', before)
+      .orderBy('watch.expiration')
+      .orderBy(FieldPath.documentId())
+      .limit(limit);
+    return (await this.ctx.query(query)).docs.map((doc) => toUser(doc.data()));
+  }
+
+  async listUsersSyncedBefore(before: number, limit: number): Promise<User[]> {
+    const query = users(this.db)
+      .where('cursor.updatedAt', '<', before)
+      .orderBy('cursor.updatedAt')
+      .orderBy(FieldPath.documentId())
+      .limit(limit);
+    return (await this.ctx.query(query)).docs.map((doc) => toUser(doc.data()));
+  }
+
+  async recordNotification(userId: string, at: number): Promise<void> {
+    await this.ctx.transaction(async (tx) => {
+      const snapshot = await this.ctx.getDoc(userRef(this.db, userId), tx);
+      if (!snapshot.exists) return;
+      const watch = toUser(snapshot.data()).watch;
+      if (!watch || (watch.lastNotificationAt ?? -1) >= at) return;
+      // A field path: a renewal that changed the expiration meanwhile keeps its value.
+      tx.update(snapshot.ref, { 'watch.lastNotificationAt': at });
+      this.meter.write();
+    });
+  }
+
+  createRun(run: Run): Promise<void> {
+    return this.runs.create(run);
+  }
+
+  getRun(runId: string): Promise<Run | undefined> {
+    return this.runs.get(runId);
+  }
+
+  listRuns(userId: string, limit: number): Promise<Run[]> {
+    return this.runs.list(userId, limit);
+  }
+
+  updateRun(
+    runId: string,
+    fromStatuses: readonly RunStatus[],
+    patch: RunPatch,
+  ): Promise<Run | undefined> {
+    return this.runs.update(runId, fromStatuses, patch);
+  }
+
+  appendRunError(runId: string, error: RunError): Promise<void> {
+    return this.runs.appendError(runId, error);
+  }
+
+  putBatches(runId: string, batches: readonly PlannedBatch[]): Promise<void> {
+    return this.batches.put(runId, batches);
+  }
+
+  getBatch(runId: string, batchNo: number): Promise<Batch | undefined> {
+    return this.batches.get(runId, batchNo);
+  }
+
+  lastBatch(runId: string): Promise<Batch | undefined> {
+    return this.batches.last(runId);
+  }
+
+  listBatches(runId: string): Promise<Batch[]> {
+    return this.batches.list(runId);
+  }
+
+  saveDecisions(
+    runId: string,
+    batchNo: number,
+    decisions: readonly MessageDecision[],
+    llm: LlmUsage,
+  ): Promise<Batch> {
+    return this.batches.saveDecisions(runId, batchNo, decisions, llm);
+  }
+
+  completeBatch(input: CompleteBatch): Promise<{ applied: boolean; run: Run }> {
+    return this.runs.completeBatch(input);
+  }
+
+  finishPlanning(
+    runId: string,
+    batchCount: number,
+    listed: number,
+    now: number,
+  ): Promise<Run | undefined> {
+    return this.runs.finishPlanning(runId, batchCount, listed, now);
+  }
+
+  async getSenderDecisions(
+    userId: string,
+    senderKeys: readonly string[],
+  ): Promise<Map<string, SenderDecision>> {
+    const refs = [...new Set(senderKeys)].map((key) =>
+      senders(this.db, userId).doc(senderDocId(key)),
+    );
+    const snapshots = await this.ctx.getDocs(refs);
+    const found = snapshots.filter((s) => s.exists).map((s) => toSenderDecision(s.data()));
+    return new Map(found.map((decision) => [decision.senderKey, decision]));
+  }
+
+  async putSenderDecisions(userId: string, decisions: readonly SenderDecision[]): Promise<void> {
+    for (let start = 0; start < decisions.length; start += WRITE_BATCH_LIMIT) {
+      const batch = this.db.batch();
+      const chunk = decisions.slice(start, start + WRITE_BATCH_LIMIT);
+      for (const decision of chunk) {
+        batch.set(
+          senders(this.db, userId).doc(senderDocId(decision.senderKey)),
+          senderData(decision),
+        );
+      }
+      await batch.commit();
+      this.meter.write(chunk.length);
+    }
+  }
+
+  addRepliedThreads(userId: string, threadIds: readonly string[]): Promise<void> {
+    return this.threads.add(userId, threadIds);
+  }
+
+  repliedThreads(userId: string, threadIds: readonly string[]): Promise<Set<string>> {
+    return this.threads.find(userId, threadIds);
+  }
+
+  async advanceCursor(
+    userId: string,
+    expected: string | null,
+    next: string,
+    now: number,
+  ): Promise<boolean> {
+    if (!HISTORY_ID.test(next)) {
+      throw new AppError('internal', 'A history id must be a decimal number');
+    }
+    return this.ctx.transaction(async (tx) => {
+      const snapshot = await this.ctx.getDoc(userRef(this.db, userId), tx);
+      if (!snapshot.exists) return false;
+      const current = toUser(snapshot.data()).cursor?.historyId ?? null;
+      if (current !== expected) return false;
+      if (current !== null && BigInt(next) < BigInt(current)) return false;
+      tx.update(snapshot.ref, { cursor: { historyId: next, updatedAt: now } });
+      this.meter.write();
+      return true;
+    });
+  }
+}

@@ -1,0 +1,80 @@
+import { ClassifierPaused } from '../../domain/classifier-errors.js';
+import type { LlmPriceTable } from '../../domain/llm-prices.js';
+import { priceFor } from '../../domain/llm-prices.js';
+import type { User } from '../../domain/model.js';
+import type { Classifier, KeyRing, Store } from '../../domain/ports.js';
+import { RulesClassifier } from '../../domain/rules-classifier.js';
+import { open, SealError } from '../../domain/sealing.js';
+import type { Logger } from '../../log.js';
+import { type ClassifierLimits, OpenAiClassifier } from './openai-classifier.js';
+import { createOpenAiClient, type OpenAiSettings } from './openai-client.js';
+
+export interface ClassifierFactoryOptions {
+  readonly settings: OpenAiSettings;
+  readonly prices: LlmPriceTable;
+  readonly keyRing: KeyRing;
+  readonly senders: Pick<Store, 'getSenderDecisions' | 'putSenderDecisions'>;
+  readonly log: Logger;
+  readonly sleep?: ((ms: number) => Promise<void>) | undefined;
+  /** How long one call may wait for OpenAI rate limits before the batch is tried later. */
+  readonly maxRateLimitWaitMs?: number | undefined;
+  readonly limits?: ClassifierLimits | undefined;
+}
+
+const REMEMBERED_PAUSES = 1_000;
+
+/**
+ * `classifierFor(user)`: the OpenAI classifier for a user with a key, else the rules. A key
+ * that paused a run is remembered (by its sealed value, so saving any key again clears it):
+ * the batches still queued then pause at once, before spending Gmail quota on metadata.
+ */
+export function openAiClassifierFor(
+  options: ClassifierFactoryOptions,
+): (user: User) => Promise<Classifier> {
+  const paused = new Map<string, ClassifierPaused>();
+  const remember = (sealed: string, pause: ClassifierPaused) => {
+    if (paused.size >= REMEMBERED_PAUSES) paused.delete(paused.keys().next().value!);
+    paused.set(sealed, pause);
+    return pause;
+  };
+  const rules = new RulesClassifier();
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const price = priceFor(options.prices, options.settings.model);
+
+  return async (user) => {
+    const sealed = user.openAiKey;
+    if (sealed === null) return rules;
+    const known = paused.get(sealed);
+    if (known) throw known;
+    let apiKey: string;
+    try {
+      apiKey = await open(options.keyRing, sealed, user.id);
+    } catch (error) {
+      if (error instanceof SealError)
+        throw remember(sealed, new ClassifierPaused('key_unreadable'));
+      throw error;
+    }
+    const classifier = new OpenAiClassifier({
+      call: {
+        client: createOpenAiClient(apiKey, options.settings),
+        model: options.settings.model,
+        sleep,
+        maxRateLimitWaitMs: options.maxRateLimitWaitMs ?? 60_000,
+      },
+      price,
+      senders: options.senders,
+      log: options.log,
+      limits: options.limits,
+    });
+    return {
+      classify: async (input) => {
+        try {
+          return await classifier.classify(input);
+        } catch (error) {
+          if (error instanceof ClassifierPaused) remember(sealed, error);
+          throw error;
+        }
+      },
+    };
+  };
+}

@@ -1,0 +1,70 @@
+import { Hono } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { z } from 'zod';
+import { MailboxUnavailable, ReconnectNeeded } from '../domain/mailbox-errors.js';
+import { AppError } from '../errors.js';
+import type { JobDeps } from '../jobs/job-deps.js';
+import { syncMailbox } from '../jobs/sync-mailbox.js';
+import { watchMailbox } from '../jobs/watch-mailbox.js';
+import type { AppEnv } from './env.js';
+import { RUN_ID } from './run-view.js';
+import { payload, type TaskCaller } from './task-routes.js';
+
+/** Google's `sub` (digits); other ids the store may hold stay within this alphabet too. */
+const USER_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+const syncPayload = z.object({ userId: z.string().regex(USER_ID) }).strict();
+const watchPayload = z
+  .object({ userId: z.string().regex(USER_ID), runId: z.string().regex(RUN_ID).optional() })
+  .strict();
+
+/**
+ * The per-user tasks of ongoing cleanup: `/tasks/sync` (history since the cursor) and
+ * `/tasks/watch` (register or renew the Gmail watch). Mounted under /tasks beside the run tasks,
+ * with the same caller check and the same meaning of the answers.
+ */
+export function syncTaskRoutes(deps: JobDeps, caller: TaskCaller): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const verified = createMiddleware<AppEnv>(async (c, next) => {
+    if (!(await caller.verify(c.req.raw))) throw new AppError('forbidden', 'Not a task caller');
+    await next();
+  });
+
+  app.post('/sync', verified, async (c) => {
+    const { userId } = await payload(c.req.raw, syncPayload);
+    await userTask(deps, userId, () => syncMailbox(deps, userId));
+    return c.body(null, 204);
+  });
+
+  app.post('/watch', verified, async (c) => {
+    const { userId, runId } = await payload(c.req.raw, watchPayload);
+    await userTask(deps, userId, () => watchMailbox(deps, userId, runId));
+    return c.body(null, 204);
+  });
+
+  return app;
+}
+
+/**
+ * Revoked Google access ends the user's ongoing cleanup until they sign in again (no retry can
+ * fix it); Gmail being unavailable is a 503, so the queue tries again later.
+ */
+async function userTask(deps: JobDeps, userId: string, work: () => Promise<void>) {
+  try {
+    await work();
+  } catch (error) {
+    if (error instanceof ReconnectNeeded) {
+      const now = deps.clock.now();
+      await deps.store.updateUser(userId, { needsReconnect: true, watch: null, updatedAt: now });
+      deps.log.warn('ongoing cleanup stopped: reconnect needed', { userId });
+      return;
+    }
+    if (error instanceof MailboxUnavailable) {
+      deps.log.warn('gmail unavailable, task will be retried', { userId, reason: error.message });
+      throw new AppError('unavailable', 'Gmail is unavailable, try again later', {
+        retryAfterMs: error.retryAfterMs ?? 30_000,
+      });
+    }
+    throw error;
+  }
+}

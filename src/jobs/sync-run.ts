@@ -1,0 +1,92 @@
+import { type Run, type User, ZERO_COUNTERS, ZERO_USAGE } from '../domain/model.js';
+import { enqueueBatchIfReady } from './batch-chain.js';
+import type { JobDeps } from './job-deps.js';
+
+const BATCH_SIZE = 500;
+
+export interface IncrementalWork {
+  readonly user: User;
+  /** The cursor the sync read from: it must still be the stored one to claim the messages. */
+  readonly from: string;
+  /** Where the cursor moves once the messages are saved as the run's batches. */
+  readonly to: string;
+  readonly ids: readonly string[];
+  /** Plain-words lines for the run's log (a catch-up says why and how far it looked). */
+  readonly notes?: readonly string[];
+}
+
+/**
+ * Saves what a sync found as an incremental run with its batches, then moves the cursor with
+ * compare-and-set: the saved batches are the record of work owed, so a crash after the move
+ * loses nothing (the batch tasks are retried) and a crash before it repeats the sync. If
+ * another sync moved the cursor first, it has claimed these messages: this run is cancelled
+ * before anything is decided. The batches go through the full scan's pipeline (batch-chain).
+ */
+export async function startIncrementalRun(
+  deps: JobDeps,
+  work: IncrementalWork,
+): Promise<Run | undefined> {
+  const { store, clock } = deps;
+  const now = clock.now();
+  const run: Run = {
+    id: deps.ids.runId(),
+    userId: work.user.id,
+    kind: 'incremental',
+    status: 'QUEUED',
+    scheduledAt: now,
+    startedAt: null,
+    endedAt: null,
+    startHistoryId: work.from,
+    total: work.ids.length,
+    batchCount: null,
+    batchesDone: 0,
+    counters: ZERO_COUNTERS,
+    llm: ZERO_USAGE,
+    errors: (work.notes ?? []).map((message) => ({ at: now, message })),
+  };
+  await store.createRun(run);
+  const batches = [];
+  for (let start = 0; start < work.ids.length; start += BATCH_SIZE) {
+    const messageIds = work.ids.slice(start, start + BATCH_SIZE);
+    batches.push({
+      batchNo: batches.length,
+      messageIds,
+      nextPageToken: null,
+      listedThrough: start + messageIds.length,
+    });
+  }
+  await store.putBatches(run.id, batches);
+
+  if (!(await store.advanceCursor(work.user.id, work.from, work.to, clock.now()))) {
+    await store.updateRun(run.id, ['QUEUED'], { status: 'CANCELLED', endedAt: clock.now() });
+    deps.log.info('another sync took these messages first', { runId: run.id });
+    return undefined;
+  }
+  await cancelAbandoned(deps, run);
+  await store.updateRun(run.id, ['QUEUED'], { status: 'PROCESSING', startedAt: clock.now() });
+  await store.finishPlanning(run.id, batches.length, work.ids.length, clock.now());
+  if (batches.length > 0) await enqueueBatchIfReady(deps, run.id, 0);
+  return run;
+}
+
+/**
+ * Once this run holds the claim, other QUEUED runs from the same cursor can never get it: they
+ * were left by a sync that crashed before its compare-and-set (no task will process them), or
+ * belong to one about to lose it. Cancelled, they do not linger on the dashboard.
+ */
+async function cancelAbandoned(deps: JobDeps, claimed: Run): Promise<void> {
+  for (const run of await deps.store.listRuns(claimed.userId, 10)) {
+    if (run.id === claimed.id || run.kind !== 'incremental' || run.status !== 'QUEUED') continue;
+    if (run.startHistoryId !== claimed.startHistoryId) continue;
+    const cancelled = await deps.store.updateRun(run.id, ['QUEUED'], {
+      status: 'CANCELLED',
+      endedAt: deps.clock.now(),
+    });
+    if (cancelled) {
+      await deps.store.appendRunError(run.id, {
+        at: deps.clock.now(),
+        message: 'Interrupted before it started; a later sync took over its messages.',
+      });
+    }
+  }
+}

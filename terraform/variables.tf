@@ -1,0 +1,119 @@
+variable "project_id" {
+  description = "The Google Cloud project to deploy into (its id, not its number). The OAuth client must belong to this project too: Gmail's watch publishes only to topics of the same project."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the Cloud Run service, the Cloud Tasks queue, the Cloud Scheduler job and the Artifact Registry repository."
+  type        = string
+  default     = "europe-west1"
+}
+
+variable "service_name" {
+  description = "Name of the Cloud Run service; also the prefix of the queue, topics, secrets and repository. The public URL is https://SERVICE_NAME-PROJECT_NUMBER.REGION.run.app, which exists only while SERVICE_NAME-PROJECT_NUMBER fits a 63-character DNS label."
+  type        = string
+  default     = "clean-that-up"
+
+  validation {
+    condition     = can(regex("^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$", var.service_name))
+    error_message = "service_name must be lowercase letters, digits and hyphens, start with a letter, and be at most 40 characters."
+  }
+}
+
+variable "image_tag" {
+  description = "Tag of the container image in this deployment's Artifact Registry repository (see the image_repository output). A new tag deploys a new revision; reusing a tag does not."
+  type        = string
+}
+
+variable "google_client_id" {
+  description = "OAuth 2.0 client id (Web application) created in this project's Google Auth Platform, with the redirect URI from the oauth_redirect_uri output. Its secret goes into the Secret Manager secret named by the google_client_secret_secret output, never into Terraform."
+  type        = string
+}
+
+variable "firestore_database" {
+  description = "Firestore database id (native mode). Keep (default) unless the project already uses it for something else."
+  type        = string
+  default     = "(default)"
+}
+
+variable "firestore_location" {
+  description = "Firestore location (a region such as europe-west1, or a multi-region such as eur3). Null means the same region as the service. Cannot be changed after creation."
+  type        = string
+  default     = null
+}
+
+variable "min_instances" {
+  description = "Cloud Run instances kept warm. 0 costs nothing when idle; 1 avoids a cold start on the first sign-in or notification."
+  type        = number
+  default     = 0
+}
+
+variable "max_instances" {
+  description = "Upper bound on Cloud Run instances. Each instance runs its own Gmail quota scheduler, so fewer, busier instances waste less quota on rate-limit retries."
+  type        = number
+  default     = 10
+}
+
+variable "concurrency" {
+  description = "Requests one instance serves at once. Batch tasks mostly wait on Gmail's per-user quota, so one instance can hold many."
+  type        = number
+  default     = 80
+}
+
+variable "cpu" {
+  description = "CPUs per Cloud Run instance."
+  type        = string
+  default     = "1"
+}
+
+variable "memory" {
+  description = "Memory per Cloud Run instance. A batch holds the metadata of at most 500 messages."
+  type        = string
+  default     = "1Gi"
+}
+
+variable "tasks_max_dispatches_per_second" {
+  description = "Cloud Tasks dispatch rate of the work queue, for the whole project. A batch task reads 500 messages at 20 Gmail quota units each (10,000 units), so 2 per second (120 a minute) is the most Gmail's 1,200,000 units a minute per project allows. test/infra checks the arithmetic."
+  type        = number
+  default     = 2
+}
+
+variable "tasks_max_concurrent_dispatches" {
+  description = "Tasks running at once. Each running task spends at most one user's budget (6,000 units a minute), so 100 of them stay at half the project's quota whatever the dispatch rate."
+  type        = number
+  default     = 100
+}
+
+variable "tasks_max_attempts" {
+  description = "Attempts per task before Cloud Tasks drops it. With backoff from 10 s to 10 min, 100 attempts cover about 16 hours of Gmail or OpenAI being unavailable."
+  type        = number
+  default     = 100
+}
+
+variable "renewal_schedule" {
+  description = "Cron schedule of POST /cron/renew-watches. Each call queues at most 1,000 watch renewals and 1,000 catch-up syncs and leaves the rest to the next call, so hourly keeps up with about 24,000 users; calls with nothing due cost only two Firestore queries."
+  type        = string
+  default     = "17 * * * *"
+}
+
+variable "renewal_time_zone" {
+  description = "Time zone of renewal_schedule."
+  type        = string
+  default     = "Etc/UTC"
+}
+
+variable "extra_env" {
+  description = "Further environment variables for the service, e.g. OPENAI_MODEL, GMAIL_QUOTA_TABLE (legacy for projects created before 2026-05-01), LOG_LEVEL. Variables this configuration sets itself are refused."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition = length(setintersection(keys(var.extra_env), [
+      "MODE", "PORT", "PUBLIC_URL", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "GOOGLE_CLOUD_PROJECT",
+      "CLOUD_TASKS_LOCATION", "CLOUD_TASKS_QUEUE", "TASKS_INVOKER_SERVICE_ACCOUNT", "TASKS_AUDIENCE",
+      "PUSH_SERVICE_ACCOUNT", "PUSH_AUDIENCE", "PUBSUB_TOPIC", "KEYRING_SECRET", "FIRESTORE_DATABASE",
+      "CRON_SERVICE_ACCOUNT",
+    ])) == 0
+    error_message = "extra_env must not set a variable this configuration manages."
+  }
+}

@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Run } from '../src/domain/model.js';
+import { SYNC_WINDOW_MS } from '../src/jobs/job-deps.js';
+import { makeIncomingMessage } from '../src/local/google/mailbox-generator.js';
+import { Random } from '../src/local/google/random.js';
+import {
+  disposable,
+  envelope,
+  inTrash,
+  PUSH_TOKEN,
+  personal,
+  type ScannedUser,
+  scannedService,
+  waitFor,
+} from './helpers/ongoing-cleanup.js';
+import { type RunningGoogle, startSimulatedGoogle } from './helpers/simulated-google.js';
+
+const OWNER = 'synced@example.com';
+const TOPIC = 'projects/demo-clean-that-up/topics/gmail';
+
+/** Syncs driven by push notifications: what they read, decide, trash, and where the cursor goes. */
+describe('a sync after a push notification', () => {
+  let google: RunningGoogle;
+  let scanned: ScannedUser;
+  const rng = new Random(2027);
+  const account = () => google.google.account(OWNER);
+  const calls = (method: 'users.history.list' | 'users.messages.get' | 'users.messages.list') =>
+    google.google.stats.snapshot(OWNER).methods[method]?.calls ?? 0;
+  const store = () => scanned.started.service.store;
+  const user = async () => (await store().getUser(scanned.user.id))!;
+  const incrementalRuns = async () =>
+    (await store().listRuns(scanned.user.id, 100)).filter((r) => r.kind === 'incremental');
+
+  beforeAll(async () => {
+    google = await startSimulatedGoogle([{ email: OWNER, mailbox: { size: 300, seed: 9 } }], {
+      userUnitsPerMinute: 10_000_000,
+    });
+    google.google.notifier.setTopic(TOPIC, { kind: 'function', deliver: () => {} });
+    scanned = await scannedService(google, OWNER, { PUBSUB_TOPIC: TOPIC });
+  }, 60_000);
+  afterAll(async () => {
+    await scanned?.started.close();
+    await google?.close();
+  });
+  beforeEach(() => google.google.stats.reset());
+
+  const push = (historyId: number | string, messageId = '1') =>
+    fetch(`${scanned.started.url}/push/gmail?token=${PUSH_TOKEN}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(envelope(OWNER, historyId, messageId)),
+    });
+
+  /** Waits for the start of a sync window, so a burst cannot straddle two windows. */
+  async function windowStart(): Promise<void> {
+    while (Date.now() % SYNC_WINDOW_MS > 300) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  async function settledRuns(count: number): Promise<Run[]> {
+    return waitFor(async () => {
+      const runs = await incrementalRuns();
+      const final = runs.filter((r) => ['DONE', 'CANCELLED', 'FAILED'].includes(r.status));
+      return runs.length >= count && final.length === runs.length ? runs : undefined;
+    }, `${count} incremental runs`);
+  }
+
+  it('makes one sync of a burst of 100 notifications and trashes only the new disposable mail', async () => {
+    const junk = [disposable(rng, OWNER), disposable(rng, OWNER), disposable(rng, OWNER)];
+    const kept = [personal(rng, OWNER)];
+    for (const message of [...junk, ...kept]) google.google.deliver(OWNER, message);
+    const latest = account().historyId;
+
+    await windowStart();
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => push(latest, `burst-${i}`)),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(100).fill(204));
+
+    const [run] = await settledRuns(1);
+    await scanned.started.service.queue.idle();
+    expect(calls('users.history.list')).toBe(1);
+    expect(calls('users.messages.get')).toBe(4);
+    expect(run).toMatchObject({ status: 'DONE', total: 4 });
+    expect(run?.counters).toMatchObject({ processed: 4, trashed: 3, kept: 1 });
+    expect(inTrash(google, OWNER, junk.map((m) => m.id))).toBe(true);
+    expect(account().message(kept[0]!.id)?.labelIds).not.toContain('TRASH');
+    const after = await user();
+    expect(after.cursor?.historyId).toBe(String(latest));
+    expect(after.watch?.lastNotificationAt).toEqual(expect.any(Number));
+  });
+
+  it('lets only one of two racing syncs claim new mail, and never moves the cursor backward', async () => {
+    const before = (await incrementalRuns()).length;
+    const cursor = (await user()).cursor!.historyId;
+    const message = disposable(rng, OWNER);
+    google.google.deliver(OWNER, message);
+    const { queue } = scanned.started.service;
+    const sync = { path: '/tasks/sync', payload: { userId: scanned.user.id } };
+    await Promise.all([queue.enqueue({ ...sync, name: 'a' }), queue.enqueue({ ...sync, name: 'b' })]);
+
+    const all = await settledRuns(before + 1);
+    const runs = all.slice(0, all.length - before);
+    await queue.idle();
+    expect(runs.filter((r) => r.status === 'DONE')).toHaveLength(1);
+    expect(runs.filter((r) => r.status !== 'DONE').every((r) => r.status === 'CANCELLED')).toBe(
+      true,
+    );
+    expect(calls('users.messages.get')).toBe(1);
+    expect(inTrash(google, OWNER, [message.id])).toBe(true);
+    const moved = (await user()).cursor!.historyId;
+    expect(BigInt(moved)).toBeGreaterThan(BigInt(cursor));
+
+    // A late notification from before the sync changes nothing.
+    expect((await push(cursor)).status).toBe(204);
+    expect(queue.counts().pending).toBe(0);
+    expect((await user()).cursor?.historyId).toBe(moved);
+  });
+
+  it('protects a thread the user replies in, decided in the same sync as the reply', async () => {
+    const first = disposable(rng, OWNER);
+    const reply = {
+      ...makeIncomingMessage(rng, OWNER, Date.now(), 'personal'),
+      threadId: first.id,
+      labelIds: ['SENT'],
+    };
+    const followUp = { ...disposable(rng, OWNER), threadId: first.id };
+    for (const message of [first, reply, followUp]) google.google.deliver(OWNER, message);
+    const before = (await incrementalRuns()).length;
+
+    await push(account().historyId);
+    const [run] = await settledRuns(before + 1);
+    const decisions = (await store().listBatches(run!.id)).flatMap((b) => b.decisions);
+    expect(decisions.map((d) => [d.id, d.decision, d.reason])).toEqual([
+      [first.id, 'protected', 'in a thread you replied to'],
+      [followUp.id, 'protected', 'in a thread you replied to'],
+    ]);
+    expect(calls('users.messages.get')).toBe(2);
+  });
+
+  it('catches up with a bounded search when Gmail expired the cursor, and says so in the log', async () => {
+    const message = disposable(rng, OWNER);
+    google.google.deliver(OWNER, message);
+    // Gmail forgets history: the cursor, from before the message arrived, is now too old.
+    account().expireHistory();
+    const before = (await incrementalRuns()).length;
+
+    await push(account().historyId);
+    const [run] = await settledRuns(before + 1);
+    expect(run?.status).toBe('DONE');
+    expect(run?.errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/^Gmail no longer had the history since the last sync: caught up with the messages of the last 1 day\.$/),
+    ]);
+    expect(calls('users.messages.list')).toBeGreaterThan(0);
+    expect(inTrash(google, OWNER, [message.id])).toBe(true);
+    expect(BigInt((await user()).cursor!.historyId)).toBeGreaterThanOrEqual(
+      BigInt(account().historyFloor),
+    );
+  });
+
+  it('stops the ongoing cleanup of a user whose Google access was revoked', async () => {
+    google.google.oauth.revokeAccount(OWNER);
+    google.google.deliver(OWNER, disposable(rng, OWNER));
+    await push(account().historyId);
+    const stopped = await waitFor(async () => {
+      const current = await user();
+      return current.needsReconnect ? current : undefined;
+    }, 'the user to need a reconnect');
+    expect(stopped.watch).toBeNull();
+    await scanned.started.service.queue.idle();
+    expect((await push(account().historyId)).status).toBe(204);
+    expect(scanned.started.service.queue.counts().pending).toBe(0);
+  });
+});
