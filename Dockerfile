@@ -8,6 +8,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY web ./web
+# The build compiles TypeScript and copies web/static (CSS, script, icon) next to it.
 RUN npm run build
 
 # Runtime: production dependencies and the compiled JavaScript only, as an unprivileged user.

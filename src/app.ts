@@ -10,11 +10,15 @@ import { authRoutes } from './http/auth-routes.js';
 import { cronRoutes } from './http/cron-routes.js';
 import { sameOrigin } from './http/csrf.js';
 import type { AppEnv } from './http/env.js';
+import { errorPage, wantsHtml } from './http/error-pages.js';
 import { publicRoutes } from './http/public-routes.js';
 import { pushRoutes } from './http/push-routes.js';
+import { securityHeaders } from './http/security-headers.js';
 import type { Sessions } from './http/session.js';
+import { staticRoutes } from './http/static-routes.js';
 import { syncTaskRoutes } from './http/sync-task-routes.js';
 import { type TaskCaller, taskRoutes } from './http/task-routes.js';
+import { undoTaskRoutes } from './http/undo-task-routes.js';
 import type { JobDeps } from './jobs/job-deps.js';
 import { type Logger, traceFields } from './log.js';
 
@@ -58,6 +62,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set('log', deps.log.with(traceFields(c.req.raw.headers, config.gcp?.project)));
     await next();
   });
+  app.use(securityHeaders({ https: config.publicUrl.startsWith('https:') }));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   if (deps.simulatedGoogle) app.route(SIMULATED_GOOGLE_PATH, deps.simulatedGoogle.app);
@@ -67,23 +72,30 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const csrf = sameOrigin(config.publicUrl);
     app.use('/app/*', csrf);
     app.use('/auth/*', csrf);
-    app.route('/', publicRoutes(services.store, config.google.simulated));
+    app.route('/static', staticRoutes());
+    app.route('/', publicRoutes(services.store, services.clock, config.google.simulated));
     app.route('/auth', authRoutes(services));
-    app.route('/app', appRoutes(services));
+    app.route('/app', appRoutes({ ...services, quota: config.gmailQuota }));
     app.route('/api', apiRoutes(services.store, services.sessions));
     app.route('/tasks', taskRoutes(services.jobs, services.taskCaller));
     app.route('/tasks', syncTaskRoutes(services.jobs, services.taskCaller));
+    app.route('/tasks', undoTaskRoutes(services.jobs, services.taskCaller));
     app.route('/cron', cronRoutes(services.jobs, services.cronCaller ?? services.taskCaller));
     app.route('/push', pushRoutes(services, services.pushCaller ?? NOBODY));
   }
 
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: 'Not found' } }, 404));
+  app.notFound((c) =>
+    wantsHtml(c)
+      ? errorPage(c, 404, 'There is nothing at this address.')
+      : c.json({ error: { code: 'not_found', message: 'Not found' } }, 404),
+  );
 
   app.onError((err, c) => {
     if (err instanceof AppError) {
       const retryAfterMs = err.details?.retryAfterMs;
       if (typeof retryAfterMs === 'number')
         c.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
+      if (wantsHtml(c)) return errorPage(c, err.status, err.message);
       return c.json({ error: { code: err.code, message: err.message } }, err.status);
     }
     if (err instanceof HTTPException) {
@@ -94,6 +106,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       method: c.req.method,
       path: c.req.path,
     });
+    if (wantsHtml(c)) return errorPage(c, 500, 'Something went wrong on our side. Try again.');
     return c.json({ error: { code: 'internal', message: 'Internal error' } }, 500);
   });
 

@@ -69,6 +69,7 @@ export async function composeServices(
       log,
       ...sleep,
     }),
+    scanStrategy: config.scanStrategy,
     watchTopic: parts.watchTopic,
   };
   return {

@@ -91,6 +91,7 @@ const envSchema = z
 
     DEMO_MAILBOX_SIZE: integer(0, 200_000).default(2_000),
     DEMO_SEED: integer(0, 2 ** 31 - 1).default(42),
+    SCAN_STRATEGY: z.enum(['by-sender', 'by-message']).default('by-sender'),
 
     GOOGLE_CLOUD_PROJECT: optionalString,
     CLOUD_TASKS_LOCATION: optionalString,
@@ -193,6 +194,9 @@ export function loadConfig(env: Env = process.env) {
       projectUnitsPerMinute: e.GMAIL_PROJECT_UNITS_PER_MINUTE ?? DEFAULT_PROJECT_UNITS_PER_MINUTE,
     },
     demo: { mailboxSize: e.DEMO_MAILBOX_SIZE, seed: e.DEMO_SEED },
+    /** by-sender: Gmail search covers the mailbox and only samples are read, where the
+     * classifier allows it; by-message: every message is read. */
+    scanStrategy: e.SCAN_STRATEGY,
     gcp:
       e.MODE === 'gcp'
         ? {

@@ -73,7 +73,7 @@ variable "memory" {
 }
 
 variable "tasks_max_dispatches_per_second" {
-  description = "Cloud Tasks dispatch rate of the work queue, for the whole project. A batch task reads 500 messages at 20 Gmail quota units each (10,000 units), so 2 per second (120 a minute) is the most Gmail's 1,200,000 units a minute per project allows. test/infra checks the arithmetic."
+  description = "Cloud Tasks dispatch rate of the work queue, for the whole project. A batch task reads up to 500 messages at 20 Gmail quota units each (10,000 units): 2 a second (120 a minute) of nothing but batches would reach Gmail's 1,200,000 units a minute per project, and tasks_max_concurrent_dispatches keeps the real spend below that. test/infra checks the arithmetic."
   type        = number
   default     = 2
 }
@@ -103,7 +103,7 @@ variable "renewal_time_zone" {
 }
 
 variable "extra_env" {
-  description = "Further environment variables for the service, e.g. OPENAI_MODEL, GMAIL_QUOTA_TABLE (legacy for projects created before 2026-05-01), LOG_LEVEL. Variables this configuration sets itself are refused."
+  description = "Further environment variables for the service, e.g. OPENAI_MODEL, SCAN_STRATEGY, GMAIL_QUOTA_TABLE (legacy for projects created before 2026-05-01), LOG_LEVEL. Variables this configuration sets itself are refused."
   type        = map(string)
   default     = {}
 

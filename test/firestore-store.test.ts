@@ -114,7 +114,7 @@ describe('FirestoreStore documents', () => {
     await expect(store.getRun(run.id)).rejects.toThrow(/run does not match/);
   });
 
-  it('checks replied threads of a whole batch in at most 16 document reads', async () => {
+  it('checks replied threads of a whole batch in at most 8 document reads', async () => {
     const user = aUser();
     const threads = Array.from({ length: 2_000 }, (_, i) => `thread-${i}`);
     await store.addRepliedThreads(user.id, threads);
@@ -122,7 +122,7 @@ describe('FirestoreStore documents', () => {
     const asked = Array.from({ length: 500 }, (_, i) => `thread-${i * 7}`);
     const found = await store.repliedThreads(user.id, asked);
     expect(found.size).toBe(asked.filter((t) => Number(t.slice(7)) < 2_000).length);
-    expect(store.meter.snapshot().reads).toBeLessThanOrEqual(16);
+    expect(store.meter.snapshot().reads).toBeLessThanOrEqual(8);
 
     store.meter.reset();
     await store.addRepliedThreads(user.id, threads.slice(0, 500));

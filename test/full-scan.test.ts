@@ -43,7 +43,10 @@ describe('a full scan on the embedded defaults', () => {
       ...m,
       labelIds: [...m.labelIds],
     }));
-    started = await startLocalService(google, { env: { GMAIL_USER_UNITS_PER_MINUTE: '1000000' } });
+    // Message by message, so bytes are exact; test/scan-by-sender.test.ts covers the other way.
+    started = await startLocalService(google, {
+      env: { GMAIL_USER_UNITS_PER_MINUTE: '1000000', SCAN_STRATEGY: 'by-message' },
+    });
   }, 60_000);
   afterAll(async () => {
     await started?.close();

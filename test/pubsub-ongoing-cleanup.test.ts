@@ -12,7 +12,6 @@ import {
   inTrash,
   PUSH_TOKEN,
   personal,
-  type ScannedUser,
   scannedService,
   waitFor,
 } from './helpers/ongoing-cleanup.js';
@@ -64,7 +63,7 @@ describe('ongoing cleanup through the Pub/Sub emulator', () => {
     );
     const rng = new Random(31);
     google.google.stats.reset();
-    const rounds: { messages: number; ms: number }[] = [];
+    const rounds: { messages: number; ms: number; workMs: number }[] = [];
     let delivered = 0;
     for (const size of [5, 5, 1]) {
       const junk = Array.from({ length: size === 1 ? 1 : size - 1 }, () => disposable(rng, owner));
@@ -72,8 +71,23 @@ describe('ongoing cleanup through the Pub/Sub emulator', () => {
       const sent = Date.now();
       for (const message of [...junk, ...kept]) google.google.deliver(owner, message);
       delivered += junk.length + kept.length;
-      await waitFor(() => inTrash(google, owner, junk.map((m) => m.id)), 'new mail in Trash');
-      rounds.push({ messages: size, ms: Date.now() - sent });
+      await waitFor(
+        () =>
+          inTrash(
+            google,
+            owner,
+            junk.map((m) => m.id),
+          ),
+        'new mail in Trash',
+      );
+      const ms = Date.now() - sent;
+      const [run] = await scanned.started.service.store.listRuns(scanned.user.id, 1);
+      // From the sync task reading history to the run's last batch, Trash included.
+      const workMs = await waitFor(async () => {
+        const done = await scanned.started.service.store.getRun(run!.id);
+        return done?.endedAt ? done.endedAt - done.scheduledAt : undefined;
+      }, 'the run to end');
+      rounds.push({ messages: size, ms, workMs });
       for (const message of kept) {
         expect(google.google.account(owner).message(message.id)?.labelIds).not.toContain('TRASH');
       }
@@ -96,7 +110,7 @@ describe('ongoing cleanup through the Pub/Sub emulator', () => {
       `push sync: ${delivered} new messages in ${rounds.length} syncs, ${stats.totalUnits} Gmail units ` +
         `(${(stats.totalUnits / delivered).toFixed(1)} per new message: history.list ${units('users.history.list')}, ` +
         `messages.get ${units('users.messages.get')}, batchModify ${units('users.messages.batchModify')}); ` +
-        `notification to Trash: ${rounds.map((r) => `${r.ms} ms (${r.messages} messages)`).join(', ')}`,
+        `notification to Trash (by design 1.5 to 6.5 s: the sync waits for its window to close): ${rounds.map((r) => `${r.ms} ms (${r.messages} messages, ${r.workMs} ms from reading history to Trash)`).join(', ')}`,
     );
     expect(stats.rateLimited).toBe(0);
   }, 120_000);
@@ -116,7 +130,15 @@ describe('ongoing cleanup through the Pub/Sub emulator', () => {
 
     const junk = [disposable(rng, owner), disposable(rng, owner)];
     for (const message of junk) google.google.deliver(owner, message);
-    await waitFor(() => inTrash(google, owner, junk.map((m) => m.id)), 'pulled mail in Trash');
+    await waitFor(
+      () =>
+        inTrash(
+          google,
+          owner,
+          junk.map((m) => m.id),
+        ),
+      'pulled mail in Trash',
+    );
     await scanned.started.service.queue.idle();
     expect(gets(google, owner)).toBe(2);
     const user = await scanned.started.service.store.getUser(scanned.user.id);

@@ -1,3 +1,6 @@
+import type { MessageMeta } from './message.js';
+import type { PartitionFacts } from './scan-partitions.js';
+
 /**
  * The records the service keeps. The store adapters persist exactly these shapes; zod schemas
  * in the adapters check them when they are read back.
@@ -159,7 +162,30 @@ export interface Batch {
   readonly decisions: readonly MessageDecision[];
   /** What deciding this batch cost, added to the run when the batch is done. */
   readonly llm: LlmUsage;
+  /** How the scan by sender listed it; null for a batch of a message-by-message scan. */
+  readonly plan: BatchPlan | null;
 }
+
+/**
+ * What the scan by sender knows of a batch without reading its messages: a protected part,
+ * a part decided from its search facts alone, or one sender's mail in one part with a sample
+ * or two read in full. `read` batches are read message by message.
+ */
+export type BatchPlan =
+  | { readonly kind: 'protected'; readonly reason: string }
+  | {
+      readonly kind: 'facts';
+      readonly facts: PartitionFacts;
+      readonly threadIds: readonly string[];
+    }
+  | {
+      readonly kind: 'sender';
+      readonly facts: PartitionFacts;
+      readonly threadIds: readonly string[];
+      readonly sender: string;
+      readonly samples: readonly MessageMeta[];
+    }
+  | { readonly kind: 'read' };
 
 /** A batch as the plan task saves it. */
 export interface PlannedBatch {
@@ -167,6 +193,7 @@ export interface PlannedBatch {
   readonly messageIds: readonly string[];
   readonly nextPageToken: string | null;
   readonly listedThrough: number;
+  readonly plan?: BatchPlan | undefined;
 }
 
 /** A cached decision for all of one sender's mail, valid for one policy version. */

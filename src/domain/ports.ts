@@ -12,6 +12,7 @@ import type {
   SenderDecision,
   User,
 } from './model.js';
+import type { PartitionFacts } from './scan-partitions.js';
 
 /**
  * The ports the domain owns. Each has one cloud adapter and one local adapter; one contract
@@ -159,6 +160,11 @@ export interface HistoryPage {
   readonly nextPageToken: string | undefined;
 }
 
+export interface ProtectedSince {
+  readonly messageIds: ReadonlySet<string>;
+  readonly threadIds: ReadonlySet<string>;
+}
+
 /** One user's Gmail, under that user's quota. */
 export interface Mailbox {
   profile(): Promise<Profile>;
@@ -174,6 +180,11 @@ export interface Mailbox {
   untrash(ids: readonly string[]): Promise<void>;
   /** messageAdded history since a start id; 'expired' when Gmail no longer has it (404). */
   history(startHistoryId: string, pageToken?: string): Promise<HistoryPage | 'expired'>;
+  /**
+   * Messages that became protected since a history id (starred, labelled, sent, drafted), and
+   * the threads of messages sent since: the scan by sender checks these before trashing.
+   */
+  protectedSince(startHistoryId: string): Promise<ProtectedSince | 'expired'>;
   watch(topic: string): Promise<{ historyId: string; expiration: number }>;
   stop(): Promise<void>;
 }
@@ -198,6 +209,12 @@ export interface ClassifyResult {
 
 export interface Classifier {
   classify(input: ClassifyInput): Promise<ClassifyResult>;
+  /**
+   * Present when the classifier can judge from search facts plus a sender's samples, without
+   * each message's text: then a full scan can go by sender. `needsSender` says for which
+   * parts of the mailbox the sender matters at all (the others are decided from their facts).
+   */
+  readonly scanBySender?: { needsSender(facts: PartitionFacts): boolean };
 }
 
 /** The answer to a cheap call made with a key before it is stored. */

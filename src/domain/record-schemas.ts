@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { MessageMeta } from './message.js';
 import type {
+  BatchPlan,
   HistoryCursor,
   LlmUsage,
   MessageDecision,
@@ -53,3 +55,37 @@ export const decisionSchema: z.ZodType<MessageDecision> = z.object({
   sender: z.string().nullable(),
   bytes: z.number(),
 });
+
+export const messageMetaSchema: z.ZodType<MessageMeta> = z.object({
+  id: z.string(),
+  threadId: z.string(),
+  labelIds: z.array(z.string()),
+  fromAddress: z.string(),
+  fromName: z.string(),
+  subject: z.string(),
+  snippet: z.string(),
+  sizeEstimate: z.number(),
+  internalDate: z.number(),
+  listUnsubscribe: z.boolean(),
+  listId: z.string().nullable(),
+});
+
+const factsSchema = z.object({
+  protectedBy: z.string().nullable(),
+  category: z.enum(['promotions', 'social', 'updates', 'forums', 'personal', 'none']).nullable(),
+  important: z.boolean().nullable(),
+  old: z.boolean().nullable(),
+});
+
+export const batchPlanSchema: z.ZodType<BatchPlan> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('protected'), reason: z.string() }),
+  z.object({ kind: z.literal('facts'), facts: factsSchema, threadIds: z.array(z.string()) }),
+  z.object({
+    kind: z.literal('sender'),
+    facts: factsSchema,
+    threadIds: z.array(z.string()),
+    sender: z.string(),
+    samples: z.array(messageMetaSchema),
+  }),
+  z.object({ kind: z.literal('read') }),
+]);

@@ -1,6 +1,7 @@
 import type { MessageMeta } from './message.js';
 import { ZERO_USAGE } from './model.js';
 import type { Classifier, ClassifierAnswer, ClassifyInput, ClassifyResult } from './ports.js';
+import { oldBefore, type PartitionFacts } from './scan-partitions.js';
 
 const DAY = 86_400_000;
 const BULK_CATEGORIES: Readonly<Record<string, string>> = {
@@ -14,6 +15,14 @@ const BULK_CATEGORIES: Readonly<Record<string, string>> = {
  * not marked important) and keeps everything else.
  */
 export class RulesClassifier implements Classifier {
+  /** Only old, unimportant promotions and social mail can be trashed, and only by list senders. */
+  readonly scanBySender = {
+    needsSender: (facts: PartitionFacts) =>
+      (facts.category === 'promotions' || facts.category === 'social') &&
+      facts.important === false &&
+      facts.old === true,
+  };
+
   async classify(input: ClassifyInput): Promise<ClassifyResult> {
     const answers = new Map<string, ClassifierAnswer>();
     for (const message of input.messages) {
@@ -28,7 +37,10 @@ function judge(message: MessageMeta, minAgeDays: number, now: number): Classifie
   if (!category) return { action: 'keep', reason: 'not promotions or social' };
   if (!message.listUnsubscribe) return { action: 'keep', reason: 'no unsubscribe link' };
   if (message.labelIds.includes('IMPORTANT')) return { action: 'keep', reason: 'marked important' };
+  // The threshold is whole seconds, as Gmail search (the scan by sender) can express it.
+  if (message.internalDate >= oldBefore(now, minAgeDays) * 1000) {
+    return { action: 'keep', reason: `newer than ${minAgeDays} days` };
+  }
   const ageDays = Math.floor((now - message.internalDate) / DAY);
-  if (ageDays < minAgeDays) return { action: 'keep', reason: `newer than ${minAgeDays} days` };
   return { action: 'trash', reason: `${category} with an unsubscribe link, ${ageDays} days old` };
 }

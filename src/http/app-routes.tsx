@@ -1,14 +1,18 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { DashboardPage } from '../../web/pages/dashboard.js';
 import { OpenAiKeyPage } from '../../web/pages/openai-key.js';
+import type { User } from '../domain/model.js';
 import type { Clock, KeyCheck, KeyRing, Store } from '../domain/ports.js';
 import { seal } from '../domain/sealing.js';
 import { AppError } from '../errors.js';
+import { disconnectUser } from '../jobs/disconnect-user.js';
 import type { JobDeps } from '../jobs/job-deps.js';
 import { resumePausedRuns } from '../jobs/paused-runs.js';
 import { startFullScan } from '../jobs/start-full-scan.js';
+import { DASHBOARD_RUNS, dashboardModel, type QuotaFacts } from './dashboard-model.js';
 import type { AppEnv } from './env.js';
-import { runView } from './run-view.js';
+import { MailboxSizes } from './mailbox-sizes.js';
+import { ownerRunRoutes } from './owner-run-routes.js';
 import type { Sessions } from './session.js';
 
 export interface AppRoutesDeps {
@@ -18,40 +22,59 @@ export interface AppRoutesDeps {
   readonly sessions: Sessions;
   readonly jobs: JobDeps;
   readonly checkOpenAiKey: (apiKey: string) => Promise<KeyCheck>;
+  /** Revokes a refresh token at Google (on disconnect). */
+  readonly signIn: { revoke(refreshToken: string): Promise<boolean> };
+  /** Gmail's unit costs and per-user budget, for the scan estimate. */
+  readonly quota: QuotaFacts;
 }
 
 const OPENAI_KEY = /^sk-[A-Za-z0-9_-]{16,256}$/;
 
-/** The signed-in part: dashboard, OpenAI key, starting a run. Every POST passed the CSRF check. */
+/**
+ * The signed-in part: dashboard, OpenAI key, starting a run, the owner's run pages, undo and
+ * disconnect. Every POST passed the CSRF check; nothing here may be cached.
+ */
 export function appRoutes(deps: AppRoutesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const sizes = new MailboxSizes(deps.jobs.mailboxFor, () => deps.clock.now(), deps.jobs.log);
   app.use(deps.sessions.require('page'));
+  app.use(async (c, next) => {
+    await next();
+    c.header('cache-control', 'no-store');
+  });
 
-  const currentUser = async (userId: string) => {
-    const user = await deps.store.getUser(userId);
-    if (!user)
-      throw new AppError('unauthenticated', 'Your account no longer exists: sign in again');
-    return user;
+  /** The signed-in user; a session whose user was deleted ends here. */
+  const currentUser = async (c: Context<AppEnv>): Promise<User> => {
+    const user = await deps.store.getUser(c.get('userId'));
+    if (user) return user;
+    deps.sessions.end(c);
+    throw new AppError('unauthenticated', 'Your account no longer exists here: sign in again');
   };
 
   app.get('/', async (c) => {
-    const user = await currentUser(c.get('userId'));
-    const runs = await deps.store.listRuns(user.id, 20);
-    return c.html(<DashboardPage runs={runs.map(runView)} needsReconnect={user.needsReconnect} />);
+    const user = await currentUser(c);
+    const runs = await deps.store.listRuns(user.id, DASHBOARD_RUNS);
+    // The mailbox size is only fetched before the first finished scan, which knows it.
+    const needsSize = !runs.some((r) => r.kind === 'full' && r.status === 'DONE');
+    const size = needsSize ? await sizes.get(user) : undefined;
+    const model = dashboardModel(user, runs, deps.quota, size);
+    return c.html(
+      <DashboardPage model={model} now={deps.clock.now()} notice={c.req.query('notice')} />,
+    );
   });
 
   app.get('/openai-key', async (c) => {
-    const user = await currentUser(c.get('userId'));
+    const user = await currentUser(c);
     return c.html(<OpenAiKeyPage hasKey={user.openAiKey !== null} />);
   });
 
   app.post('/openai-key', async (c) => {
-    const user = await currentUser(c.get('userId'));
+    const user = await currentUser(c);
     const form = await c.req.parseBody();
     if (form.rulesOnly === '1') {
       await deps.store.updateUser(user.id, { openAiKey: null, updatedAt: deps.clock.now() });
       await resumePausedRuns(deps.jobs, user.id);
-      return c.redirect('/app', 303);
+      return c.redirect('/app?notice=rules', 303);
     }
     const apiKey = typeof form.apiKey === 'string' ? form.apiKey.trim() : '';
     if (!OPENAI_KEY.test(apiKey)) {
@@ -72,12 +95,29 @@ export function appRoutes(deps: AppRoutesDeps): Hono<AppEnv> {
     await deps.store.updateUser(user.id, { openAiKey: sealed, updatedAt: deps.clock.now() });
     // Runs paused by the previous key (rejected, out of quota) go on with this one.
     await resumePausedRuns(deps.jobs, user.id);
-    return c.redirect('/app', 303);
+    return c.redirect('/app?notice=key', 303);
   });
 
   app.post('/runs', async (c) => {
     const run = await startFullScan(deps.jobs, c.get('userId'));
     return c.redirect(`/runs/${run.id}`, 303);
+  });
+
+  app.route('/runs', ownerRunRoutes(deps.store, deps.jobs, deps.clock));
+
+  app.post('/disconnect', async (c) => {
+    const user = await currentUser(c);
+    const form = await c.req.parseBody();
+    if (form.confirm !== 'yes') {
+      throw new AppError('bad_request', 'Tick the box to confirm, then disconnect again.');
+    }
+    const { revoked } = await disconnectUser(
+      { ...deps.jobs, keyRing: deps.keyRing, revoke: (token) => deps.signIn.revoke(token) },
+      user.id,
+    );
+    sizes.forget(user.id);
+    deps.sessions.end(c);
+    return c.redirect(revoked ? '/disconnected' : '/disconnected?revoked=0', 303);
   });
 
   return app;

@@ -11,6 +11,8 @@ export interface JobDeps {
   readonly log: Logger;
   readonly mailboxFor: MailboxFactory;
   readonly classifierFor: (user: User) => Promise<Classifier>;
+  /** How full scans cover the mailbox (see plan-by-sender.ts). */
+  readonly scanStrategy: 'by-sender' | 'by-message';
   /** The Pub/Sub topic Gmail watches publish to; undefined: no watch, catch-up syncs only. */
   readonly watchTopic: string | undefined;
 }
@@ -24,6 +26,12 @@ export const TASK_PATHS = {
 
 /** Notifications within one window make one sync, run when the window closes. */
 export const SYNC_WINDOW_MS = 5_000;
+/**
+ * Gmail drops a user's notifications that come less than a second after the last one sent.
+ * A sync that starts at least this long after its notification also reads the changes whose
+ * notifications were dropped.
+ */
+export const DROPPED_NOTIFICATION_GAP_MS = 1_500;
 const DAY = 86_400_000;
 
 export function planTask(runId: string) {
@@ -36,7 +44,8 @@ export function batchTask(runId: string, batchNo: number) {
 
 /**
  * The sync of a user's history, one per window: every notification of a burst gives the same
- * task name, and the task runs after the window's last moment, so it reads all of them.
+ * task name, and the task runs after the window's last moment (and after the gap in which
+ * Gmail drops notifications), so it reads all of those changes.
  */
 export function syncTask(userId: string, now: number) {
   const window = Math.floor(now / SYNC_WINDOW_MS);
@@ -44,7 +53,7 @@ export function syncTask(userId: string, now: number) {
     name: `sync-${userId}-${window}`,
     path: TASK_PATHS.sync,
     payload: { userId },
-    delayMs: (window + 1) * SYNC_WINDOW_MS - now,
+    delayMs: (window + 1) * SYNC_WINDOW_MS - now + DROPPED_NOTIFICATION_GAP_MS,
   };
 }
 

@@ -2,13 +2,14 @@ import { FINAL_STATUSES } from '../domain/model.js';
 import type { Mailbox, Store } from '../domain/ports.js';
 import { enqueueBatchIfReady } from './batch-chain.js';
 import type { JobDeps } from './job-deps.js';
+import { planBySender } from './plan-by-sender.js';
 import { afterRunFinished } from './watch-mailbox.js';
 
 /**
  * The plan task: capture the history cursor first (getProfile), learn which threads the user
- * replied in, then list every message outside Spam and Trash page by page, one batch of up to
- * 500 ids per page, each batch saved before its task is queued. Memory stays flat. A retried
- * plan resumes after the last saved batch, from the page token saved with it.
+ * replied in, then cover every message outside Spam and Trash with batches of up to 500 ids,
+ * each saved before its task is queued: by sender (plan-by-sender.ts) when the classifier
+ * allows it, else page by page. A retried plan resumes after the batches already saved.
  */
 export async function planRun(deps: JobDeps, runId: string): Promise<void> {
   const { store, clock } = deps;
@@ -40,6 +41,21 @@ export async function planRun(deps: JobDeps, runId: string): Promise<void> {
   }
   await collectRepliedThreads(mailbox, store, user.id);
 
+  const classifier = await deps.classifierFor(user);
+  const planned =
+    deps.scanStrategy === 'by-sender' && classifier.scanBySender
+      ? await planBySender(deps, run, user, mailbox, classifier)
+      : await planByMessage(deps, runId, mailbox);
+  if (!planned) return;
+  const { batchCount: batchNo, listed } = planned;
+  const finished = await store.finishPlanning(runId, batchNo, listed, clock.now());
+  if (finished) await afterRunFinished(deps, finished);
+  deps.log.info('run planned', { runId, batches: batchNo, listed, status: finished?.status });
+}
+
+/** Lists every message outside Spam and Trash, 500 ids a page, one batch per page. */
+async function planByMessage(deps: JobDeps, runId: string, mailbox: Mailbox) {
+  const { store } = deps;
   const last = await store.lastBatch(runId);
   let batchNo = last ? last.batchNo + 1 : 0;
   let listed = last?.listedThrough ?? 0;
@@ -50,7 +66,7 @@ export async function planRun(deps: JobDeps, runId: string): Promise<void> {
   if (!listingDone) {
     do {
       const current = await store.getRun(runId);
-      if (!current || FINAL_STATUSES.includes(current.status)) return;
+      if (!current || FINAL_STATUSES.includes(current.status)) return undefined;
       const page = await mailbox.listIds({ pageToken });
       pageToken = page.nextPageToken;
       if (page.ids.length === 0) continue;
@@ -63,9 +79,7 @@ export async function planRun(deps: JobDeps, runId: string): Promise<void> {
       batchNo++;
     } while (pageToken);
   }
-  const finished = await store.finishPlanning(runId, batchNo, listed, clock.now());
-  if (finished) await afterRunFinished(deps, finished);
-  deps.log.info('run planned', { runId, batches: batchNo, listed, status: finished?.status });
+  return { batchCount: batchNo, listed };
 }
 
 /** Every thread with a message the user sent is protected; listing SENT costs 5 units per 500. */

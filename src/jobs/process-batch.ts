@@ -1,15 +1,7 @@
-import { countDecisions, decide } from '../domain/decide.js';
-import type { MessageMeta } from '../domain/message.js';
-import {
-  type Batch,
-  FINAL_STATUSES,
-  type LlmUsage,
-  type User,
-  ZERO_USAGE,
-} from '../domain/model.js';
-import type { ClassifierAnswer, Mailbox } from '../domain/ports.js';
-import { protectionReason } from '../domain/protection.js';
+import { countDecisions } from '../domain/decide.js';
+import { FINAL_STATUSES } from '../domain/model.js';
 import { enqueueNextBatch } from './batch-chain.js';
+import { decideBatch } from './decide-batch.js';
 import type { JobDeps } from './job-deps.js';
 
 /**
@@ -30,7 +22,7 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
   const mailbox = await deps.mailboxFor(user);
 
   if (batch.status === 'pending') {
-    const { decisions, llm } = await decideBatch(deps, user, mailbox, batch);
+    const { decisions, llm } = await decideBatch(deps, run, user, mailbox, batch);
     batch = await store.saveDecisions(runId, batchNo, decisions, llm);
   }
   const trashIds = batch.decisions.filter((d) => d.decision === 'trash').map((d) => d.id);
@@ -54,34 +46,4 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
       processed: after.counters.processed,
     });
   }
-}
-
-async function decideBatch(deps: JobDeps, user: User, mailbox: Mailbox, batch: Batch) {
-  // First: a classifier that cannot work (a rejected OpenAI key) throws before any Gmail quota
-  // is spent on metadata.
-  const classifier = await deps.classifierFor(user);
-  const metadata = await mailbox.getMetadata(batch.messageIds);
-  const threadIds = [...new Set([...metadata.values()].map((m) => m.threadId))];
-  const ctx = {
-    keepSenders: user.policy.keepSenders,
-    repliedThreads: await deps.store.repliedThreads(user.id, threadIds),
-  };
-  // Only what no rule protects goes to the classifier: protected mail costs no tokens.
-  const candidates: MessageMeta[] = [...metadata.values()].filter(
-    (m) =>
-      protectionReason(m, ctx) === null &&
-      !m.labelIds.includes('TRASH') &&
-      !m.labelIds.includes('SPAM'),
-  );
-  let answers: ReadonlyMap<string, ClassifierAnswer> = new Map();
-  let llm: LlmUsage = ZERO_USAGE;
-  if (candidates.length > 0) {
-    ({ answers, usage: llm } = await classifier.classify({
-      userId: user.id,
-      policy: user.policy,
-      messages: candidates,
-      now: deps.clock.now(),
-    }));
-  }
-  return { decisions: decide(batch.messageIds, metadata, answers, ctx), llm };
 }

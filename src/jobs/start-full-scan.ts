@@ -12,8 +12,10 @@ export async function startFullScan(deps: JobDeps, userId: string): Promise<Run>
   if (user.needsReconnect) {
     throw new AppError('conflict', 'Google access was revoked or expired: sign in again first');
   }
-  const [latest] = await deps.store.listRuns(userId, 1);
-  if (latest && latest.kind === 'full' && !FINAL_STATUSES.includes(latest.status)) return latest;
+  // Incremental runs (syncs) may be newer than a full scan still under way.
+  const recent = await deps.store.listRuns(userId, 20);
+  const latest = recent.find((r) => r.kind === 'full');
+  if (latest && !FINAL_STATUSES.includes(latest.status)) return latest;
 
   const run: Run = {
     id: deps.ids.runId(),

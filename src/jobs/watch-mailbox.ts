@@ -1,3 +1,4 @@
+import { MailboxUnavailable, ReconnectNeeded } from '../domain/mailbox-errors.js';
 import type { Run, User } from '../domain/model.js';
 import { type JobDeps, watchTask } from './job-deps.js';
 
@@ -35,7 +36,20 @@ export async function watchMailbox(deps: JobDeps, userId: string, runId?: string
     return;
   }
   const mailbox = await deps.mailboxFor(user);
-  const { expiration } = await mailbox.watch(topic);
+  let expiration: number;
+  try {
+    ({ expiration } = await mailbox.watch(topic));
+  } catch (error) {
+    if (error instanceof ReconnectNeeded || error instanceof MailboxUnavailable) throw error;
+    // A missing topic or publish grant: no retry fixes it. Catch-up syncs go on meanwhile, and
+    // the next one asks for the watch again.
+    deps.log.error('gmail refused the watch: check the topic and its publish grant', {
+      userId,
+      topic,
+      error,
+    });
+    return;
+  }
   user = (await store.getUser(userId)) ?? user;
   await store.updateUser(userId, {
     watch: { topic, expiration, lastNotificationAt: user.watch?.lastNotificationAt ?? null },

@@ -114,6 +114,7 @@ export async function composeLocal(
       ...(overrides.timing ? { sleep: overrides.timing.sleep } : {}),
     }),
     // Demo mode's simulated Gmail publishes the demo topic to this process's push endpoint.
+    scanStrategy: config.scanStrategy,
     watchTopic: simulated ? DEMO_TOPIC : config.push.topic,
   };
   const sessions = new Sessions({

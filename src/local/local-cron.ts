@@ -1,6 +1,9 @@
 import type { Logger } from '../log.js';
 
-/** Local mode's stand-in for Cloud Scheduler: calls the cron endpoint every hour. */
+/**
+ * Local mode's stand-in for Cloud Scheduler: calls the cron endpoint a minute after start (a
+ * laptop is not up all day), then every hour.
+ */
 export class LocalCron {
   private timer: NodeJS.Timeout | undefined;
 
@@ -8,17 +11,25 @@ export class LocalCron {
     private readonly call: () => Promise<Response>,
     private readonly log: Logger,
     private readonly everyMs = 60 * 60_000,
+    private readonly firstAfterMs = 60_000,
   ) {}
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.everyMs);
-    this.timer.unref();
+    this.schedule(this.firstAfterMs);
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  private schedule(ms: number): void {
+    this.timer = setTimeout(async () => {
+      await this.tick();
+      if (this.timer) this.schedule(this.everyMs);
+    }, ms);
+    this.timer.unref();
   }
 
   private async tick(): Promise<void> {

@@ -382,7 +382,7 @@ export function describeStoreContract(
       it('creates pending batches with their ids and lists them by number', async () => {
         const run = await aStoredRun();
         await store.putBatches(run.id, [planned(1, ['b', 'c']), planned(0, ['a'])]);
-        const fresh = { status: 'pending', decisions: [], llm: ZERO_USAGE };
+        const fresh = { status: 'pending', decisions: [], llm: ZERO_USAGE, plan: null };
         expect(await store.listBatches(run.id)).toEqual([
           { runId: run.id, ...planned(0, ['a']), ...fresh },
           { runId: run.id, ...planned(1, ['b', 'c']), ...fresh },
@@ -422,6 +422,44 @@ export function describeStoreContract(
         expect(after.slice(0, 2)).toEqual(before);
         expect(after[0]?.status).toBe('done');
         expect(after[2]).toMatchObject({ ...planned(2, ['z']), status: 'pending' });
+      });
+
+      it('keeps what the scan by sender knows of a batch', async () => {
+        const run = await aStoredRun();
+        const sample = {
+          id: 'm1',
+          threadId: 't1',
+          labelIds: ['CATEGORY_PROMOTIONS'],
+          fromAddress: 'deals@shop.example',
+          fromName: 'Shop',
+          subject: 'Sale',
+          snippet: 'Everything must go',
+          sizeEstimate: 1234,
+          internalDate: T0,
+          listUnsubscribe: true,
+          listId: null,
+        };
+        const plan = {
+          kind: 'sender' as const,
+          facts: {
+            protectedBy: null,
+            category: 'promotions' as const,
+            important: false,
+            old: true,
+          },
+          threadIds: ['t1', 't2'],
+          sender: 'deals@shop.example',
+          samples: [sample],
+        };
+        await store.putBatches(run.id, [
+          { ...planned(0, ['m1', 'm2']), plan },
+          { ...planned(1, ['m3']), plan: { kind: 'protected', reason: 'starred' } },
+        ]);
+        expect((await store.getBatch(run.id, 0))?.plan).toEqual(plan);
+        expect((await store.getBatch(run.id, 1))?.plan).toEqual({
+          kind: 'protected',
+          reason: 'starred',
+        });
       });
 
       it('finds the last batch, where a retried plan resumes', async () => {

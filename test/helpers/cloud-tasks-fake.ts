@@ -105,7 +105,7 @@ export async function startCloudTasksFake(): Promise<CloudTasksFake> {
               }
             : {}),
         },
-        body: httpRequest.body,
+        body: new Uint8Array(httpRequest.body),
         signal: AbortSignal.timeout(deadline),
       });
       answer = response.status;

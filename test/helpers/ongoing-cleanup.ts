@@ -73,9 +73,12 @@ export async function scannedService(
   return { started, user: watched, scan };
 }
 
-/** A promotion with an unsubscribe link: the rules (at minAgeDays 0) trash it. */
+/**
+ * A promotion with an unsubscribe link: the rules (at minAgeDays 0) trash it. Dated a minute
+ * ago, as the rules' threshold is in whole seconds.
+ */
 export function disposable(rng: Random, owner: string): SimMessage {
-  const message = makeIncomingMessage(rng, owner, Date.now(), 'bulk');
+  const message = makeIncomingMessage(rng, owner, Date.now() - 60_000, 'bulk');
   return {
     ...message,
     from: { ...message.from, bulk: true },

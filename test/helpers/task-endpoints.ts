@@ -43,6 +43,7 @@ export function taskEndpointsApp(caller: TaskCaller, queue: TaskQueue): Hono<App
         store,
         queue,
         clock: systemClock,
+        scanStrategy: 'by-message',
         ids: randomRunIds,
         log: silentLogger,
         mailboxFor: async () => {

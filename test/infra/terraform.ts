@@ -43,7 +43,13 @@ export class Terraform {
   ) {}
 
   static async load(dir = TERRAFORM_DIR, inputs = SAMPLE_INPUTS): Promise<Terraform> {
-    const merged = { resource: {}, data: {}, variable: {}, output: {}, locals: {} } as Terraform['json'];
+    const merged = {
+      resource: {},
+      data: {},
+      variable: {},
+      output: {},
+      locals: {},
+    } as Terraform['json'];
     for (const file of readdirSync(dir).filter((name) => name.endsWith('.tf'))) {
       const parsed = (await parse(file, readFileSync(join(dir, file), 'utf8'))) as Record<
         string,
@@ -53,7 +59,8 @@ export class Terraform {
         const byType = (parsed[kind] ?? {}) as Record<string, Record<string, Block[]>>;
         for (const [type, byName] of Object.entries(byType)) {
           merged[kind][type] ??= {};
-          for (const [name, blocks] of Object.entries(byName)) merged[kind][type][name] = blocks[0]!;
+          for (const [name, blocks] of Object.entries(byName))
+            merged[kind][type][name] = blocks[0]!;
         }
       }
       for (const kind of ['variable', 'output'] as const) {
@@ -77,7 +84,12 @@ export class Terraform {
   }
 
   get projectId(): string {
-    return this.resolve('${var.project_id}');
+    return this.value('var.project_id');
+  }
+
+  /** The value of one reference: `value('google_pubsub_topic.gmail.id')`. */
+  value(traversal: string): string {
+    return this.resolve(ref(traversal));
   }
 
   /** A string with its `${...}` references replaced by their values. */
@@ -115,7 +127,7 @@ export class Terraform {
       return this.resolve(value);
     }
     if (head === 'data') {
-      const [type, name, attribute] = rest;
+      const [type, , attribute] = rest;
       if (type === 'google_project' && attribute === 'number') return this.inputs.projectNumber;
       throw new Error(`cannot evaluate data.${rest.join('.')}`);
     }
@@ -151,6 +163,11 @@ export class Terraform {
     if (attribute in block) return argument(attribute);
     throw new Error(`cannot evaluate ${type}.${attribute}`);
   }
+}
+
+/** A reference as HCL writes it in a string: `ref('var.region')` is `${var.region}`. */
+export function ref(traversal: string): string {
+  return `\${${traversal}}`;
 }
 
 /** The first nested block of a block (hcl2json gives every nested block as a list). */

@@ -140,7 +140,7 @@ describe('CloudTasksQueue against a local Cloud Tasks server', () => {
       const response = await app.request(new URL(httpRequest.url).pathname, {
         method: httpRequest.httpMethod,
         headers: { ...httpRequest.headers, authorization: `Bearer ${token}` },
-        body: httpRequest.body,
+        body: new Uint8Array(httpRequest.body),
       });
       return response.status;
     }

@@ -23,6 +23,7 @@ export class FirestoreBatches {
           status: 'pending',
           decisions: [],
           llm: ZERO_USAGE,
+          plan: batch.plan ?? null,
         };
         this.ctx.meter.write();
         try {

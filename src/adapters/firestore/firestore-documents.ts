@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Batch, Run, SenderDecision, User } from '../../domain/model.js';
 import { RUN_STATUSES } from '../../domain/model.js';
 import {
+  batchPlanSchema,
   countersSchema,
   cursorSchema,
   decisionSchema,
@@ -72,6 +73,7 @@ const batchDoc = z.object({
   status: z.enum(['pending', 'decided', 'done']),
   decisions: z.array(decisionSchema),
   llm: usageSchema,
+  plan: batchPlanSchema.nullable().default(null),
 });
 
 const senderDoc = z.object({

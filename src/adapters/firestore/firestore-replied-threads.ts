@@ -7,12 +7,12 @@ import { threadBuckets } from './firestore-paths.js';
 /**
  * Threads a user replied in, chunked into a fixed number of hash buckets
  * (`users/{userId}/repliedThreads/{bucket}`, each `{threadIds: [...]}`), so checking the 500
- * messages of a batch reads at most BUCKETS small documents instead of 500 tiny ones. A bucket
- * holds about 40,000 ids before it nears 1 MiB, so a user may have some 600,000 replied
- * threads. Ids already stored are not written again: a rerun of a full scan, which lists the
- * same SENT threads, writes nothing.
+ * messages of a batch reads at most BUCKETS documents instead of 500 tiny ones. A bucket takes
+ * 40,000 ids (Firestore's index entries per document) and stays under 1 MiB, so a user may
+ * have some 300,000 replied threads. Ids already stored are not written again: a rerun of a
+ * full scan, which lists the same SENT threads, writes nothing.
  */
-const BUCKETS = 16;
+const BUCKETS = 8;
 
 function bucketOf(threadId: string): string {
   return String(createHash('sha256').update(threadId).digest().readUInt32BE(0) % BUCKETS);

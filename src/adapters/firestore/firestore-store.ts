@@ -14,19 +14,22 @@ import type { CompleteBatch, RunPatch, Store, UserPatch } from '../../domain/por
 import { AppError } from '../../errors.js';
 import { FirestoreBatches } from './firestore-batches.js';
 import { definedFields, FirestoreContext } from './firestore-context.js';
-import { senderData, toSenderDecision, toUser, userData } from './firestore-documents.js';
+import { toUser, userData } from './firestore-documents.js';
 import { FirestoreMeter } from './firestore-meter.js';
-import { runs, senderDocId, senders, userRef, users } from './firestore-paths.js';
+import { runs, userRef, users } from './firestore-paths.js';
 import { FirestoreRepliedThreads } from './firestore-replied-threads.js';
 import { FirestoreRuns } from './firestore-runs.js';
+import { FirestoreSenders } from './firestore-senders.js';
 
 /** Gmail history ids are unsigned 64-bit integers written in decimal. */
 const HISTORY_ID = /^\d{1,20}$/;
-/** Firestore takes at most 500 writes in one batched write. */
-const WRITE_BATCH_LIMIT = 500;
 
 export interface FirestoreStoreOptions {
-  /** Counter shards per run (default 8): how many batch completions a second a run absorbs. */
+  /**
+   * Counter shards per run (default 4): a run absorbs about this many batch completions a
+   * second. Gmail's quota caps one user's trash calls at 2 a second (6,000 units a minute, 50
+   * a batchModify), so 4 keeps each shard near one write in two seconds at the most.
+   */
   readonly counterShards?: number;
   /** Attempts per transaction (default 30): a burst of completions of one batch contends. */
   readonly maxAttempts?: number;
@@ -44,6 +47,7 @@ export class FirestoreStore implements Store {
   private readonly runs: FirestoreRuns;
   private readonly batches: FirestoreBatches;
   private readonly threads: FirestoreRepliedThreads;
+  private readonly senders: FirestoreSenders;
 
   constructor(
     private readonly db: Firestore,
@@ -51,9 +55,10 @@ export class FirestoreStore implements Store {
   ) {
     this.meter = options.meter ?? new FirestoreMeter();
     this.ctx = new FirestoreContext(db, this.meter, options.maxAttempts ?? 30);
-    this.runs = new FirestoreRuns(this.ctx, Math.max(1, options.counterShards ?? 8));
+    this.runs = new FirestoreRuns(this.ctx, Math.max(1, options.counterShards ?? 4));
     this.batches = new FirestoreBatches(this.ctx);
     this.threads = new FirestoreRepliedThreads(this.ctx);
+    this.senders = new FirestoreSenders(this.ctx);
   }
 
   async getUser(userId: string): Promise<User | undefined> {
@@ -200,31 +205,15 @@ export class FirestoreStore implements Store {
     return this.runs.finishPlanning(runId, batchCount, listed, now);
   }
 
-  async getSenderDecisions(
+  getSenderDecisions(
     userId: string,
     senderKeys: readonly string[],
   ): Promise<Map<string, SenderDecision>> {
-    const refs = [...new Set(senderKeys)].map((key) =>
-      senders(this.db, userId).doc(senderDocId(key)),
-    );
-    const snapshots = await this.ctx.getDocs(refs);
-    const found = snapshots.filter((s) => s.exists).map((s) => toSenderDecision(s.data()));
-    return new Map(found.map((decision) => [decision.senderKey, decision]));
+    return this.senders.get(userId, senderKeys);
   }
 
-  async putSenderDecisions(userId: string, decisions: readonly SenderDecision[]): Promise<void> {
-    for (let start = 0; start < decisions.length; start += WRITE_BATCH_LIMIT) {
-      const batch = this.db.batch();
-      const chunk = decisions.slice(start, start + WRITE_BATCH_LIMIT);
-      for (const decision of chunk) {
-        batch.set(
-          senders(this.db, userId).doc(senderDocId(decision.senderKey)),
-          senderData(decision),
-        );
-      }
-      await batch.commit();
-      this.meter.write(chunk.length);
-    }
+  putSenderDecisions(userId: string, decisions: readonly SenderDecision[]): Promise<void> {
+    return this.senders.put(userId, decisions);
   }
 
   addRepliedThreads(userId: string, threadIds: readonly string[]): Promise<void> {

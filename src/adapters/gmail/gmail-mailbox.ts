@@ -2,9 +2,17 @@ import type { gmail_v1 } from '@googleapis/gmail';
 import type { OAuth2Client } from 'google-auth-library';
 import type { GmailMethod, GmailUnitTable } from '../../domain/gmail-quota.js';
 import type { MessageMeta } from '../../domain/message.js';
-import type { Clock, HistoryPage, IdPage, Mailbox, Profile } from '../../domain/ports.js';
+import type {
+  Clock,
+  HistoryPage,
+  IdPage,
+  Mailbox,
+  Profile,
+  ProtectedSince,
+} from '../../domain/ports.js';
 import type { GoogleEndpoints } from '../google-auth/google-endpoints.js';
 import { fetchMetadata } from './gmail-metadata-batch.js';
+import { protectedSince } from './gmail-protected-since.js';
 import {
   type GmailRetryOptions,
   gmailErrorMessage,
@@ -121,6 +129,10 @@ export class GmailMailbox implements Mailbox {
       historyId: String(data.historyId ?? startHistoryId),
       nextPageToken: data.nextPageToken ?? undefined,
     };
+  }
+
+  protectedSince(startHistoryId: string): Promise<ProtectedSince | 'expired'> {
+    return protectedSince(this.gmail, (method, send) => this.call(method, send), startHistoryId);
   }
 
   async watch(topic: string): Promise<{ historyId: string; expiration: number }> {

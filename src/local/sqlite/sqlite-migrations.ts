@@ -140,4 +140,9 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         WHERE cursor IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'what the scan by sender knows of a batch',
+    sql: 'ALTER TABLE batches ADD COLUMN plan TEXT;',
+  },
 ];

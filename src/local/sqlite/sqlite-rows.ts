@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Batch, Run, SenderDecision, User } from '../../domain/model.js';
 import { RUN_STATUSES } from '../../domain/model.js';
 import {
+  batchPlanSchema,
   countersSchema,
   cursorSchema,
   decisionSchema,
@@ -102,6 +103,7 @@ const batchRow = z.object({
   status: z.enum(['pending', 'decided', 'done']),
   decisions: json(z.array(decisionSchema)),
   llm: json(usageSchema),
+  plan: json(batchPlanSchema).nullable(),
 });
 
 const senderRow = z.object({
@@ -204,6 +206,7 @@ export function toBatch(row: Row): Batch {
     status: r.status,
     decisions: r.decisions,
     llm: r.llm,
+    plan: r.plan,
   };
 }
 

@@ -155,8 +155,8 @@ export class SqliteStore implements Store {
     this.tx(() => {
       const insert = this.sql(
         `INSERT INTO batches
-           (run_id, batch_no, message_ids, next_page_token, listed_through, status, decisions, llm)
-         VALUES (?, ?, ?, ?, ?, 'pending', '[]', ?) ON CONFLICT (run_id, batch_no) DO NOTHING`,
+           (run_id, batch_no, message_ids, next_page_token, listed_through, status, decisions, llm, plan)
+         VALUES (?, ?, ?, ?, ?, 'pending', '[]', ?, ?) ON CONFLICT (run_id, batch_no) DO NOTHING`,
       );
       for (const batch of batches) {
         insert.run(
@@ -166,6 +166,7 @@ export class SqliteStore implements Store {
           batch.nextPageToken,
           batch.listedThrough,
           JSON.stringify(ZERO_USAGE),
+          batch.plan ? JSON.stringify(batch.plan) : null,
         );
       }
     });

@@ -1,0 +1,131 @@
+import type { MessageMeta } from '../domain/message.js';
+import { type BatchPlan, FINAL_STATUSES, type Run, type User } from '../domain/model.js';
+import type { Classifier, Mailbox } from '../domain/ports.js';
+import { type Partition, scanPartitions } from '../domain/scan-partitions.js';
+import { enqueueBatchIfReady } from './batch-chain.js';
+import type { JobDeps } from './job-deps.js';
+
+const BATCH_SIZE = 500;
+
+type Listed = { readonly id: string; readonly threadId: string };
+
+/**
+ * The plan of a scan by sender. Gmail search lists the mailbox as disjoint parts (see
+ * scan-partitions.ts) at 5 units per 500 ids. Protected parts, and parts the classifier
+ * decides from their search facts alone, become batches nobody reads. In the parts where the
+ * sender matters, one message is read, its sender's mail in that part is listed with `from:`,
+ * a second sample is read to check the listing, and the sender's mail becomes one batch. What
+ * cannot be attributed is read message by message. Every id lands in exactly one batch.
+ *
+ * A retried plan lists again and skips the ids that earlier attempts already saved.
+ */
+export async function planBySender(
+  deps: JobDeps,
+  run: Run,
+  user: User,
+  mailbox: Mailbox,
+  classifier: Classifier,
+): Promise<{ batchCount: number; listed: number } | undefined> {
+  const needsSender = classifier.scanBySender?.needsSender ?? (() => true);
+  const saved = new Set((await deps.store.listBatches(run.id)).flatMap((b) => b.messageIds));
+  const last = await deps.store.lastBatch(run.id);
+  let batchNo = last ? last.batchNo + 1 : 0;
+  let listed = last?.listedThrough ?? 0;
+  if (last) await enqueueBatchIfReady(deps, run.id, last.batchNo);
+
+  const save = async (ids: readonly Listed[], plan: (chunk: readonly Listed[]) => BatchPlan) => {
+    for (let start = 0; start < ids.length; start += BATCH_SIZE) {
+      const chunk = ids.slice(start, start + BATCH_SIZE);
+      listed += chunk.length;
+      const messageIds = chunk.map((m) => m.id);
+      await deps.store.putBatches(run.id, [
+        {
+          batchNo,
+          messageIds,
+          nextPageToken: 'by-sender',
+          listedThrough: listed,
+          plan: plan(chunk),
+        },
+      ]);
+      for (const id of messageIds) saved.add(id);
+      await enqueueBatchIfReady(deps, run.id, batchNo);
+      batchNo++;
+    }
+  };
+
+  const partitions = scanPartitions({
+    keepSenders: user.policy.keepSenders,
+    startedAt: run.startedAt ?? deps.clock.now(),
+    minAgeDays: user.policy.minAgeDays,
+  });
+  for (const partition of partitions) {
+    const current = await deps.store.getRun(run.id);
+    if (!current || FINAL_STATUSES.includes(current.status)) return undefined;
+    const members = (await listAll(mailbox, partition.query)).filter((m) => !saved.has(m.id));
+    if (members.length === 0) continue;
+    const { facts } = partition;
+    if (facts.protectedBy) {
+      await save(members, () => ({ kind: 'protected', reason: facts.protectedBy! }));
+    } else if (!needsSender(facts)) {
+      await save(members, (chunk) => ({
+        kind: 'facts',
+        facts,
+        threadIds: chunk.map((m) => m.threadId),
+      }));
+    } else {
+      await discoverSenders(mailbox, partition, members, save);
+    }
+  }
+  return { batchCount: batchNo, listed };
+}
+
+async function discoverSenders(
+  mailbox: Mailbox,
+  partition: Partition,
+  members: readonly Listed[],
+  save: (ids: readonly Listed[], plan: (chunk: readonly Listed[]) => BatchPlan) => Promise<void>,
+): Promise<void> {
+  const uncovered = new Map(members.map((m) => [m.id, m]));
+  const unattributed: Listed[] = [];
+  while (uncovered.size > 0) {
+    const first = uncovered.values().next().value!;
+    uncovered.delete(first.id);
+    const sample = (await mailbox.getMetadata([first.id])).get(first.id);
+    if (!sample?.fromAddress || !/^[^\s"(){}]+@[^\s"(){}]+$/.test(sample.fromAddress)) {
+      unattributed.push(first);
+      continue;
+    }
+    const query = `${partition.query} from:${sample.fromAddress}`;
+    const group = [first, ...(await listAll(mailbox, query)).filter((m) => uncovered.delete(m.id))];
+    const samples: MessageMeta[] = [sample];
+    if (group.length > 1) {
+      const oldest = group.at(-1)!;
+      const second = (await mailbox.getMetadata([oldest.id])).get(oldest.id);
+      // The listing said this is the sender's mail; the second sample checks it did not mislead.
+      if (!second || second.fromAddress !== sample.fromAddress) {
+        unattributed.push(...group);
+        continue;
+      }
+      samples.push(second);
+    }
+    await save(group, (chunk) => ({
+      kind: 'sender',
+      facts: partition.facts,
+      threadIds: chunk.map((m) => m.threadId),
+      sender: sample.fromAddress,
+      samples,
+    }));
+  }
+  await save(unattributed, () => ({ kind: 'read' }));
+}
+
+async function listAll(mailbox: Mailbox, q: string): Promise<Listed[]> {
+  const all: Listed[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await mailbox.listIds({ q, pageToken });
+    all.push(...page.ids);
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return all;
+}

@@ -1,0 +1,115 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countDecisions } from '../../src/domain/decide.js';
+import {
+  type MessageDecision,
+  type Run,
+  ZERO_COUNTERS,
+  ZERO_USAGE,
+} from '../../src/domain/model.js';
+import { DESKTOP, launchChromium, screenshot, watchProblems } from './browser.js';
+import { type DemoService, startDemoService } from './demo-service.js';
+
+const RUN_ID = 'LiveStatusRun000000000';
+const FIELDS = ['status', 'statusText', 'percent', 'processed', 'total', 'remaining'];
+const MORE_FIELDS = ['trashed', 'bytes', 'protected', 'cost', 'notes'];
+
+function decisions(from: number, count: number): MessageDecision[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `m${from + i}`,
+    decision: i % 3 === 0 ? 'protected' : 'trash',
+    reason: 'test',
+    sender: 'someone@example.com',
+    bytes: 150_000,
+  }));
+}
+
+/** The texts of the live fields, as the reader sees them. */
+async function fieldTexts(page: Page): Promise<Record<string, string>> {
+  const texts: Record<string, string> = {};
+  for (const field of [...FIELDS, ...MORE_FIELDS]) {
+    texts[field] = ((await page.locator(`[data-field="${field}"]`).textContent()) ?? '').trim();
+  }
+  return texts;
+}
+
+describe('the status page without a session', () => {
+  let demo: DemoService;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    demo = await startDemoService({ DEMO_MAILBOX_SIZE: '10' });
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+  });
+
+  it('updates itself from the API as the run goes on, showing what the server would render', async () => {
+    const { store } = demo.service;
+    const now = Date.now();
+    const run: Run = {
+      id: RUN_ID,
+      userId: 'user-live',
+      kind: 'full',
+      status: 'PROCESSING',
+      scheduledAt: now - 60_000,
+      startedAt: now - 60_000,
+      endedAt: null,
+      startHistoryId: '1',
+      total: 1_000,
+      batchCount: null,
+      batchesDone: 0,
+      counters: ZERO_COUNTERS,
+      llm: ZERO_USAGE,
+      errors: [],
+    };
+    await store.createRun(run);
+    const planned = (batchNo: number) => ({
+      batchNo,
+      messageIds: decisions(batchNo * 300, 300).map((d) => d.id),
+      nextPageToken: null,
+      listedThrough: (batchNo + 1) * 300,
+    });
+    await store.putBatches(RUN_ID, [planned(0), planned(1)]);
+
+    const context = await browser.newContext({ viewport: DESKTOP, baseURL: demo.url });
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+    await page.goto(`/runs/${RUN_ID}`);
+    expect(await page.locator('meta[http-equiv="refresh"]').getAttribute('content')).toBe('30');
+    expect(await page.locator('[data-field="processed"]').textContent()).toBe('0');
+    // A marker that a reload would wipe: the update below must come from the script.
+    await page.evaluate(() => {
+      document.body.dataset.marker = 'still here';
+    });
+
+    const batch = decisions(0, 300);
+    await store.completeBatch({
+      runId: RUN_ID,
+      batchNo: 0,
+      decisions: batch,
+      counters: countDecisions(batch),
+      llm: { calls: 3, inputTokens: 9_000, outputTokens: 900, costUsd: 0.0042 },
+      now: Date.now(),
+    });
+    await store.appendRunError(RUN_ID, { at: Date.now(), message: 'A plain-words note.' });
+    await page.locator('[data-field="processed"]', { hasText: '300' }).waitFor();
+    await page.locator('[data-field="notes"] li', { hasText: 'A plain-words note.' }).waitFor();
+    expect(await page.evaluate(() => document.body.dataset.marker)).toBe('still here');
+    expect(await page.locator('progress').evaluate((p) => (p as HTMLProgressElement).value)).toBe(
+      30,
+    );
+    const live = await fieldTexts(page);
+    await screenshot(page, '11-status-live');
+
+    await page.reload();
+    expect(await fieldTexts(page)).toEqual(live);
+    expect(live).toMatchObject({ processed: '300', total: 'of 1,000', percent: '30%' });
+    expect(await page.locator('[data-field="eta"]').textContent()).toMatch(/^About .* more/);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,108 @@
+import type { RunView } from '../../src/http/run-view.js';
+import { formatBytes, formatCount, formatUsd } from '../format.js';
+import type { RunFigures } from '../run-figures.js';
+
+export const STATUS_LABELS: Readonly<Record<string, string>> = {
+  QUEUED: 'Waiting to start',
+  PROCESSING: 'Scanning',
+  DELETING: 'Finishing',
+  DONE: 'Done',
+  FAILED: 'Failed',
+  CANCELLED: 'Cancelled',
+};
+
+const STATUS_TEXT: Readonly<Record<string, string>> = {
+  QUEUED: 'The run is queued and starts shortly.',
+  PROCESSING: 'Listing the mailbox and deciding, batch by batch, what goes to Trash.',
+  DELETING: 'Everything is listed; the last batches are being decided and moved to Trash.',
+  DONE: 'Finished.',
+  FAILED: 'The run stopped before the end: see the notes below.',
+  CANCELLED: 'The run was cancelled.',
+};
+
+function statusText(run: RunView, figures: RunFigures): string | undefined {
+  if (figures.paused) return 'Paused: waiting for you (see the notes below).';
+  if (run.undo === 'done') return 'Finished, then undone: its messages are out of Trash again.';
+  return STATUS_TEXT[run.status];
+}
+
+export function kindLabel(kind: string): string {
+  return kind === 'full' ? 'Full scan' : 'Automatic cleanup';
+}
+
+export function llmCost(run: RunView, final: boolean): string {
+  if (run.llm.calls === 0) return final ? 'None (no OpenAI call)' : 'None so far';
+  return `${formatUsd(run.llm.costUsd)} (${formatCount(run.llm.calls)} calls, estimated)`;
+}
+
+/**
+ * The figures of a run. Elements with `data-field` are what web/static/run-status.js updates
+ * from /api/runs/{id}; without JavaScript the page's meta refresh reloads them.
+ */
+export function RunProgress({ run, figures }: { run: RunView; figures: RunFigures }) {
+  const percent = figures.percent;
+  return (
+    <section class="card" aria-labelledby="progress-heading" data-run-id={run.id}>
+      <h2 id="progress-heading">Progress</h2>
+      <p class="status-line" aria-live="polite">
+        <span class="badge" data-field="status" data-status={run.status}>
+          {STATUS_LABELS[run.status] ?? run.status}
+        </span>{' '}
+        <span data-field="statusText">{statusText(run, figures)}</span>
+      </p>
+      <div class="progress-row">
+        <progress
+          id="run-progress"
+          data-field="progress"
+          max="100"
+          value={percent === null ? undefined : String(percent)}
+          aria-label="Share of messages processed"
+        >
+          {percent === null ? 'unknown' : `${percent}%`}
+        </progress>
+        <span data-field="percent">{percent === null ? '…' : `${percent}%`}</span>
+      </div>
+      <dl class="figures">
+        <div>
+          <dt>Processed</dt>
+          <dd>
+            <span data-field="processed">{formatCount(run.processed)}</span>{' '}
+            <span data-field="total">
+              {run.total > 0 ? `of ${formatCount(run.total)}` : '(total not known yet)'}
+            </span>
+          </dd>
+        </div>
+        <div>
+          <dt>Remaining</dt>
+          <dd data-field="remaining">
+            {run.total > 0 ? formatCount(run.remaining) : 'Not known yet'}
+          </dd>
+        </div>
+        <div>
+          <dt>Elapsed</dt>
+          <dd data-field="elapsed">{figures.elapsed}</dd>
+        </div>
+        <div>
+          <dt>Time left</dt>
+          <dd data-field="eta">{figures.eta}</dd>
+        </div>
+        <div>
+          <dt>Moved to Trash</dt>
+          <dd data-field="trashed">{formatCount(run.trashed)}</dd>
+        </div>
+        <div>
+          <dt>Storage freed</dt>
+          <dd data-field="bytes">{formatBytes(run.bytesTrashed)}</dd>
+        </div>
+        <div>
+          <dt>Protected by a rule</dt>
+          <dd data-field="protected">{formatCount(run.protected)}</dd>
+        </div>
+        <div>
+          <dt>LLM cost</dt>
+          <dd data-field="cost">{llmCost(run, figures.final)}</dd>
+        </div>
+      </dl>
+    </section>
+  );
+}
