@@ -214,7 +214,13 @@ export interface Classifier {
    * each message's text: then a full scan can go by sender. `needsSender` says for which
    * parts of the mailbox the sender matters at all (the others are decided from their facts).
    */
-  readonly scanBySender?: { needsSender(facts: PartitionFacts): boolean };
+  readonly scanBySender?: {
+    needsSender(facts: PartitionFacts): boolean;
+    /** Parts whose every message must be read (judged one by one on its text). */
+    mustRead?(facts: PartitionFacts): boolean;
+    /** Judges text: a sender's unread mail follows its cached sender decision, or is read. */
+    readonly readsText?: boolean;
+  };
 }
 
 /** The answer to a cheap call made with a key before it is stored. */

@@ -2,6 +2,7 @@ import { decide } from '../domain/decide.js';
 import type { MessageMeta } from '../domain/message.js';
 import {
   type Batch,
+  type BatchPlan,
   type LlmUsage,
   type MessageDecision,
   type Run,
@@ -10,6 +11,8 @@ import {
 } from '../domain/model.js';
 import type { Classifier, ClassifierAnswer, Mailbox } from '../domain/ports.js';
 import { protectionReason } from '../domain/protection.js';
+import { addUsage } from '../domain/run-progress.js';
+import { isBulk, isCurrent, senderKey } from '../domain/sender-groups.js';
 import type { JobDeps } from './job-deps.js';
 import { knownMetadata } from './known-metadata.js';
 
@@ -49,11 +52,70 @@ export async function decideBatch(
     plan?.kind === 'facts' || plan?.kind === 'sender'
       ? knownMetadata(plan, batch.messageIds, run, user)
       : undefined;
-  const metadata = known ?? (await mailbox.getMetadata(batch.messageIds));
-  const result = await decideMessages(deps, run, user, classifier, batch.messageIds, metadata);
+  let result: BatchDecisions;
+  let metadata: ReadonlyMap<string, MessageMeta>;
+  if (plan?.kind === 'sender' && known && classifier.scanBySender?.readsText) {
+    metadata = known;
+    result = await decideBySenderDecision(deps, run, user, mailbox, classifier, batch, plan, known);
+  } else {
+    metadata = known ?? (await mailbox.getMetadata(batch.messageIds));
+    result = await decideMessages(deps, run, user, classifier, batch.messageIds, metadata);
+  }
   if (!plan) return result;
   const decisions = await guardChangesSinceStart(deps, run, mailbox, metadata, result.decisions);
   return { ...result, decisions };
+}
+
+/**
+ * A sender's batch for a classifier that reads text: the samples are judged (which decides and
+ * caches the sender), then the unread mail follows the sender's decision where the classifier
+ * would have applied it to every message; otherwise every message is read and judged.
+ */
+async function decideBySenderDecision(
+  deps: JobDeps,
+  run: Run,
+  user: User,
+  mailbox: Mailbox,
+  classifier: Classifier,
+  batch: Batch,
+  plan: Extract<BatchPlan, { kind: 'sender' }>,
+  known: ReadonlyMap<string, MessageMeta>,
+): Promise<BatchDecisions> {
+  const samples = new Map(plan.samples.map((s) => [s.id, s]));
+  const judged = await decideMessages(deps, run, user, classifier, [...samples.keys()], samples);
+  const [first] = plan.samples;
+  const key = first ? senderKey(first) : '';
+  const decision = first
+    ? (await deps.store.getSenderDecisions(user.id, [key])).get(key)
+    : undefined;
+  const action =
+    first && isBulk(first) && decision && isCurrent(decision, user.policy)
+      ? decision.action
+      : 'mixed';
+  // Important mail from a disposable sender is judged one by one, as the classifier does.
+  if (action === 'mixed' || (action === 'trash' && plan.facts.important !== false)) {
+    const metadata = await mailbox.getMetadata(batch.messageIds);
+    const all = await decideMessages(deps, run, user, classifier, batch.messageIds, metadata);
+    return { decisions: all.decisions, llm: addUsage(judged.llm, all.llm) };
+  }
+  const answers = new Map<string, ClassifierAnswer>();
+  const reason = `LLM, sender: ${decision?.reason ?? ''}`;
+  for (const id of batch.messageIds) answers.set(id, { action, reason });
+  for (const d of judged.decisions) {
+    if (d.decision === 'trash' || d.decision === 'keep') {
+      answers.set(d.id, { action: d.decision, reason: d.reason });
+    }
+  }
+  const followed = await decideMessages(
+    deps,
+    run,
+    user,
+    classifier,
+    batch.messageIds,
+    known,
+    answers,
+  );
+  return { decisions: followed.decisions, llm: judged.llm };
 }
 
 export async function decideMessages(
@@ -63,6 +125,8 @@ export async function decideMessages(
   classifier: Classifier,
   ids: readonly string[],
   metadata: ReadonlyMap<string, MessageMeta>,
+  /** Answers already known (a sender's decision): the classifier is not asked. */
+  given?: ReadonlyMap<string, ClassifierAnswer>,
 ): Promise<BatchDecisions> {
   const threadIds = [...new Set([...metadata.values()].map((m) => m.threadId))];
   const ctx = {
@@ -76,9 +140,9 @@ export async function decideMessages(
       !m.labelIds.includes('TRASH') &&
       !m.labelIds.includes('SPAM'),
   );
-  let answers: ReadonlyMap<string, ClassifierAnswer> = new Map();
+  let answers: ReadonlyMap<string, ClassifierAnswer> = given ?? new Map();
   let llm: LlmUsage = ZERO_USAGE;
-  if (candidates.length > 0) {
+  if (!given && candidates.length > 0) {
     ({ answers, usage: llm } = await classifier.classify({
       userId: user.id,
       policy: user.policy,

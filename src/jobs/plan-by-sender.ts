@@ -66,6 +66,8 @@ export async function planBySender(
     const { facts } = partition;
     if (facts.protectedBy) {
       await save(members, () => ({ kind: 'protected', reason: facts.protectedBy! }));
+    } else if (classifier.scanBySender?.mustRead?.(facts)) {
+      await save(members, () => ({ kind: 'read' }));
     } else if (!needsSender(facts)) {
       await save(members, (chunk) => ({
         kind: 'facts',

@@ -9,6 +9,7 @@ import type {
   ClassifyResult,
   Store,
 } from '../../domain/ports.js';
+import type { PartitionFacts } from '../../domain/scan-partitions.js';
 import { isCurrent, routeByDecision, splitBySender } from '../../domain/sender-groups.js';
 import type { Logger } from '../../log.js';
 import { inChunks, rethrowFirst } from './chunked.js';
@@ -57,6 +58,16 @@ type Group = readonly [key: string, messages: readonly MessageMeta[]];
  */
 export class OpenAiClassifier implements Classifier {
   private readonly limits: ClassifierLimits;
+
+  /**
+   * In a scan by sender, bulk categories go by sender (the cached sender decision covers its
+   * unread mail); Primary and uncategorised mail is read and judged one by one.
+   */
+  readonly scanBySender = {
+    needsSender: (facts: PartitionFacts) => !this.scanBySender.mustRead(facts),
+    mustRead: (facts: PartitionFacts) => facts.category === 'personal' || facts.category === 'none',
+    readsText: true,
+  };
 
   constructor(private readonly options: OpenAiClassifierOptions) {
     this.limits = options.limits ?? DEFAULT_LIMITS;
