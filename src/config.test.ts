@@ -92,6 +92,31 @@ describe('loadConfig', () => {
     }
   });
 
+  it('gives demo mode a random push token, and refuses pushes elsewhere unless one is set', () => {
+    const demo = loadConfig({}).push.verificationToken;
+    expect(demo).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(loadConfig({}).push.verificationToken).not.toBe(demo);
+    const real = { GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: 'secret' };
+    expect(loadConfig(real).push.verificationToken).toBeUndefined();
+    expect(loadConfig({ ...real, PUSH_VERIFICATION_TOKEN: 't0k3n' }).push.verificationToken).toBe(
+      't0k3n',
+    );
+  });
+
+  it('takes a Pub/Sub topic and pull subscription in local mode', () => {
+    const config = loadConfig({
+      PUBSUB_TOPIC: 'projects/p/topics/gmail',
+      PUBSUB_SUBSCRIPTION: 'projects/p/subscriptions/gmail-pull',
+      PUBSUB_EMULATOR_HOST: '127.0.0.1:8085',
+    });
+    expect(config.push).toMatchObject({
+      topic: 'projects/p/topics/gmail',
+      subscription: 'projects/p/subscriptions/gmail-pull',
+      emulatorHost: '127.0.0.1:8085',
+    });
+    expect(() => loadConfig({ PUBSUB_SUBSCRIPTION: 'gmail-pull' })).toThrow('PUBSUB_SUBSCRIPTION');
+  });
+
   it('returns a frozen object', () => {
     const config = loadConfig({});
     expect(Object.isFrozen(config)).toBe(true);

@@ -69,6 +69,7 @@ describe('a sync after a push notification', () => {
     const kept = [personal(rng, OWNER)];
     for (const message of [...junk, ...kept]) google.google.deliver(OWNER, message);
     const latest = account().historyId;
+    const { queue } = scanned.started.service;
 
     await windowStart();
     const answers = await Promise.all(
@@ -77,12 +78,20 @@ describe('a sync after a push notification', () => {
     expect(answers.map((a) => a.status)).toEqual(Array(100).fill(204));
 
     const [run] = await settledRuns(1);
-    await scanned.started.service.queue.idle();
+    await queue.idle();
+    // One sync read history, and no other waits for a later window.
+    expect(queue.counts().pending).toBe(0);
     expect(calls('users.history.list')).toBe(1);
     expect(calls('users.messages.get')).toBe(4);
     expect(run).toMatchObject({ status: 'DONE', total: 4 });
     expect(run?.counters).toMatchObject({ processed: 4, trashed: 3, kept: 1 });
-    expect(inTrash(google, OWNER, junk.map((m) => m.id))).toBe(true);
+    expect(
+      inTrash(
+        google,
+        OWNER,
+        junk.map((m) => m.id),
+      ),
+    ).toBe(true);
     expect(account().message(kept[0]!.id)?.labelIds).not.toContain('TRASH');
     const after = await user();
     expect(after.cursor?.historyId).toBe(String(latest));
@@ -96,7 +105,10 @@ describe('a sync after a push notification', () => {
     google.google.deliver(OWNER, message);
     const { queue } = scanned.started.service;
     const sync = { path: '/tasks/sync', payload: { userId: scanned.user.id } };
-    await Promise.all([queue.enqueue({ ...sync, name: 'a' }), queue.enqueue({ ...sync, name: 'b' })]);
+    await Promise.all([
+      queue.enqueue({ ...sync, name: 'a' }),
+      queue.enqueue({ ...sync, name: 'b' }),
+    ]);
 
     const all = await settledRuns(before + 1);
     const runs = all.slice(0, all.length - before);
@@ -148,7 +160,9 @@ describe('a sync after a push notification', () => {
     const [run] = await settledRuns(before + 1);
     expect(run?.status).toBe('DONE');
     expect(run?.errors.map((e) => e.message)).toEqual([
-      expect.stringMatching(/^Gmail no longer had the history since the last sync: caught up with the messages of the last 1 day\.$/),
+      expect.stringMatching(
+        /^Gmail no longer had the history since the last sync: caught up with the messages of the last 1 day\.$/,
+      ),
     ]);
     expect(calls('users.messages.list')).toBeGreaterThan(0);
     expect(inTrash(google, OWNER, [message.id])).toBe(true);

@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { DashboardPage } from '../../web/pages/dashboard.js';
 import { OpenAiKeyPage } from '../../web/pages/openai-key.js';
-import type { User } from '../domain/model.js';
+import { FINAL_STATUSES, type User } from '../domain/model.js';
 import type { Clock, KeyCheck, KeyRing, Store } from '../domain/ports.js';
 import { seal } from '../domain/sealing.js';
 import { AppError } from '../errors.js';
@@ -54,8 +54,11 @@ export function appRoutes(deps: AppRoutesDeps): Hono<AppEnv> {
   app.get('/', async (c) => {
     const user = await currentUser(c);
     const runs = await deps.store.listRuns(user.id, DASHBOARD_RUNS);
-    // The mailbox size is only fetched before the first finished scan, which knows it.
-    const needsSize = !runs.some((r) => r.kind === 'full' && r.status === 'DONE');
+    // The size is only fetched for the estimate, before the first finished scan (which knows
+    // it) and not while a scan runs (the page shows its progress instead).
+    const needsSize = !runs.some(
+      (r) => r.kind === 'full' && (r.status === 'DONE' || !FINAL_STATUSES.includes(r.status)),
+    );
     const size = needsSize ? await sizes.get(user) : undefined;
     const model = dashboardModel(user, runs, deps.quota, size);
     return c.html(

@@ -24,9 +24,13 @@ function appWith(secure: boolean) {
   };
   return {
     send,
-    advance: (ms: number) => void (now += ms),
+    advance: (ms: number) => {
+      now += ms;
+    },
     cookie: () => cookie,
-    useCookie: (value: string) => void (cookie = value),
+    useCookie: (value: string) => {
+      cookie = value;
+    },
   };
 }
 

@@ -32,6 +32,8 @@ export interface LocalService {
   start(): void;
   /** Calls the cron endpoint now, as the hourly timer does. */
   runCron(): Promise<Response>;
+  /** Calls a task endpoint now with the queue's credentials, as the queue does (tests). */
+  callTask(path: string, body: string): Promise<Response>;
   /** Stops the queue (waiting for running tasks) and closes the database. */
   close(): Promise<void>;
 }
@@ -145,6 +147,12 @@ export async function composeLocal(
       checkOpenAiKey: (apiKey) => checkOpenAiKey(apiKey, config.openai),
     },
   });
+  const callTask = async (path: string, body: string) =>
+    app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [TASK_TOKEN_HEADER]: caller.token },
+      body,
+    });
   const runCron = async () =>
     app.request('/cron/renew-watches', {
       method: 'POST',
@@ -160,6 +168,7 @@ export async function composeLocal(
       notifications.start();
     },
     runCron,
+    callTask,
     close: async () => {
       await notifications.stop();
       await queue.stop();

@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAUSE_MESSAGES } from '../../src/domain/classifier-errors.js';
 import { countDecisions } from '../../src/domain/decide.js';
 import {
   type MessageDecision,
@@ -110,6 +111,63 @@ describe('the status page without a session', () => {
     expect(live).toMatchObject({ processed: '300', total: 'of 1,000', percent: '30%' });
     expect(await page.locator('[data-field="eta"]').textContent()).toMatch(/^About .* more/);
     expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('says in plain words what a paused or failed run is waiting for', async () => {
+    const { store } = demo.service;
+    const base = {
+      userId: 'user-live',
+      kind: 'full' as const,
+      scheduledAt: Date.now() - 120_000,
+      startedAt: Date.now() - 120_000,
+      startHistoryId: '1',
+      total: 800,
+      batchCount: null,
+      batchesDone: 0,
+      counters: { ...ZERO_COUNTERS, processed: 500, trashed: 120, bytesTrashed: 9_000_000 },
+      llm: { calls: 4, inputTokens: 1, outputTokens: 1, costUsd: 0.003 },
+    };
+    const paused: Run = {
+      ...base,
+      id: 'PausedRun0000000000000',
+      status: 'PROCESSING',
+      endedAt: null,
+      errors: [{ at: Date.now(), message: PAUSE_MESSAGES.key_rejected }],
+    };
+    const failed: Run = {
+      ...base,
+      id: 'FailedRun0000000000000',
+      status: 'FAILED',
+      endedAt: Date.now(),
+      errors: [
+        {
+          at: Date.now(),
+          message: 'Google access was revoked or has expired: sign in again to continue.',
+        },
+      ],
+    };
+    await store.createRun(paused);
+    await store.createRun(failed);
+    const context = await browser.newContext({ viewport: DESKTOP, baseURL: demo.url });
+    const page = await context.newPage();
+
+    await page.goto(`/runs/${paused.id}`);
+    expect(await page.getByRole('alert').textContent()).toContain(
+      'Your OpenAI key was rejected: update it to resume this run.',
+    );
+    expect(await page.getByRole('link', { name: 'Update your OpenAI key' }).count()).toBe(1);
+    expect(await page.locator('[data-field="status"]').textContent()).toBe('Paused');
+    expect(await page.locator('[data-field="eta"]').textContent()).toBe(
+      'Paused until the OpenAI key is updated',
+    );
+    await screenshot(page, '12-status-paused');
+
+    await page.goto(`/runs/${failed.id}`);
+    expect(await page.getByRole('alert').textContent()).toContain('sign in again');
+    expect(await page.getByRole('link', { name: 'Sign in again' }).count()).toBe(1);
+    expect(await page.locator('meta[http-equiv="refresh"]').count()).toBe(0);
+    await screenshot(page, '13-status-failed');
     await context.close();
   });
 });

@@ -51,6 +51,10 @@ export interface FakeOpenAi {
   /** Keys whose quota is exhausted: every completion answers 429 insufficient_quota. */
   readonly broke: Set<string>;
   failNext(...faults: Fault[]): void;
+  /** Asked for every request when no queued fault is left: the fault to answer with, if any. */
+  faultFor: ((request: SeenRequest) => Fault | undefined) | undefined;
+  /** Every fault answered so far, in order. */
+  readonly injected: Fault['kind'][];
   gullible: boolean;
   close(): Promise<void>;
 }
@@ -71,6 +75,8 @@ export async function startFakeOpenAi(models: readonly string[] = ['gpt-5-nano']
     keys: new Set([VALID_KEY]),
     broke: new Set<string>(),
     gullible: false,
+    faultFor: undefined as FakeOpenAi['faultFor'],
+    injected: [] as Fault['kind'][],
   };
   const app = new Hono();
 
@@ -121,9 +127,11 @@ export async function startFakeOpenAi(models: readonly string[] = ['gpt-5-nano']
     const system = messages.find((m) => m.role === 'system')?.content ?? '';
     const user = messages.find((m) => m.role === 'user')?.content ?? '';
     const prompt = readPrompt(format.json_schema?.name ?? '', system, user);
-    state.requests.push({ key, model: String(body.model), prompt, body });
+    const seen: SeenRequest = { key, model: String(body.model), prompt, body };
+    state.requests.push(seen);
 
-    const fault = faults.shift();
+    const fault = faults.shift() ?? state.faultFor?.(seen);
+    if (fault) state.injected.push(fault.kind);
     if (fault?.kind === 'rate_limit') {
       if (fault.retryAfter !== undefined) c.header('retry-after', fault.retryAfter);
       return c.json(

@@ -28,6 +28,8 @@ function mailboxOf(part: object): Mailbox {
     get(target, key, receiver) {
       const own = Reflect.get(target, key, receiver);
       if (typeof own === 'function') return own.bind(target);
+      // Not a thenable: `await mailboxFor(user)` must give the mailbox itself.
+      if (key === 'then') return undefined;
       return () => {
         throw new Error(`Mailbox.${String(key)} is not used here`);
       };

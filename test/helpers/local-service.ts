@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/domain/ports.js';
 import { composeLocal, type LocalService } from '../../src/local/compose-local.js';
-import { createLogger, silentLogger } from '../../src/log.js';
+import { createLogger, type Logger, silentLogger } from '../../src/log.js';
 import { HttpClient } from './http-client.js';
 import { listen } from './listen.js';
 import { type RunningGoogle, TEST_CLIENT } from './simulated-google.js';
@@ -24,6 +24,8 @@ export interface ServiceOptions {
   readonly dataDir?: string;
   /** Start the task queue right away (default true). */
   readonly startQueue?: boolean;
+  /** Where the service logs (default: nowhere, or the console with TEST_LOG=1). */
+  readonly log?: Logger;
 }
 
 /** Runs the local service on 127.0.0.1 against a simulated Google, and signs a user in. */
@@ -44,9 +46,9 @@ export async function startLocalService(
     ...options.env,
   });
   // TEST_LOG=1 shows the service's log lines while debugging a test.
-  const log = process.env.TEST_LOG
-    ? createLogger('debug', (line) => console.log(line))
-    : silentLogger;
+  const log =
+    options.log ??
+    (process.env.TEST_LOG ? createLogger('debug', (line) => console.log(line)) : silentLogger);
   const service = await composeLocal(config, log, options.timing ? { timing: options.timing } : {});
   handler = service.app.fetch;
   if (options.startQueue !== false) service.queue.start();

@@ -46,7 +46,7 @@ export function RunProgress({ run, figures }: { run: RunView; figures: RunFigure
       <h2 id="progress-heading">Progress</h2>
       <p class="status-line" aria-live="polite">
         <span class="badge" data-field="status" data-status={run.status}>
-          {STATUS_LABELS[run.status] ?? run.status}
+          {figures.paused ? 'Paused' : (STATUS_LABELS[run.status] ?? run.status)}
         </span>{' '}
         <span data-field="statusText">{statusText(run, figures)}</span>
       </p>

@@ -75,7 +75,7 @@
 
     const badge = document.querySelector('[data-field="status"]');
     if (badge) badge.setAttribute('data-status', run.status);
-    set('status', LABELS[run.status] || run.status);
+    set('status', paused ? 'Paused' : LABELS[run.status] || run.status);
     set('statusText', paused ? 'Paused: waiting for you (see the notes below).' : TEXT[run.status]);
     const bar = document.querySelector('[data-field="progress"]');
     if (bar && percent !== null) bar.value = percent;
