@@ -10,14 +10,14 @@ export interface ScanEstimate {
   readonly userUnitsPerMinute: number;
   /** Messages a minute the per-user quota allows at most. */
   readonly messagesPerMinute: number;
-  /** The least time the quota allows, in minutes; real scans take longer, never less. */
+  /** Minutes to read every message under the quota: the most a scan should take. */
   readonly minutes: number;
 }
 
 /**
- * How long a full scan of `messages` takes at the least: every message's metadata is read
- * once (`messages.get` units each, in multipart batches) under the per-user budget. The LLM,
- * retries and trashing add to it, so this is a floor, and the page says it is an estimate.
+ * How long a full scan of `messages` takes when every message's metadata is read once
+ * (`messages.get` units each) under the per-user budget: the message-by-message scan's floor,
+ * and about the most the scan by sender takes, which reads only samples where it can.
  */
 export function estimateScan(
   messages: number,

@@ -2,29 +2,35 @@ import type { ScanEstimate } from '../../src/domain/scan-estimate.js';
 import type { RunView } from '../../src/http/run-view.js';
 import { formatCount, formatDuration } from '../format.js';
 
-/** The time a full scan takes at the least, from the mailbox size and the Gmail quota. */
+/**
+ * How long a full scan takes at most, from the mailbox size and the Gmail quota: the time to
+ * read every message. Scanning by sender lists most mail with search and reads samples only,
+ * so it usually takes a fraction of that; the page says both.
+ */
 export function ScanEstimateNote({ estimate }: { estimate: ScanEstimate | undefined }) {
   if (!estimate) {
     return (
       <p class="note">
         How long a scan takes depends on the size of your mailbox, which Gmail did not tell us just
-        now. Gmail lets one app read about 300 messages a minute from one mailbox, so a mailbox of
-        100,000 messages takes at least five and a half hours.
+        now. Gmail lets one app read about 300 messages a minute from one mailbox. The scan lists
+        mail by sender with Gmail search and reads only samples where it can, so most mailboxes take
+        minutes, not the hours reading every message would.
       </p>
     );
   }
   const time =
     estimate.minutes < 1
       ? 'under a minute'
-      : `at least ${formatDuration(estimate.minutes * 60_000)}`;
+      : `at most ${formatDuration(estimate.minutes * 60_000)}`;
   return (
     <p class="note">
       <strong>Estimated time: {time}.</strong> Your mailbox holds about{' '}
       {formatCount(estimate.messages)} messages. Gmail allows{' '}
       {formatCount(estimate.userUnitsPerMinute)} quota units a minute for one mailbox and reading
-      one message costs about {formatCount(estimate.unitsPerMessage)}, so about{' '}
-      {formatCount(estimate.messagesPerMinute)} messages a minute. This is an estimate: the LLM and
-      Gmail's own load can make it longer. You can close the page; the scan goes on.
+      one message costs about {formatCount(estimate.unitsPerMessage)}, so reading every message goes
+      at about {formatCount(estimate.messagesPerMinute)} a minute. The scan lists mail by sender
+      with Gmail search and reads only samples where it can, so it usually finishes well before
+      that. You can close the page; the scan goes on.
     </p>
   );
 }
