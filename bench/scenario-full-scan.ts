@@ -65,7 +65,8 @@ export async function fullScan(args: FullScanArgs) {
       classifier: args.classifier,
       /** What the plan task did: batches by plan kind (`page` = listed page by page). */
       batchPlans: plans,
-      effectiveStrategy: plans.page === undefined ? 'by-sender' : 'by-message',
+      effectiveStrategy:
+        plans.page === undefined ? ('by-sender' as const) : ('by-message' as const),
       size: args.size,
       status: run.status,
       messages,
@@ -88,6 +89,8 @@ export async function fullScan(args: FullScanArgs) {
         simulatedMinutes: (run.endedAt! - run.scheduledAt) / 60_000,
         floorMinutes,
         busyMinutes,
+        /** Share of the wall time spent waiting for the Gmail budget: over half is quota-bound. */
+        quotaWaitShare: Math.min(1, waitedMs / measured.wallMs),
         deploymentMinutes: Math.max(floorMinutes, busyMinutes),
         deploymentMaxMinutes: floorMinutes + busyMinutes,
       },

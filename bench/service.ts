@@ -203,7 +203,8 @@ function timeTasks(service: LocalService, into: Record<string, TaskTime>): void 
     try {
       return await request(...args);
     } finally {
-      const time = (into[path] ??= { count: 0, ms: 0 });
+      const time = into[path] ?? { count: 0, ms: 0 };
+      into[path] = time;
       time.count++;
       time.ms += performance.now() - started;
     }

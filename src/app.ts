@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { GoogleSignIn } from './adapters/google-auth/google-sign-in.js';
 import type { Config } from './config.js';
@@ -53,6 +54,19 @@ const NOBODY: TaskCaller = { verify: async () => false };
 /** Where the app serves the simulated Google in demo mode. */
 export const SIMULATED_GOOGLE_PATH = '/_sim/google';
 
+/** The pages' forms carry a key or a checkbox; a task payload carries ids (Cloud Tasks: 100 KB). */
+const MAX_FORM_BYTES = 16 * 1024;
+const MAX_TASK_BYTES = 100 * 1024;
+
+function limit(maxSize: number) {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new AppError('payload_too_large', `A request body here is at most ${maxSize} bytes`);
+    },
+  });
+}
+
 /** Builds the Hono app with every route mounted; main.ts only listens. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -70,8 +84,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const services = deps.services;
   if (services) {
     const csrf = sameOrigin(config.publicUrl);
-    app.use('/app/*', csrf);
-    app.use('/auth/*', csrf);
+    app.use('/app/*', csrf, limit(MAX_FORM_BYTES));
+    app.use('/auth/*', csrf, limit(MAX_FORM_BYTES));
+    app.use('/tasks/*', limit(MAX_TASK_BYTES));
+    app.use('/cron/*', limit(MAX_FORM_BYTES));
     app.route('/static', staticRoutes());
     app.route('/', publicRoutes(services.store, services.clock, config.google.simulated));
     app.route('/auth', authRoutes(services));

@@ -28,11 +28,11 @@ describe('a full scan whose process is killed mid-run', () => {
   let dataDir: string;
 
   beforeAll(async () => {
-    google = await startSimulatedGoogle([{ email: OWNER, mailbox: { size: 3_000, seed: 99 } }], {
+    google = await startSimulatedGoogle([{ email: OWNER, mailbox: { size: 2_000, seed: 99 } }], {
       userUnitsPerMinute: 10_000_000,
     });
     // Every Gmail call takes a little while, so the run is still going when the kills come.
-    google.google.faults.inject({ kind: 'latency', ms: 4 });
+    google.google.faults.inject({ kind: 'latency', ms: 2 });
     dataDir = mkdtempSync(join(tmpdir(), 'ctu-restart-'));
     service = new ServiceProcess(await freePort(), {
       DATA_DIR: dataDir,

@@ -18,7 +18,9 @@ export function decide(
     const message = metadata.get(id);
     if (!message)
       return { id, decision: 'gone', reason: 'no longer in the mailbox', sender: null, bytes: 0 };
-    const base = { id, sender: message.fromAddress || null, bytes: message.sizeEstimate };
+    // Only trashed mail keeps its sender (for the run's per-sender summary): the address of
+    // everything else, the user's own on their sent mail included, is never stored.
+    const base = { id, sender: null, bytes: message.sizeEstimate };
     const protectedBecause = protectionReason(message, ctx);
     if (protectedBecause) return { ...base, decision: 'protected', reason: protectedBecause };
     if (message.labelIds.includes('TRASH') || message.labelIds.includes('SPAM')) {
@@ -28,7 +30,14 @@ export function decide(
     if (!answer || typeof answer.reason !== 'string') {
       return { ...base, decision: 'keep', reason: 'no classifier answer' };
     }
-    if (answer.action === 'trash') return { ...base, decision: 'trash', reason: answer.reason };
+    if (answer.action === 'trash') {
+      return {
+        ...base,
+        decision: 'trash',
+        reason: answer.reason,
+        sender: message.fromAddress || null,
+      };
+    }
     return { ...base, decision: 'keep', reason: answer.reason };
   });
 }

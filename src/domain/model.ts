@@ -142,7 +142,10 @@ export interface MessageDecision {
   readonly decision: DecisionKind;
   /** Why, in a few words ("starred", "promotions older than 30 days", "LLM: newsletter"). */
   readonly reason: string;
-  /** Lowercased sender address, for the per-sender summary of a finished run. */
+  /**
+   * Lowercased sender address of a trashed message, for the per-sender summary of a finished
+   * run; null for every other decision (no address is kept that is not needed).
+   */
   readonly sender: string | null;
   readonly bytes: number;
 }

@@ -10,6 +10,11 @@ export function apiRoutes(store: Store, sessions: Sessions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.get('/runs', sessions.require('api'), async (c) => {
+    // A session outliving its user (disconnected in another browser) ends here.
+    if (!(await store.getUser(c.get('userId')))) {
+      sessions.end(c);
+      throw new AppError('unauthenticated', 'Sign in first');
+    }
     const runs = await store.listRuns(c.get('userId'), 50);
     return c.json(runs.map(runView));
   });

@@ -1,3 +1,4 @@
+import type { PlannedBatch } from '../domain/model.js';
 import { batchTask, type JobDeps } from './job-deps.js';
 import { afterRunFinished } from './watch-mailbox.js';
 
@@ -36,4 +37,28 @@ export async function enqueueNextBatch(
   if (next) return;
   const run = await deps.store.getRun(runId);
   if (run) await afterRunFinished(deps, run);
+}
+
+/**
+ * Saves a batch the plan task listed, unless that batch number is taken: two plan tasks of one
+ * run can overlap (Cloud Tasks delivers at least once, and retries a plan that outlives its
+ * deadline while it still runs). Whichever saved a number first keeps it; the other plan task
+ * learns here that it is not the planner any more (false) and stops, so no message lands in
+ * two batches and none is skipped.
+ */
+export async function saveOwnBatch(
+  deps: JobDeps,
+  runId: string,
+  batch: PlannedBatch,
+): Promise<boolean> {
+  // Planning already finished: this is a late duplicate, and its batch would never be processed.
+  if ((await deps.store.getRun(runId))?.batchCount !== null) return false;
+  await deps.store.putBatches(runId, [batch]);
+  const stored = await deps.store.getBatch(runId, batch.batchNo);
+  const same =
+    stored !== undefined &&
+    stored.messageIds.length === batch.messageIds.length &&
+    stored.messageIds.every((id, i) => id === batch.messageIds[i]);
+  if (!same) deps.log.info('another plan task of this run saved this batch: stopping', { runId });
+  return same;
 }

@@ -187,7 +187,7 @@ async function guardChangesSinceStart(
   }
   return decisions.map((d) =>
     d.decision === 'trash' && protectNow(d)
-      ? { ...d, decision: 'protected', reason: 'changed since the scan started' }
+      ? { ...d, decision: 'protected', reason: 'changed since the scan started', sender: null }
       : d,
   );
 }

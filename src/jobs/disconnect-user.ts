@@ -35,7 +35,10 @@ export async function disconnectUser(deps: DisconnectDeps, userId: string): Prom
     });
   }
 
-  if (user.watch && user.refreshToken && !user.needsReconnect) {
+  // Gmail may still hold a watch the store no longer records (dropped when access was revoked,
+  // before a sync after the next sign-in registered it again): with a topic, always stop.
+  const watched = user.watch !== null || deps.watchTopic !== undefined;
+  if (watched && user.refreshToken && !user.needsReconnect) {
     try {
       const mailbox = await deps.mailboxFor(user);
       await withTimeout(mailbox.stop(), STOP_TIMEOUT_MS);

@@ -2,7 +2,7 @@ import type { MessageMeta } from '../domain/message.js';
 import { type BatchPlan, FINAL_STATUSES, type Run, type User } from '../domain/model.js';
 import type { Classifier, Mailbox } from '../domain/ports.js';
 import { type Partition, scanPartitions } from '../domain/scan-partitions.js';
-import { enqueueBatchIfReady } from './batch-chain.js';
+import { enqueueBatchIfReady, saveOwnBatch } from './batch-chain.js';
 import type { JobDeps } from './job-deps.js';
 
 const BATCH_SIZE = 500;
@@ -17,7 +17,9 @@ type Listed = { readonly id: string; readonly threadId: string };
  * a second sample is read to check the listing, and the sender's mail becomes one batch. What
  * cannot be attributed is read message by message. Every id lands in exactly one batch.
  *
- * A retried plan lists again and skips the ids that earlier attempts already saved.
+ * A retried plan lists again and skips the ids that earlier attempts already saved. When two
+ * plan tasks of one run overlap (a duplicate delivery, or a retry while a slow first attempt
+ * still runs), the one that finds another's batch where it meant to save its own stops.
  */
 export async function planBySender(
   deps: JobDeps,
@@ -27,30 +29,36 @@ export async function planBySender(
   classifier: Classifier,
 ): Promise<{ batchCount: number; listed: number } | undefined> {
   const needsSender = classifier.scanBySender?.needsSender ?? (() => true);
-  const saved = new Set((await deps.store.listBatches(run.id)).flatMap((b) => b.messageIds));
+  // The last batch first: a batch another attempt saves in between is then one this attempt
+  // collides with (and stops at), never one it would save a second time.
   const last = await deps.store.lastBatch(run.id);
+  const saved = new Set((await deps.store.listBatches(run.id)).flatMap((b) => b.messageIds));
   let batchNo = last ? last.batchNo + 1 : 0;
   let listed = last?.listedThrough ?? 0;
   if (last) await enqueueBatchIfReady(deps, run.id, last.batchNo);
 
-  const save = async (ids: readonly Listed[], plan: (chunk: readonly Listed[]) => BatchPlan) => {
+  /** Saves the ids as batches; false when another plan task of the run holds a batch number. */
+  const save = async (
+    ids: readonly Listed[],
+    plan: (chunk: readonly Listed[]) => BatchPlan,
+  ): Promise<boolean> => {
     for (let start = 0; start < ids.length; start += BATCH_SIZE) {
       const chunk = ids.slice(start, start + BATCH_SIZE);
       listed += chunk.length;
       const messageIds = chunk.map((m) => m.id);
-      await deps.store.putBatches(run.id, [
-        {
-          batchNo,
-          messageIds,
-          nextPageToken: 'by-sender',
-          listedThrough: listed,
-          plan: plan(chunk),
-        },
-      ]);
+      const batch = {
+        batchNo,
+        messageIds,
+        nextPageToken: 'by-sender',
+        listedThrough: listed,
+        plan: plan(chunk),
+      };
+      if (!(await saveOwnBatch(deps, run.id, batch))) return false;
       for (const id of messageIds) saved.add(id);
       await enqueueBatchIfReady(deps, run.id, batchNo);
       batchNo++;
     }
+    return true;
   };
 
   const partitions = scanPartitions({
@@ -64,19 +72,21 @@ export async function planBySender(
     const members = (await listAll(mailbox, partition.query)).filter((m) => !saved.has(m.id));
     if (members.length === 0) continue;
     const { facts } = partition;
+    let own: boolean;
     if (facts.protectedBy) {
-      await save(members, () => ({ kind: 'protected', reason: facts.protectedBy! }));
+      own = await save(members, () => ({ kind: 'protected', reason: facts.protectedBy! }));
     } else if (classifier.scanBySender?.mustRead?.(facts)) {
-      await save(members, () => ({ kind: 'read' }));
+      own = await save(members, () => ({ kind: 'read' }));
     } else if (!needsSender(facts)) {
-      await save(members, (chunk) => ({
+      own = await save(members, (chunk) => ({
         kind: 'facts',
         facts,
         threadIds: chunk.map((m) => m.threadId),
       }));
     } else {
-      await discoverSenders(mailbox, partition, members, save);
+      own = await discoverSenders(mailbox, partition, members, save);
     }
+    if (!own) return undefined;
   }
   return { batchCount: batchNo, listed };
 }
@@ -85,8 +95,8 @@ async function discoverSenders(
   mailbox: Mailbox,
   partition: Partition,
   members: readonly Listed[],
-  save: (ids: readonly Listed[], plan: (chunk: readonly Listed[]) => BatchPlan) => Promise<void>,
-): Promise<void> {
+  save: (ids: readonly Listed[], plan: (chunk: readonly Listed[]) => BatchPlan) => Promise<boolean>,
+): Promise<boolean> {
   const uncovered = new Map(members.map((m) => [m.id, m]));
   const unattributed: Listed[] = [];
   while (uncovered.size > 0) {
@@ -110,15 +120,16 @@ async function discoverSenders(
       }
       samples.push(second);
     }
-    await save(group, (chunk) => ({
+    const own = await save(group, (chunk) => ({
       kind: 'sender',
       facts: partition.facts,
       threadIds: chunk.map((m) => m.threadId),
       sender: sample.fromAddress,
       samples,
     }));
+    if (!own) return false;
   }
-  await save(unattributed, () => ({ kind: 'read' }));
+  return save(unattributed, () => ({ kind: 'read' }));
 }
 
 async function listAll(mailbox: Mailbox, q: string): Promise<Listed[]> {

@@ -1,6 +1,6 @@
 import { FINAL_STATUSES } from '../domain/model.js';
 import type { Mailbox, Store } from '../domain/ports.js';
-import { enqueueBatchIfReady } from './batch-chain.js';
+import { enqueueBatchIfReady, saveOwnBatch } from './batch-chain.js';
 import type { JobDeps } from './job-deps.js';
 import { planBySender } from './plan-by-sender.js';
 import { afterRunFinished } from './watch-mailbox.js';
@@ -72,9 +72,13 @@ async function planByMessage(deps: JobDeps, runId: string, mailbox: Mailbox) {
       if (page.ids.length === 0) continue;
       listed += page.ids.length;
       const messageIds = page.ids.map((m) => m.id);
-      await store.putBatches(runId, [
-        { batchNo, messageIds, nextPageToken: pageToken ?? null, listedThrough: listed },
-      ]);
+      const batch = {
+        batchNo,
+        messageIds,
+        nextPageToken: pageToken ?? null,
+        listedThrough: listed,
+      };
+      if (!(await saveOwnBatch(deps, runId, batch))) return undefined;
       await enqueueBatchIfReady(deps, runId, batchNo);
       batchNo++;
     } while (pageToken);

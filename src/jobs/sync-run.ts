@@ -1,6 +1,6 @@
 import { type Run, type User, ZERO_COUNTERS, ZERO_USAGE } from '../domain/model.js';
 import { enqueueBatchIfReady } from './batch-chain.js';
-import type { JobDeps } from './job-deps.js';
+import { type JobDeps, syncTask } from './job-deps.js';
 
 const BATCH_SIZE = 500;
 
@@ -20,7 +20,8 @@ export interface IncrementalWork {
  * compare-and-set: the saved batches are the record of work owed, so a crash after the move
  * loses nothing (the batch tasks are retried) and a crash before it repeats the sync. If
  * another sync moved the cursor first, it has claimed these messages: this run is cancelled
- * before anything is decided. The batches go through the full scan's pipeline (batch-chain).
+ * before anything is decided, and a further sync reads whatever the winner had not seen. The
+ * batches go through the full scan's pipeline (batch-chain).
  */
 export async function startIncrementalRun(
   deps: JobDeps,
@@ -59,6 +60,12 @@ export async function startIncrementalRun(
 
   if (!(await store.advanceCursor(work.user.id, work.from, work.to, clock.now()))) {
     await store.updateRun(run.id, ['QUEUED'], { status: 'CANCELLED', endedAt: clock.now() });
+    // The winner may have read less history than this sync did, and no notification may come
+    // for the rest: one more sync from the winner's cursor reads it.
+    const cursor = (await store.getUser(work.user.id))?.cursor?.historyId;
+    if (cursor !== undefined && BigInt(cursor) < BigInt(work.to)) {
+      await deps.queue.enqueue(syncTask(work.user.id, clock.now()));
+    }
     deps.log.info('another sync took these messages first', { runId: run.id });
     return undefined;
   }

@@ -56,6 +56,8 @@ export interface FakeOpenAi {
   /** Every fault answered so far, in order. */
   readonly injected: Fault['kind'][];
   gullible: boolean;
+  /** Quote a rejected key in the error message in full (OpenAI quotes it half masked). */
+  echoKeys: boolean;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export async function startFakeOpenAi(models: readonly string[] = ['gpt-5-nano']
     keys: new Set([VALID_KEY]),
     broke: new Set<string>(),
     gullible: false,
+    echoKeys: false,
     faultFor: undefined as FakeOpenAi['faultFor'],
     injected: [] as Fault['kind'][],
   };
@@ -85,8 +88,9 @@ export async function startFakeOpenAi(models: readonly string[] = ['gpt-5-nano']
     if (c.req.path.startsWith('/v1/models')) state.stats.keyChecks++;
     const key = (c.req.header('authorization') ?? '').replace(/^Bearer /, '');
     if (!state.keys.has(key)) {
+      const quoted = state.echoKeys ? `: ${key}` : '';
       return c.json(
-        error('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'),
+        error(`Incorrect API key provided${quoted}.`, 'invalid_request_error', 'invalid_api_key'),
         401,
       );
     }

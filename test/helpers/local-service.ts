@@ -21,6 +21,8 @@ export interface StartedService {
 export interface ServiceOptions {
   readonly env?: Record<string, string>;
   readonly timing?: { clock: Clock; sleep: (ms: number) => Promise<void> };
+  /** The service's own clock (runs, sessions, the queue's due times); real time by default. */
+  readonly clock?: Clock;
   readonly dataDir?: string;
   /** Start the task queue right away (default true). */
   readonly startQueue?: boolean;
@@ -49,7 +51,10 @@ export async function startLocalService(
   const log =
     options.log ??
     (process.env.TEST_LOG ? createLogger('debug', (line) => console.log(line)) : silentLogger);
-  const service = await composeLocal(config, log, options.timing ? { timing: options.timing } : {});
+  const service = await composeLocal(config, log, {
+    ...(options.timing ? { timing: options.timing } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   handler = service.app.fetch;
   if (options.startQueue !== false) service.queue.start();
   const client = new HttpClient(server.url);

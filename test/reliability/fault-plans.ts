@@ -76,9 +76,28 @@ export function planOpenAiFaults(fake: FakeOpenAi, seed: number, rate: number, h
   const rng = new Random(seed);
   const faulted = new Set<string>();
   let hung = 0;
+  let requests = 0;
+  // Every kind once, on every other request from the first, so even a small run meets them all.
+  const everyKind: Fault[] = [
+    { kind: 'rate_limit', retryAfter: '1' },
+    { kind: 'server_error' },
+    { kind: 'hang' },
+    { kind: 'refusal' },
+    { kind: 'malformed' },
+    { kind: 'wrong_shape' },
+    { kind: 'cut_off' },
+    { kind: 'partial' },
+  ];
   fake.faultFor = (request) => {
     const prompt = JSON.stringify(request.body.messages);
-    if (faulted.has(prompt) || !rng.chance(rate)) return undefined;
+    if (faulted.has(prompt)) return undefined;
+    const first = requests++ % 2 === 0 ? everyKind.shift() : undefined;
+    if (first) {
+      faulted.add(prompt);
+      if (first.kind === 'hang') hung++;
+      return first;
+    }
+    if (!rng.chance(rate)) return undefined;
     faulted.add(prompt);
     const roll = rng.next();
     if (roll < 0.3) return { kind: 'rate_limit', retryAfter: '1' };

@@ -1,6 +1,7 @@
 import type { Run } from '../../src/domain/model.js';
 import type { Store } from '../../src/domain/ports.js';
 import type { SimulatedGoogleOptions } from '../../src/local/google/simulated-google.js';
+import type { Logger } from '../../src/log.js';
 import { type FakeOpenAi, startFakeOpenAi, VALID_KEY } from '../helpers/fake-openai.js';
 import { type StartedService, signIn, startLocalService } from '../helpers/local-service.js';
 import { type RunningGoogle, startSimulatedGoogle } from '../helpers/simulated-google.js';
@@ -30,12 +31,16 @@ export interface HarnessOptions {
   readonly google?: Partial<SimulatedGoogleOptions>;
   /** Waits and backoffs run this many times faster than real time (default 50). */
   readonly warp?: number;
+  /** Start the task queue (default true); without it, tests deliver the tasks themselves. */
+  readonly startQueue?: boolean;
+  readonly log?: Logger;
 }
 
 /**
  * The local service in-process against a simulated Google (and the fake OpenAI), one user
- * signed in with a key or the rules. Retry backoffs and quota waits run on a warped clock, so
- * a run that survives hundreds of faults still ends in seconds; Google keeps real time.
+ * signed in with a key or the rules. The service runs on a warped clock (retry backoffs, quota
+ * waits, the queue's delays), so a run that survives hundreds of faults still ends in seconds;
+ * Google keeps real time.
  */
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const google = await startSimulatedGoogle(
@@ -53,6 +58,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       ...options.env,
     },
     timing: { clock: warp.clock, sleep: warp.sleep },
+    // The queue's retry delays too: a task Gmail refused waits its Retry-After in warped time.
+    clock: warp.clock,
+    startQueue: options.startQueue ?? true,
+    ...(options.log ? { log: options.log } : {}),
   });
   await signIn(started.client);
   const saved = await started.client.post(

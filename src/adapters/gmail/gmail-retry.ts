@@ -207,7 +207,10 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
 function retryAfterOf(error: unknown, now: number): number | undefined {
   if (error instanceof GmailCallError) return error.retryAfterMs;
   const headers = (error as { response?: { headers?: unknown } } | null)?.response?.headers;
-  if (headers instanceof Headers) return parseRetryAfter(headers.get('retry-after'), now);
+  // gaxios answers with a Headers of its own fetch, which is not this realm's `Headers`.
+  if (headers && typeof (headers as Headers).get === 'function') {
+    return parseRetryAfter((headers as Headers).get('retry-after'), now);
+  }
   if (headers && typeof headers === 'object') {
     const value = (headers as Record<string, unknown>)['retry-after'];
     return typeof value === 'string' ? parseRetryAfter(value, now) : undefined;

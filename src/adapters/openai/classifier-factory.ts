@@ -67,6 +67,8 @@ export function openAiClassifierFor(
       limits: options.limits,
     });
     return {
+      // Keeps the classifier's scan-by-sender abilities: the wrapper only remembers pauses.
+      scanBySender: classifier.scanBySender,
       classify: async (input) => {
         try {
           return await classifier.classify(input);

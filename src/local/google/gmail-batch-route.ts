@@ -17,7 +17,7 @@ interface InnerRequest {
  * run as its own call (and charged as one) through `dispatch`; the answers come back as a
  * multipart/mixed body in the same order, with `Content-ID: <response-ID>`.
  */
-export function batchHandler(dispatch: (request: Request) => Promise<Response>) {
+export function batchHandler(dispatch: (request: Request, env: unknown) => Promise<Response>) {
   return async (c: Context) => {
     const boundary = /boundary="?([^";]+)"?/i.exec(c.req.header('content-type') ?? '')?.[1];
     if (!boundary || !/^multipart\/mixed/i.test(c.req.header('content-type') ?? '')) {
@@ -47,6 +47,8 @@ export function batchHandler(dispatch: (request: Request) => Promise<Response>) 
           headers: inner.headers,
           ...(inner.body && inner.method !== 'GET' ? { body: inner.body } : {}),
         }),
+        // The outer connection: a part that resets it drops the whole batch, as on the wire.
+        c.env,
       );
       answers.push(answerPart(inner.contentId, response, await response.text()));
     }

@@ -111,7 +111,7 @@ export class SimulatedGoogle {
     this.app.route('/gmail/v1/users', gmail);
     this.app.post(
       '/batch/gmail/v1',
-      batchHandler(async (request) => this.app.fetch(request)),
+      batchHandler(async (request, env) => this.app.fetch(request, env)),
     );
   }
 

@@ -1,0 +1,188 @@
+import type { BaselineResult } from './baseline.js';
+import type { Extrapolation, ScanRow } from './extrapolate.js';
+import type { IncrementalResult } from './scenario-incremental.js';
+import type { ManyUsersResult } from './scenario-many-users.js';
+
+export interface Results {
+  readonly fullScans: ScanRow[];
+  readonly baseline: BaselineResult | undefined;
+  readonly manyUsers: { sample: ManyUsersResult; extrapolated: Extrapolation }[];
+  readonly incremental: IncrementalResult | undefined;
+}
+
+const n = (value: number, digits = 0) =>
+  value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const k = (size: number) => (size >= 1000 ? `${size / 1000}k` : String(size));
+const mailbox = (r: ScanRow) =>
+  r.extrapolatedFrom ? `${k(r.size)} (extrapolated from ${k(r.extrapolatedFrom)})` : k(r.size);
+const measuredOnly = (r: ScanRow, text: () => string) => (r.extrapolatedFrom ? '-' : text());
+const minutes = (m: number) =>
+  m < 1 ? `${n(m * 60)} s` : m < 120 ? `${n(m, 1)} min` : `${n(m / 60, 1)} h`;
+const strategy = (r: { strategy: string; effectiveStrategy?: string; classifier: string }) =>
+  `${r.strategy}${r.effectiveStrategy && r.effectiveStrategy !== r.strategy ? ` (ran ${r.effectiveStrategy})` : ''}, ${r.classifier === 'openai' ? 'LLM' : 'rules'}`;
+
+function table(head: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export function fullScanTables(scans: readonly ScanRow[]): string {
+  const gmail = table(
+    [
+      'Mailbox',
+      'Strategy',
+      'Units/msg',
+      'gets/msg',
+      'Units',
+      'Floor',
+      'Busy',
+      'Deployment',
+      'Bound by',
+      'Simulated (warp)',
+      'Bench wall',
+      '429s',
+    ],
+    scans.map((r) => [
+      mailbox(r),
+      strategy(r),
+      n(r.gmail.unitsPerMessage, 2),
+      n(r.gmail.getsPerMessage, 3),
+      n(r.gmail.units),
+      minutes(r.time.floorMinutes),
+      minutes(r.time.busyMinutes),
+      minutes(r.time.deploymentMinutes),
+      r.time.floorMinutes >= r.time.busyMinutes ? 'quota' : 'latency',
+      measuredOnly(r, () => `${minutes(r.time.simulatedMinutes)} (x${r.time.warp})`),
+      measuredOnly(r, () => `${n(r.time.wallSeconds)} s`),
+      n(r.gmail.rateLimited),
+    ]),
+  );
+  const cost = table(
+    [
+      'Mailbox',
+      'Strategy',
+      'CPU ms/1k (service)',
+      'CPU ms/1k (simulator)',
+      'Peak RSS (growth) / heap MB',
+      'LLM calls/1k',
+      'Tokens/1k',
+      'LLM $/1k',
+      'Store reads/1k',
+      'Store writes/1k',
+    ],
+    scans.map((r) => [
+      mailbox(r),
+      strategy(r),
+      n(r.cpu.servicePer1000Ms),
+      n((r.cpu.worldMs * 1000) / r.messages),
+      measuredOnly(
+        r,
+        () =>
+          `${n(r.memory.peakRssMb)} (+${n(r.memory.peakRssMb - r.memory.startRssMb)}) / ${n(r.memory.peakHeapMb)}`,
+      ),
+      n(r.llm.callsPer1000, 1),
+      n(r.llm.tokensPer1000),
+      `$${n(r.llm.costPer1000Usd, 4)}`,
+      n(r.store.readsPer1000, 1),
+      n(r.store.writesPer1000, 1),
+    ]),
+  );
+  return `${gmail}\n\n${cost}`;
+}
+
+export function baselineTable(base: BaselineResult, scans: readonly ScanRow[]): string {
+  const same = scans.filter((s) => s.size === base.size && !s.extrapolatedFrom);
+  const rows: [string, (r: BaselineResult | ScanRow) => number, (x: number) => string][] = [
+    ['Gmail units', (r) => r.gmail.units, (x) => n(x)],
+    ['LLM calls', (r) => r.llm.calls, (x) => n(x)],
+    ['LLM tokens', (r) => r.llm.inputTokens + r.llm.outputTokens, (x) => n(x)],
+    ['LLM cost', (r) => r.llm.costUsd, (x) => `$${n(x, 4)}`],
+    ['Time at 6,000 units/min', (r) => r.time.deploymentMinutes, minutes],
+  ];
+  return table(
+    [
+      '',
+      `Naive baseline${base.extrapolated ? ` (${n(base.sample)}-message sample, scaled)` : ''}`,
+      ...same.map((s) => `${strategy(s)} (ratio)`),
+    ],
+    rows.map(([label, pick, show]) => [
+      label,
+      show(pick(base)),
+      ...same.map((s) => `${show(pick(s))} (${ratio(pick(base), pick(s))})`),
+    ]),
+  );
+}
+
+const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : `${n(a / b, a / b < 10 ? 1 : 0)}x`);
+
+export function manyUsersTable(items: Results['manyUsers']): string {
+  return table(
+    [
+      'Variant',
+      'Sample (measured)',
+      'Units/user',
+      'Tasks/user',
+      'CPU ms/msg',
+      'Sample time (model)',
+      'Cloud: 1,000 users',
+      'Instances',
+      'One local process',
+    ],
+    items.map(({ sample: s, extrapolated: e }) => [
+      strategy(s),
+      `${s.users} x ${k(s.size)}: ${n(s.time.wallSeconds)} s wall, ${minutes(s.time.simulatedMinutes)} simulated`,
+      n(e.perUser.units),
+      n(e.perUser.tasks, 1),
+      n(s.cpu.servicePerMessageMs, 3),
+      minutes(e.check.predictedSampleMinutes),
+      `${minutes(e.cloud.minutes)} (${e.cloud.limitedBy})`,
+      n(e.cloud.instances),
+      `${minutes(e.local.minutes)} (${e.local.limitedBy})`,
+    ]),
+  );
+}
+
+export function incrementalTable(r: IncrementalResult): string {
+  return table(
+    [
+      'Rounds',
+      'New messages',
+      'Units/new msg',
+      'gets/new msg',
+      'Notification to Trash (mean / max)',
+      'Sync work (mean)',
+      'Store reads / writes per msg',
+    ],
+    [
+      [
+        r.rounds.map((x) => x.messages).join(' + '),
+        n(r.delivered),
+        n(r.gmail.unitsPerMessage, 1),
+        n(r.gmail.getsPerMessage, 2),
+        `${n(r.time.meanRoundMs / 1000, 1)} s / ${n(r.time.maxRoundMs / 1000, 1)} s`,
+        `${n(r.time.meanWorkMs)} ms`,
+        `${n(r.store.readsPer1000 / 1000, 1)} / ${n(r.store.writesPer1000 / 1000, 1)}`,
+      ],
+    ],
+  );
+}
+
+/** Every table, in the order the README shows them. */
+export function renderReport(results: Results): string {
+  const parts = ['### Full scan of one mailbox', fullScanTables(results.fullScans)];
+  if (results.baseline) {
+    parts.push(
+      '### Against the naive baseline',
+      baselineTable(results.baseline, results.fullScans),
+    );
+  }
+  if (results.manyUsers.length > 0) {
+    parts.push(
+      '### 1,000 users x 1,500 messages (extrapolated from a sample)',
+      manyUsersTable(results.manyUsers),
+    );
+  }
+  if (results.incremental)
+    parts.push('### Incremental (push)', incrementalTable(results.incremental));
+  return parts.join('\n\n');
+}

@@ -1,0 +1,70 @@
+/**
+ * The benchmarks: how fast and how cheap a cleanup is, against the simulated Google (real
+ * quota, added latency, warped clock) and the fake OpenAI. Each scenario runs in its own
+ * process, with the simulated Google in another one.
+ *
+ *   tsx bench/run.ts [--quick] [--out bench/results.json] [--latency 30-80]
+ */
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { firstMessage, forkBench } from './child.js';
+import { explain } from './notes.js';
+import { runScenarios, TARGET } from './plan.js';
+import { renderReport } from './report.js';
+import type { ScenarioName } from './scenario.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string', default: 'bench/results.json' },
+    latency: { type: 'string', default: '30-80' },
+  },
+});
+const [low, high] = values.latency.split('-').map(Number);
+const latency = { ms: low ?? 30, jitterMs: Math.max(0, (high ?? low ?? 30) - (low ?? 30)) };
+const quick = values.quick;
+const began = Date.now();
+
+async function run<T>(name: ScenarioName, args: object, label: string): Promise<T> {
+  const started = Date.now();
+  process.stderr.write(`> ${label} ... `);
+  const child = forkBench('./scenario.ts', { name, args });
+  const reply = await firstMessage(
+    child,
+    (m): m is { result?: T; error?: string } => typeof m === 'object' && m !== null,
+  );
+  await new Promise((resolve) =>
+    child.exitCode === null ? child.once('exit', resolve) : resolve(0),
+  );
+  if (reply.error !== undefined || reply.result === undefined)
+    throw new Error(`${label}: ${reply.error}`);
+  process.stderr.write(`${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return reply.result;
+}
+
+const results = await runScenarios(quick, latency, run);
+const seconds = (Date.now() - began) / 1000;
+const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version };
+const report = renderReport(results);
+console.log(`\n${report}\n\n${explain(latency)}`);
+console.log(
+  `\n${quick ? 'Quick' : 'Full'} run: ${seconds.toFixed(0)} s on ${machine.cpus} cores (${machine.cpu}), Node ${machine.node}.`,
+);
+
+const json = {
+  mode: quick ? 'quick' : 'full',
+  machine,
+  latency,
+  seconds,
+  target: TARGET,
+  ...results,
+  report,
+};
+writeFileSync(values.out, `${JSON.stringify(json, null, 2)}\n`);
+// The repository's formatter checks JSON too: let it lay the file out (best effort).
+const biome = fileURLToPath(new URL('../node_modules/.bin/biome', import.meta.url));
+execFile(biome, ['format', '--write', values.out], () => {});
+console.log(`Results written to ${values.out}`);
