@@ -18,7 +18,40 @@ import { knownMetadata } from './known-metadata.js';
 
 export interface BatchDecisions {
   readonly decisions: MessageDecision[];
-  readonly llm: LlmUsage;
+  llm: LlmUsage;
+}
+
+/** How many sender batches one LLM call decides ahead (the classifier's senders per call). */
+const SENDERS_AHEAD = 40;
+
+/**
+ * Batches of a scan by sender hold one sender each, so deciding each sender in its own batch
+ * would cost one LLM call per sender. When a sender is not decided yet, the samples of this
+ * batch and of the next sender batches go to the classifier together: it decides (and
+ * caches) them all in one call, and the following batches find their decision cached.
+ */
+async function decideSendersAhead(
+  deps: JobDeps,
+  run: Run,
+  user: User,
+  classifier: Classifier,
+  batch: Batch,
+): Promise<LlmUsage> {
+  const messages: MessageMeta[] = [];
+  for (let no = batch.batchNo; no < batch.batchNo + SENDERS_AHEAD; no++) {
+    const next = no === batch.batchNo ? batch : await deps.store.getBatch(run.id, no);
+    if (!next) break;
+    if (next.plan?.kind === 'sender' && next.status === 'pending')
+      messages.push(...next.plan.samples);
+  }
+  if (messages.length === 0) return ZERO_USAGE;
+  const { usage } = await classifier.classify({
+    userId: user.id,
+    policy: user.policy,
+    messages,
+    now: run.startedAt ?? deps.clock.now(),
+  });
+  return usage;
 }
 
 /**
@@ -82,9 +115,14 @@ async function decideBySenderDecision(
   known: ReadonlyMap<string, MessageMeta>,
 ): Promise<BatchDecisions> {
   const samples = new Map(plan.samples.map((s) => [s.id, s]));
-  const judged = await decideMessages(deps, run, user, classifier, [...samples.keys()], samples);
   const [first] = plan.samples;
   const key = first ? senderKey(first) : '';
+  const cached = first ? (await deps.store.getSenderDecisions(user.id, [key])).get(key) : undefined;
+  const ahead = isCurrent(cached, user.policy)
+    ? ZERO_USAGE
+    : await decideSendersAhead(deps, run, user, classifier, batch);
+  const judged = await decideMessages(deps, run, user, classifier, [...samples.keys()], samples);
+  judged.llm = addUsage(judged.llm, ahead);
   const decision = first
     ? (await deps.store.getSenderDecisions(user.id, [key])).get(key)
     : undefined;
