@@ -41,8 +41,16 @@ async function decideSendersAhead(
   for (let no = batch.batchNo; no < batch.batchNo + SENDERS_AHEAD; no++) {
     const next = no === batch.batchNo ? batch : await deps.store.getBatch(run.id, no);
     if (!next) break;
-    if (next.plan?.kind === 'sender' && next.status === 'pending')
-      messages.push(...next.plan.samples);
+    const plan = next.plan;
+    // Bulk senders only: the others get no sender decision, and asking would judge samples twice.
+    if (
+      plan?.kind === 'sender' &&
+      next.status === 'pending' &&
+      plan.samples[0] &&
+      isBulk(plan.samples[0])
+    ) {
+      messages.push(...plan.samples);
+    }
   }
   if (messages.length === 0) return ZERO_USAGE;
   const { usage } = await classifier.classify({
@@ -118,9 +126,11 @@ async function decideBySenderDecision(
   const [first] = plan.samples;
   const key = first ? senderKey(first) : '';
   const cached = first ? (await deps.store.getSenderDecisions(user.id, [key])).get(key) : undefined;
-  const ahead = isCurrent(cached, user.policy)
-    ? ZERO_USAGE
-    : await decideSendersAhead(deps, run, user, classifier, batch);
+  // Only bulk senders get a sender decision; the others are read and judged one by one.
+  const undecided = first !== undefined && isBulk(first) && !isCurrent(cached, user.policy);
+  const ahead = undecided
+    ? await decideSendersAhead(deps, run, user, classifier, batch)
+    : ZERO_USAGE;
   const judged = await decideMessages(deps, run, user, classifier, [...samples.keys()], samples);
   judged.llm = addUsage(judged.llm, ahead);
   const decision = first

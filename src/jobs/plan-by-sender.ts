@@ -2,6 +2,7 @@ import type { MessageMeta } from '../domain/message.js';
 import { type BatchPlan, FINAL_STATUSES, type Run, type User } from '../domain/model.js';
 import type { Classifier, Mailbox } from '../domain/ports.js';
 import { type Partition, scanPartitions } from '../domain/scan-partitions.js';
+import { isBulk } from '../domain/sender-groups.js';
 import { enqueueBatchIfReady, saveOwnBatch } from './batch-chain.js';
 import type { JobDeps } from './job-deps.js';
 
@@ -84,7 +85,8 @@ export async function planBySender(
         threadIds: chunk.map((m) => m.threadId),
       }));
     } else {
-      own = await discoverSenders(mailbox, partition, members, save);
+      const readsText = classifier.scanBySender?.readsText === true;
+      own = await discoverSenders(mailbox, partition, members, save, readsText);
     }
     if (!own) return undefined;
   }
@@ -96,6 +98,8 @@ async function discoverSenders(
   partition: Partition,
   members: readonly Listed[],
   save: (ids: readonly Listed[], plan: (chunk: readonly Listed[]) => BatchPlan) => Promise<boolean>,
+  /** A classifier that reads text gives no decision to a sender that is not bulk. */
+  readsText = false,
 ): Promise<boolean> {
   const uncovered = new Map(members.map((m) => [m.id, m]));
   const unattributed: Listed[] = [];
@@ -109,6 +113,11 @@ async function discoverSenders(
     }
     const query = `${partition.query} from:${sample.fromAddress}`;
     const group = [first, ...(await listAll(mailbox, query)).filter((m) => uncovered.delete(m.id))];
+    // Its mail will be read one by one anyway: in full batches, the LLM judges 50 per call.
+    if (readsText && !isBulk(sample)) {
+      unattributed.push(...group);
+      continue;
+    }
     const samples: MessageMeta[] = [sample];
     if (group.length > 1) {
       const oldest = group.at(-1)!;
