@@ -1,19 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { Random } from '../local/google/random.js';
 import { countDecisions, decide } from './decide.js';
 import type { MessageMeta } from './message.js';
 import type { ClassifierAnswer } from './ports.js';
 import { protectionReason } from './protection.js';
 
-/** mulberry32: the same random cases on every run. */
 function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new Random(seed);
+  return () => generator.next();
 }
 
 const LABELS = [

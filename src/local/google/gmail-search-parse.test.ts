@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matchesQuery } from './gmail-search.js';
 import { parseQuery, type QueryNode } from './gmail-search-parse.js';
+import { Random } from './random.js';
 import type { SearchContext, SimMessage } from './sim-types.js';
 
 const text = (value: string): QueryNode => ({ type: 'term', term: { field: 'text', value } });
@@ -110,16 +111,10 @@ describe('parseQuery', () => {
 });
 
 describe('parseQuery fuzzing', () => {
-  /** mulberry32: small, seeded, and the same on every run. */
+  /** Seeded, so the same cases run every time. */
   function prng(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-      state = (state + 0x6d2b79f5) >>> 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const generator = new Random(seed);
+    return () => generator.next();
   }
 
   const alphabet = [

@@ -1,5 +1,6 @@
 import type { GmailMethod } from '../../domain/gmail-quota.js';
 import { type GoogleApiError, gmailErrors } from './gmail-errors.js';
+import { Random } from './random.js';
 
 interface Targeting {
   /** Only these methods; all Gmail methods when absent. */
@@ -39,10 +40,10 @@ interface Armed {
 /** Faults injected on demand, deterministic for a seed. */
 export class SimFaults {
   private armed: Armed[] = [];
-  private state: number;
+  private readonly generator: Random;
 
   constructor(seed = 1) {
-    this.state = seed >>> 0 || 1;
+    this.generator = new Random(seed >>> 0 || 1);
   }
 
   inject(spec: FaultSpec): void {
@@ -116,12 +117,8 @@ export class SimFaults {
     return fired;
   }
 
-  /** mulberry32, so a seeded run injects the same faults in the same places. */
+  /** Seeded, so a seeded run injects the same faults in the same places. */
   private random(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.generator.next();
   }
 }
