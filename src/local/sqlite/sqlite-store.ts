@@ -14,24 +14,19 @@ import {
 import type { CompleteBatch, RunPatch, Store, UserPatch } from '../../domain/ports.js';
 import { withBatchCompleted, withError, withPlanningFinished } from '../../domain/run-progress.js';
 import { AppError } from '../../errors.js';
+import { SqlRunner } from './sql-runner.js';
 import { applyMigrations, STORE_MIGRATIONS } from './sqlite-migrations.js';
 import {
   RUN_INSERT,
   RUN_UPDATE,
   runParams,
-  SENDER_UPSERT,
-  senderParams,
   toBatch,
   toRun,
-  toSenderDecision,
   toUser,
   USER_UPSERT,
   userParams,
 } from './sqlite-rows.js';
-import { transaction } from './sqlite-transaction.js';
-
-/** Gmail history ids are unsigned 64-bit integers written in decimal. */
-const HISTORY_ID = /^\d{1,20}$/;
+import { SqliteUserMemory } from './sqlite-user-memory.js';
 
 /**
  * The Store on `node:sqlite`. Every method body is synchronous (no await), and each one that
@@ -39,11 +34,14 @@ const HISTORY_ID = /^\d{1,20}$/;
  * the same handle or from other connections never interleave.
  */
 export class SqliteStore implements Store {
-  private readonly statements = new Map<string, StatementSync>();
+  private readonly runner: SqlRunner;
+  private readonly memory: SqliteUserMemory;
 
   /** Brings the store's tables up to date. The caller owns `db` and closes it. */
-  constructor(private readonly db: DatabaseSync) {
+  constructor(db: DatabaseSync) {
     applyMigrations(db, 'store', STORE_MIGRATIONS);
+    this.runner = new SqlRunner(db);
+    this.memory = new SqliteUserMemory(this.runner);
   }
 
   async getUser(userId: string): Promise<User | undefined> {
@@ -237,35 +235,19 @@ export class SqliteStore implements Store {
     userId: string,
     senderKeys: readonly string[],
   ): Promise<Map<string, SenderDecision>> {
-    const rows = this.sql(
-      `SELECT * FROM sender_decisions
-       WHERE user_id = ? AND sender_key IN (SELECT value FROM json_each(?))`,
-    ).all(userId, JSON.stringify(senderKeys));
-    return new Map(rows.map(toSenderDecision).map((d) => [d.senderKey, d]));
+    return this.memory.getSenderDecisions(userId, senderKeys);
   }
 
   async putSenderDecisions(userId: string, decisions: readonly SenderDecision[]): Promise<void> {
-    this.tx(() => {
-      const upsert = this.sql(SENDER_UPSERT);
-      for (const decision of decisions) upsert.run(senderParams(userId, decision));
-    });
+    this.memory.putSenderDecisions(userId, decisions);
   }
 
   async addRepliedThreads(userId: string, threadIds: readonly string[]): Promise<void> {
-    this.tx(() => {
-      const insert = this.sql(
-        'INSERT INTO replied_threads (user_id, thread_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
-      );
-      for (const threadId of threadIds) insert.run(userId, threadId);
-    });
+    this.memory.addRepliedThreads(userId, threadIds);
   }
 
   async repliedThreads(userId: string, threadIds: readonly string[]): Promise<Set<string>> {
-    const rows = this.sql(
-      `SELECT thread_id FROM replied_threads
-       WHERE user_id = ? AND thread_id IN (SELECT value FROM json_each(?))`,
-    ).all(userId, JSON.stringify(threadIds));
-    return new Set(rows.map((row) => String(row.thread_id)));
+    return this.memory.repliedThreads(userId, threadIds);
   }
 
   async advanceCursor(
@@ -274,34 +256,15 @@ export class SqliteStore implements Store {
     next: string,
     now: number,
   ): Promise<boolean> {
-    if (!HISTORY_ID.test(next)) {
-      throw new AppError('internal', 'A history id must be a decimal number');
-    }
-    return this.tx(() => {
-      const user = this.readUser(userId);
-      if (!user) return false;
-      const current = user.cursor?.historyId ?? null;
-      if (current !== expected) return false;
-      if (current !== null && BigInt(next) < BigInt(current)) return false;
-      this.sql('UPDATE users SET cursor = ? WHERE id = ?').run(
-        JSON.stringify({ historyId: next, updatedAt: now }),
-        userId,
-      );
-      return true;
-    });
+    return this.memory.advanceCursor(userId, expected, next, now);
   }
 
   private sql(text: string): StatementSync {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
+    return this.runner.sql(text);
   }
 
   private tx<T>(work: () => T): T {
-    return transaction(this.db, work);
+    return this.runner.tx(work);
   }
 
   private readUser(userId: string): User | undefined {

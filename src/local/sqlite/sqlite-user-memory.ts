@@ -1,0 +1,72 @@
+import type { SenderDecision } from '../../domain/model.js';
+import { cursorSchema } from '../../domain/record-schemas.js';
+import { AppError } from '../../errors.js';
+import type { SqlRunner } from './sql-runner.js';
+import { SENDER_UPSERT, senderParams, toSenderDecision } from './sqlite-rows.js';
+
+/** Gmail history ids are unsigned 64-bit integers written in decimal. */
+const HISTORY_ID = /^\d{1,20}$/;
+
+/**
+ * What the service remembers per user between runs: sender decisions, replied threads, and
+ * the history cursor.
+ */
+export class SqliteUserMemory {
+  constructor(private readonly runner: SqlRunner) {}
+
+  getSenderDecisions(userId: string, senderKeys: readonly string[]): Map<string, SenderDecision> {
+    const rows = this.runner
+      .sql(
+        `SELECT * FROM sender_decisions
+         WHERE user_id = ? AND sender_key IN (SELECT value FROM json_each(?))`,
+      )
+      .all(userId, JSON.stringify(senderKeys));
+    return new Map(rows.map(toSenderDecision).map((d) => [d.senderKey, d]));
+  }
+
+  putSenderDecisions(userId: string, decisions: readonly SenderDecision[]): void {
+    this.runner.tx(() => {
+      const upsert = this.runner.sql(SENDER_UPSERT);
+      for (const decision of decisions) upsert.run(senderParams(userId, decision));
+    });
+  }
+
+  addRepliedThreads(userId: string, threadIds: readonly string[]): void {
+    this.runner.tx(() => {
+      const insert = this.runner.sql(
+        'INSERT INTO replied_threads (user_id, thread_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
+      );
+      for (const threadId of threadIds) insert.run(userId, threadId);
+    });
+  }
+
+  repliedThreads(userId: string, threadIds: readonly string[]): Set<string> {
+    const rows = this.runner
+      .sql(
+        `SELECT thread_id FROM replied_threads
+         WHERE user_id = ? AND thread_id IN (SELECT value FROM json_each(?))`,
+      )
+      .all(userId, JSON.stringify(threadIds));
+    return new Set(rows.map((row) => String(row.thread_id)));
+  }
+
+  /** Compare-and-set on the cursor, never backward (compared as numbers, not strings). */
+  advanceCursor(userId: string, expected: string | null, next: string, now: number): boolean {
+    if (!HISTORY_ID.test(next)) {
+      throw new AppError('internal', 'A history id must be a decimal number');
+    }
+    return this.runner.tx(() => {
+      const row = this.runner.sql('SELECT cursor FROM users WHERE id = ?').get(userId);
+      if (!row) return false;
+      const cursor =
+        row.cursor === null ? null : cursorSchema.parse(JSON.parse(String(row.cursor)));
+      const current = cursor?.historyId ?? null;
+      if (current !== expected) return false;
+      if (current !== null && BigInt(next) < BigInt(current)) return false;
+      this.runner
+        .sql('UPDATE users SET cursor = ? WHERE id = ?')
+        .run(JSON.stringify({ historyId: next, updatedAt: now }), userId);
+      return true;
+    });
+  }
+}
