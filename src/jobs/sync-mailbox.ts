@@ -1,5 +1,6 @@
 import type { User } from '../domain/model.js';
 import type { HistoryPage, Mailbox } from '../domain/ports.js';
+import { rememberMarksOf } from './conversation-marks.js';
 import { type JobDeps, watchTask } from './job-deps.js';
 import { catchUp } from './sync-catch-up.js';
 import { startIncrementalRun } from './sync-run.js';
@@ -26,9 +27,9 @@ export async function syncMailbox(deps: JobDeps, userId: string): Promise<void> 
     deps.log.warn('catching up with a search', { userId, reason: delta });
     await catchUp(deps, user, mailbox, from, delta);
   } else {
-    // The user's replies protect their threads before anything of those threads is decided.
-    const sent = delta.added.filter((m) => m.labelIds.includes('SENT')).map((m) => m.threadId);
-    if (sent.length > 0) await deps.store.addRepliedThreads(userId, [...new Set(sent)]);
+    // New mail the user sent, drafted or that a filter labelled marks its conversation before
+    // anything of that conversation is decided.
+    await rememberMarksOf(deps.store, userId, delta.added);
     const ids = delta.added
       .filter((m) => !m.labelIds.some((label) => SKIPPED_LABELS.includes(label)))
       .map((m) => m.id);

@@ -6,7 +6,9 @@ import type {
   Clock,
   HistoryPage,
   IdPage,
+  LabelInfo,
   Mailbox,
+  MarkingLabel,
   Profile,
   ProtectedSince,
 } from '../../domain/ports.js';
@@ -131,8 +133,21 @@ export class GmailMailbox implements Mailbox {
     };
   }
 
-  protectedSince(startHistoryId: string): Promise<ProtectedSince | 'expired'> {
-    return protectedSince(this.gmail, (method, send) => this.call(method, send), startHistoryId);
+  async labels(): Promise<LabelInfo[]> {
+    const { data } = await this.call('users.labels.list', (signal) =>
+      this.gmail.users.labels.list({ userId: 'me' }, { signal }),
+    );
+    return (data.labels ?? []).flatMap((label) =>
+      label.id ? [{ id: label.id, type: label.type === 'user' ? 'user' : 'system' }] : [],
+    );
+  }
+
+  protectedSince(
+    startHistoryId: string,
+    labels: readonly MarkingLabel[],
+  ): Promise<ProtectedSince | 'expired'> {
+    const call: typeof this.call = (method, send) => this.call(method, send);
+    return protectedSince(this.gmail, call, startHistoryId, labels);
   }
 
   async watch(topic: string): Promise<{ historyId: string; expiration: number }> {

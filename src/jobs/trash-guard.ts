@@ -1,0 +1,96 @@
+import type { MessageMeta } from '../domain/message.js';
+import type { MessageDecision, Run, User } from '../domain/model.js';
+import type { Mailbox } from '../domain/ports.js';
+import { type ConversationMark, protectionReason } from '../domain/protection.js';
+import {
+  protectionContext,
+  rememberMarkedConversations,
+  runMarkingLabels,
+  SNOOZED_QUERY,
+} from './conversation-marks.js';
+import type { JobDeps } from './job-deps.js';
+
+/** Full runs looked at to find where the marks' history starts for a sync. */
+const RUNS_LOOKED_AT = 20;
+
+/**
+ * The last check before anything is trashed: decisions may rest on listings and reads that
+ * are minutes (a full scan) or days (the marks a sync relies on) old. History filtered by each
+ * marking label shows every message starred, labelled, sent or drafted since; their whole
+ * conversations are remembered as marked, snoozed mail is listed again, and every trash
+ * candidate is checked against the protection rules once more. When Gmail no longer has that
+ * history, the marks are listed again in full and the candidates are read again.
+ *
+ * Returns the decisions with every candidate that must not go to Trash turned `protected`.
+ * It may be called whenever trash is about to be sent, as long as `metadata` holds what was
+ * known of each candidate when it was decided (its thread id at least).
+ */
+export async function guardBeforeTrash(
+  deps: JobDeps,
+  run: Run,
+  user: User,
+  mailbox: Mailbox,
+  metadata: ReadonlyMap<string, MessageMeta>,
+  decisions: readonly MessageDecision[],
+): Promise<MessageDecision[]> {
+  const trash = decisions.filter((d) => d.decision === 'trash');
+  if (trash.length === 0) return [...decisions];
+  const labels = await runMarkingLabels(run.id, mailbox);
+  const from = await marksHistoryStart(deps, run);
+  const changed = from === null ? 'expired' : await mailbox.protectedSince(from, labels);
+
+  let known: ReadonlyMap<string, MessageMeta>;
+  let markedNow: ReadonlySet<string> = new Set();
+  if (changed === 'expired') {
+    await rememberMarkedConversations(deps.store, mailbox, user.id, labels);
+    known = await mailbox.getMetadata(trash.map((d) => d.id));
+  } else {
+    const marks = new Map<string, ConversationMark>(changed.marks);
+    const snoozed = await listAll(mailbox, SNOOZED_QUERY);
+    for (const m of snoozed) if (!marks.has(m.threadId)) marks.set(m.threadId, 'snoozed');
+    if (marks.size > 0) await deps.store.addMarkedThreads(user.id, marks);
+    known = metadata;
+    markedNow = changed.messageIds;
+  }
+  const candidates = trash.flatMap((d) => {
+    const m = known.get(d.id);
+    return m ? [m] : [];
+  });
+  const ctx = await protectionContext(deps.store, user, candidates);
+  return decisions.map((d) => {
+    if (d.decision !== 'trash') return d;
+    const m = known.get(d.id);
+    // A candidate that vanished between decision and re-read is not trashed blind.
+    const reason = !m
+      ? 'changed since it was decided'
+      : markedNow.has(d.id)
+        ? 'marked since the scan started'
+        : protectionReason(m, ctx);
+    return reason === null ? d : { ...d, decision: 'protected', reason, sender: null };
+  });
+}
+
+/**
+ * Where history of marks must be read from: a full run's own start (its plan listed every mark
+ * then); for a sync, the start of the latest full scan, whose listings its memory comes from.
+ * Null when there is none: then the marks are listed again.
+ */
+async function marksHistoryStart(deps: JobDeps, run: Run): Promise<string | null> {
+  if (run.kind === 'full') return run.startHistoryId;
+  const runs = await deps.store.listRuns(run.userId, RUNS_LOOKED_AT);
+  const full = runs.find(
+    (r) => r.kind === 'full' && r.startHistoryId !== null && r.batchCount !== null,
+  );
+  return full?.startHistoryId ?? null;
+}
+
+async function listAll(mailbox: Mailbox, q: string) {
+  const all: { id: string; threadId: string }[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await mailbox.listIds({ q, pageToken });
+    all.push(...page.ids);
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return all;
+}
