@@ -171,6 +171,12 @@ export interface HistoryPage {
   readonly nextPageToken: string | undefined;
 }
 
+export interface LabelHistoryPage {
+  /** Labels added to messages since the start id, each with the message's conversation. */
+  readonly added: readonly { threadId: string; labelIds: readonly string[] }[];
+  readonly nextPageToken: string | undefined;
+}
+
 /** A label whose messages mark their conversation, and how. */
 export interface MarkingLabel {
   readonly id: string;
@@ -206,6 +212,8 @@ export interface Mailbox {
   untrash(ids: readonly string[]): Promise<void>;
   /** messageAdded history since a start id; 'expired' when Gmail no longer has it (404). */
   history(startHistoryId: string, pageToken?: string): Promise<HistoryPage | 'expired'>;
+  /** labelAdded history since a start id; 'expired' when Gmail no longer has it (404). */
+  labelsAdded(startHistoryId: string, pageToken?: string): Promise<LabelHistoryPage | 'expired'>;
   /** labels.list: every label of the account, system and user. */
   labels(): Promise<LabelInfo[]>;
   /**

@@ -79,6 +79,33 @@ export async function rememberMarkedConversations(
   }
 }
 
+/** labelAdded pages a sync reads; past that (a full scan's own Trash), listing marks is cheaper. */
+const MAX_LABEL_HISTORY_PAGES = 10;
+
+/**
+ * Keeps the memory of marks current between full scans: every sync reads the labels added
+ * since its cursor (2 units a page; the service's own Trash shows up there too, which is why
+ * the pages are bounded) and remembers the conversations they mark. When Gmail no longer has
+ * that history, or it is longer than listing the marks, the marks are listed again in full.
+ */
+export async function rememberMarksSince(
+  store: Store,
+  mailbox: Mailbox,
+  userId: string,
+  from: string,
+): Promise<void> {
+  let pageToken: string | undefined;
+  for (let pages = 0; pages < MAX_LABEL_HISTORY_PAGES; pages++) {
+    const page = await mailbox.labelsAdded(from, pageToken);
+    if (page === 'expired') break;
+    await rememberMarksOf(store, userId, page.added);
+    pageToken = page.nextPageToken;
+    if (!pageToken) return;
+  }
+  const labels = markingLabels(await mailbox.labels());
+  await rememberMarkedConversations(store, mailbox, userId, labels);
+}
+
 /** Remembers the conversations that messages mark by their own labels (a sync's new mail). */
 export async function rememberMarksOf(
   store: Store,

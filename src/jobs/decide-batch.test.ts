@@ -62,6 +62,7 @@ function fakeMailbox(
     trash: unused,
     untrash: unused,
     history: unused,
+    labelsAdded: unused,
     protectedSince: async () => changed,
     watch: unused,
     stop: unused,

@@ -10,12 +10,10 @@ import {
 } from './conversation-marks.js';
 import type { JobDeps } from './job-deps.js';
 
-/** Full runs looked at to find where the marks' history starts for a sync. */
-const RUNS_LOOKED_AT = 20;
-
 /**
- * The last check before anything is trashed: decisions may rest on listings and reads that
- * are minutes (a full scan) or days (the marks a sync relies on) old. History filtered by each
+ * The last check before a full scan trashes anything: its decisions rest on listings and reads
+ * that may be minutes old (a sync reads the marks made since its cursor before it decides, in
+ * sync-mailbox.ts, and needs no more). History filtered by each
  * marking label shows every message starred, labelled, sent or drafted since; their whole
  * conversations are remembered as marked, snoozed mail is listed again, and every trash
  * candidate is checked against the protection rules once more. When Gmail no longer has that
@@ -34,9 +32,10 @@ export async function guardBeforeTrash(
   decisions: readonly MessageDecision[],
 ): Promise<MessageDecision[]> {
   const trash = decisions.filter((d) => d.decision === 'trash');
-  if (trash.length === 0) return [...decisions];
+  // A sync read the marks made since its cursor moments ago (sync-mailbox.ts).
+  if (trash.length === 0 || run.kind !== 'full') return [...decisions];
   const labels = await runMarkingLabels(run.id, mailbox);
-  const from = await marksHistoryStart(deps, run);
+  const from = run.startHistoryId;
   const changed = from === null ? 'expired' : await mailbox.protectedSince(from, labels);
 
   let known: ReadonlyMap<string, MessageMeta>;
@@ -68,20 +67,6 @@ export async function guardBeforeTrash(
         : protectionReason(m, ctx);
     return reason === null ? d : { ...d, decision: 'protected', reason, sender: null };
   });
-}
-
-/**
- * Where history of marks must be read from: a full run's own start (its plan listed every mark
- * then); for a sync, the start of the latest full scan, whose listings its memory comes from.
- * Null when there is none: then the marks are listed again.
- */
-async function marksHistoryStart(deps: JobDeps, run: Run): Promise<string | null> {
-  if (run.kind === 'full') return run.startHistoryId;
-  const runs = await deps.store.listRuns(run.userId, RUNS_LOOKED_AT);
-  const full = runs.find(
-    (r) => r.kind === 'full' && r.startHistoryId !== null && r.batchCount !== null,
-  );
-  return full?.startHistoryId ?? null;
 }
 
 async function listAll(mailbox: Mailbox, q: string) {

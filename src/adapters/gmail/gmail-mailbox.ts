@@ -6,6 +6,7 @@ import type {
   Clock,
   HistoryPage,
   IdPage,
+  LabelHistoryPage,
   LabelInfo,
   Mailbox,
   MarkingLabel,
@@ -131,6 +132,36 @@ export class GmailMailbox implements Mailbox {
       historyId: String(data.historyId ?? startHistoryId),
       nextPageToken: data.nextPageToken ?? undefined,
     };
+  }
+
+  async labelsAdded(
+    startHistoryId: string,
+    pageToken?: string,
+  ): Promise<LabelHistoryPage | 'expired'> {
+    let data: gmail_v1.Schema$ListHistoryResponse;
+    try {
+      ({ data } = await this.call('users.history.list', (signal) =>
+        this.gmail.users.history.list(
+          {
+            userId: 'me',
+            startHistoryId,
+            historyTypes: ['labelAdded'],
+            maxResults: PAGE_SIZE,
+            pageToken,
+          },
+          { signal },
+        ),
+      ));
+    } catch (error) {
+      if (gmailErrorStatus(error) === 404) return 'expired';
+      throw error;
+    }
+    const added = (data.history ?? []).flatMap((record) =>
+      (record.labelsAdded ?? []).flatMap(({ message, labelIds }) =>
+        message?.id ? [{ threadId: message.threadId ?? message.id, labelIds: labelIds ?? [] }] : [],
+      ),
+    );
+    return { added, nextPageToken: data.nextPageToken ?? undefined };
   }
 
   async labels(): Promise<LabelInfo[]> {
