@@ -238,6 +238,12 @@ export interface ClassifyInput {
 export interface ClassifierAnswer {
   readonly action: 'keep' | 'trash';
   readonly reason: string;
+  /**
+   * The classifier could not decide (a failed, timed-out, refused or malformed call): the
+   * message is asked about again with its batch, and if it still cannot be decided it is kept
+   * and counted as failed, never as a decision to keep.
+   */
+  readonly failed?: boolean;
 }
 
 export interface ClassifyResult {

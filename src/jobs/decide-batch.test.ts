@@ -3,7 +3,7 @@ import { aRun, aUser } from '../../test/contract/store-contract.js';
 import type { MessageMeta } from '../domain/message.js';
 import type { Batch, BatchPlan } from '../domain/model.js';
 import { ZERO_USAGE } from '../domain/model.js';
-import type { Mailbox, ProtectedSince } from '../domain/ports.js';
+import type { Classifier, ClassifierAnswer, Mailbox, ProtectedSince } from '../domain/ports.js';
 import { RulesClassifier } from '../domain/rules-classifier.js';
 import { openDatabase } from '../local/sqlite/open-database.js';
 import { SqliteStore } from '../local/sqlite/sqlite-store.js';
@@ -193,6 +193,48 @@ describe('decideBatch for a batch of the scan by sender', () => {
       ['protected', 'starred'],
       ['protected', 'starred'],
       ['protected', 'starred'],
+    ]);
+  });
+});
+
+describe('decideBatch when the classifier cannot decide', () => {
+  it('asks again with the batch, then counts what it still cannot decide as failed, saying why in the log', async () => {
+    const { deps, user, run, batch } = await setup();
+    await deps.store.createRun(run);
+    const asked: string[][] = [];
+    // a1 fails once and is decided on the second try; b times out every time.
+    const flaky: Classifier = {
+      classify: async ({ messages }) => {
+        asked.push(messages.map((m) => m.id));
+        const answers = new Map<string, ClassifierAnswer>();
+        for (const m of messages) {
+          answers.set(
+            m.id,
+            m.id === 'a1' && asked.length > 1
+              ? { action: 'trash', reason: 'LLM: bulk mail' }
+              : { action: 'keep', reason: 'kept: LLM timed out', failed: true },
+          );
+        }
+        return { answers, usage: ZERO_USAGE };
+      },
+    };
+    const flakyDeps: JobDeps = { ...deps, classifierFor: async () => flaky };
+    const fresh = [sample, { ...sample, id: 'b', threadId: 'tb' }];
+    const none = { messageIds: new Set<string>(), marks: new Map() };
+    const read = { ...batch, messageIds: ['a1', 'b'], plan: null };
+    const mailbox = fakeMailbox(none, fresh);
+    const { decisions } = await decideBatch(flakyDeps, run, user, mailbox, read);
+    expect(decisions.map((d) => [d.id, d.decision, d.reason])).toEqual([
+      ['a1', 'trash', 'LLM: bulk mail'],
+      ['b', 'failed', 'kept: LLM timed out'],
+    ]);
+    expect(asked).toEqual([
+      ['a1', 'b'],
+      ['a1', 'b'],
+    ]);
+    const logged = (await deps.store.getRun(run.id))!.errors.map((e) => e.message);
+    expect(logged).toEqual([
+      '1 message could not be decided, even on a second try (LLM timed out): left in place and counted as failed.',
     ]);
   });
 });

@@ -105,6 +105,7 @@ export async function decideBatch(
     result = await decideMessages(deps, run, user, classifier, batch.messageIds, metadata);
   }
   const decisions = await guardBeforeTrash(deps, run, user, mailbox, metadata, result.decisions);
+  await logUndecided(deps, run, decisions);
   return { ...result, decisions };
 }
 
@@ -167,6 +168,16 @@ async function decideBySenderDecision(
   return { decisions: followed.decisions, llm: judged.llm };
 }
 
+/** A well-formed answer that is a decision (not a failure). */
+function decided(answer: ClassifierAnswer | undefined): boolean {
+  return (
+    answer !== undefined &&
+    !answer.failed &&
+    typeof answer.reason === 'string' &&
+    (answer.action === 'trash' || answer.action === 'keep')
+  );
+}
+
 export async function decideMessages(
   deps: JobDeps,
   run: Run,
@@ -187,14 +198,45 @@ export async function decideMessages(
   );
   let answers: ReadonlyMap<string, ClassifierAnswer> = given ?? new Map();
   let llm: LlmUsage = ZERO_USAGE;
-  if (!given && candidates.length > 0) {
-    ({ answers, usage: llm } = await classifier.classify({
+  // One moment for the whole run, so every batch judges age the same way.
+  const classify = (messages: readonly MessageMeta[]) =>
+    classifier.classify({
       userId: user.id,
       policy: user.policy,
-      messages: candidates,
-      // One moment for the whole run, so every batch judges age the same way.
+      messages,
       now: run.startedAt ?? deps.clock.now(),
-    }));
+    });
+  if (!given && candidates.length > 0) {
+    ({ answers, usage: llm } = await classify(candidates));
+    // A decision an error prevented is asked for once more, with the batch, before it counts
+    // as failed: a keep is never what an error leaves behind.
+    const undecided = candidates.filter((m) => !decided(answers.get(m.id)));
+    if (undecided.length > 0) {
+      const again = await classify(undecided);
+      llm = addUsage(llm, again.usage);
+      const merged = new Map(answers);
+      for (const m of undecided) {
+        const answer = again.answers.get(m.id);
+        if (answer) merged.set(m.id, answer);
+      }
+      answers = merged;
+    }
   }
   return { decisions: decide(ids, metadata, answers, ctx), llm };
+}
+
+/** Says in the run's log, in plain words, what could not be decided and why. */
+async function logUndecided(
+  deps: JobDeps,
+  run: Run,
+  decisions: readonly MessageDecision[],
+): Promise<void> {
+  const failed = decisions.filter((d) => d.decision === 'failed');
+  if (failed.length === 0) return;
+  const why = [...new Set(failed.map((d) => d.reason.replace(/^kept: /, '')))].slice(0, 3);
+  const count = failed.length === 1 ? '1 message' : `${failed.length} messages`;
+  await deps.store.appendRunError(run.id, {
+    at: deps.clock.now(),
+    message: `${count} could not be decided, even on a second try (${why.join('; ')}): left in place and counted as failed.`,
+  });
 }
