@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aRun, aUser } from '../../test/contract/store-contract.js';
 import type { MessageMeta } from '../domain/message.js';
-import type { Batch, BatchPlan } from '../domain/model.js';
+import type { Batch, BatchPlan, Run, User } from '../domain/model.js';
 import { ZERO_USAGE } from '../domain/model.js';
 import type { Classifier, ClassifierAnswer, Mailbox, ProtectedSince } from '../domain/ports.js';
 import { RulesClassifier } from '../domain/rules-classifier.js';
@@ -10,6 +10,7 @@ import { SqliteStore } from '../local/sqlite/sqlite-store.js';
 import { silentLogger } from '../log.js';
 import { decideBatch } from './decide-batch.js';
 import type { JobDeps } from './job-deps.js';
+import { guardBeforeTrash } from './trash-guard.js';
 
 const STARTED = Date.UTC(2026, 10, 1);
 const sample: MessageMeta = {
@@ -69,6 +70,21 @@ function fakeMailbox(
   };
 }
 
+/** As the batch task does: decisions first, then the last check before Trash. */
+async function decideThenGuard(
+  deps: JobDeps,
+  run: Run,
+  user: User,
+  mailbox: Mailbox,
+  batch: Batch,
+) {
+  const decided = await decideBatch(deps, run, user, mailbox, batch);
+  return {
+    ...decided,
+    decisions: await guardBeforeTrash(deps, run, user, mailbox, decided.decisions),
+  };
+}
+
 async function setup() {
   const store = new SqliteStore(openDatabase(':memory:'));
   const user = aUser();
@@ -94,10 +110,10 @@ async function setup() {
   return { deps, user, run, batch };
 }
 
-describe('decideBatch for a batch of the scan by sender', () => {
+describe('decideBatch and the check before Trash for a batch of the scan by sender', () => {
   it('trashes a list sender’s old promotions without reading them', async () => {
     const { deps, user, run, batch } = await setup();
-    const { decisions } = await decideBatch(
+    const { decisions } = await decideThenGuard(
       deps,
       run,
       user,
@@ -113,7 +129,7 @@ describe('decideBatch for a batch of the scan by sender', () => {
   it('protects what was starred or replied to after the run started', async () => {
     const { deps, user, run, batch } = await setup();
     const changed = { messageIds: new Set(['b']), marks: new Map([['tc', 'sent' as const]]) };
-    const { decisions } = await decideBatch(deps, run, user, fakeMailbox(changed), batch);
+    const { decisions } = await decideThenGuard(deps, run, user, fakeMailbox(changed), batch);
     expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
       ['trash', expect.any(String)],
       ['protected', 'marked since the scan started'],
@@ -128,7 +144,7 @@ describe('decideBatch for a batch of the scan by sender', () => {
       messageIds: new Set(['newest']),
       marks: new Map([['tb', 'starred' as const]]),
     };
-    const { decisions } = await decideBatch(deps, run, user, fakeMailbox(changed), batch);
+    const { decisions } = await decideThenGuard(deps, run, user, fakeMailbox(changed), batch);
     expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
       ['trash', expect.any(String)],
       ['protected', 'in a starred conversation'],
@@ -141,7 +157,13 @@ describe('decideBatch for a batch of the scan by sender', () => {
     const { deps, user, run, batch } = await setup();
     const none = { messageIds: new Set<string>(), marks: new Map() };
     const listed = { 'in:snoozed': [{ id: 'other', threadId: 'ta1' }] };
-    const { decisions } = await decideBatch(deps, run, user, fakeMailbox(none, [], listed), batch);
+    const { decisions } = await decideThenGuard(
+      deps,
+      run,
+      user,
+      fakeMailbox(none, [], listed),
+      batch,
+    );
     expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
       ['protected', 'in a snoozed conversation'],
       ['trash', expect.any(String)],
@@ -160,7 +182,7 @@ describe('decideBatch for a batch of the scan by sender', () => {
     ];
     const listed = { YELLOW_STAR: [{ id: 'elsewhere', threadId: 'tc' }] };
     const mailbox = fakeMailbox('expired', fresh, listed);
-    const { decisions } = await decideBatch(deps, run, kept, mailbox, batch);
+    const { decisions } = await decideThenGuard(deps, run, kept, mailbox, batch);
     expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
       ['trash', expect.any(String)],
       ['protected', 'sender on your keep-list'],
@@ -174,7 +196,13 @@ describe('decideBatch for a batch of the scan by sender', () => {
       { ...sample },
       { ...sample, id: 'b', threadId: 'tb', labelIds: ['CATEGORY_PROMOTIONS', 'STARRED'] },
     ];
-    const { decisions } = await decideBatch(deps, run, user, fakeMailbox('expired', fresh), batch);
+    const { decisions } = await decideThenGuard(
+      deps,
+      run,
+      user,
+      fakeMailbox('expired', fresh),
+      batch,
+    );
     // 'c' could not be read again: it is gone, and nothing unknown is trashed.
     expect(decisions.map((d) => d.decision)).toEqual(['trash', 'protected', 'protected']);
   });
@@ -182,7 +210,7 @@ describe('decideBatch for a batch of the scan by sender', () => {
   it('marks a protected part protected without any Gmail call', async () => {
     const { deps, user, run, batch } = await setup();
     const protectedBatch = { ...batch, plan: { kind: 'protected' as const, reason: 'starred' } };
-    const { decisions } = await decideBatch(
+    const { decisions } = await decideThenGuard(
       deps,
       run,
       user,
@@ -223,7 +251,7 @@ describe('decideBatch when the classifier cannot decide', () => {
     const none = { messageIds: new Set<string>(), marks: new Map() };
     const read = { ...batch, messageIds: ['a1', 'b'], plan: null };
     const mailbox = fakeMailbox(none, fresh);
-    const { decisions } = await decideBatch(flakyDeps, run, user, mailbox, read);
+    const { decisions } = await decideThenGuard(flakyDeps, run, user, mailbox, read);
     expect(decisions.map((d) => [d.id, d.decision, d.reason])).toEqual([
       ['a1', 'trash', 'LLM: bulk mail'],
       ['b', 'failed', 'kept: LLM timed out'],

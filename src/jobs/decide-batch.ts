@@ -16,7 +16,6 @@ import { isBulk, isCurrent, senderKey } from '../domain/sender-groups.js';
 import { protectionContext } from './conversation-marks.js';
 import type { JobDeps } from './job-deps.js';
 import { knownMetadata } from './known-metadata.js';
-import { guardBeforeTrash } from './trash-guard.js';
 
 export interface BatchDecisions {
   readonly decisions: MessageDecision[];
@@ -66,8 +65,8 @@ async function decideSendersAhead(
 
 /**
  * The decisions for a batch: from its messages' metadata (read from Gmail, or known from the
- * scan by sender's search facts), the protection rules first, then the classifier; then every
- * trash candidate is checked against what was marked in Gmail since (trash-guard.ts).
+ * scan by sender's search facts), the protection rules first, then the classifier. They are
+ * saved before the last check against Gmail (trash-guard.ts), so no retry asks twice.
  */
 export async function decideBatch(
   deps: JobDeps,
@@ -96,17 +95,14 @@ export async function decideBatch(
       ? knownMetadata(plan, batch.messageIds, run, user)
       : undefined;
   let result: BatchDecisions;
-  let metadata: ReadonlyMap<string, MessageMeta>;
   if (plan?.kind === 'sender' && known && classifier.scanBySender?.readsText) {
-    metadata = known;
     result = await decideBySenderDecision(deps, run, user, mailbox, classifier, batch, plan, known);
   } else {
-    metadata = known ?? (await mailbox.getMetadata(batch.messageIds));
+    const metadata = known ?? (await mailbox.getMetadata(batch.messageIds));
     result = await decideMessages(deps, run, user, classifier, batch.messageIds, metadata);
   }
-  const decisions = await guardBeforeTrash(deps, run, user, mailbox, metadata, result.decisions);
-  await logUndecided(deps, run, decisions);
-  return { ...result, decisions };
+  await logUndecided(deps, run, result.decisions);
+  return result;
 }
 
 /**

@@ -3,6 +3,7 @@ import { FINAL_STATUSES } from '../domain/model.js';
 import { enqueueNextBatch } from './batch-chain.js';
 import { decideBatch } from './decide-batch.js';
 import type { JobDeps } from './job-deps.js';
+import { guardBeforeTrash } from './trash-guard.js';
 
 /**
  * A batch task (one at a time per run, see batch-chain.ts): metadata under the user's quota, protection rules, the classifier for what is
@@ -25,7 +26,9 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
     const { decisions, llm } = await decideBatch(deps, run, user, mailbox, batch);
     batch = await store.saveDecisions(runId, batchNo, decisions, llm);
   }
-  const trashIds = batch.decisions.filter((d) => d.decision === 'trash').map((d) => d.id);
+  // After the decisions are saved: a Gmail error here retries the check, never the classifier.
+  const decisions = await guardBeforeTrash(deps, run, user, mailbox, batch.decisions);
+  const trashIds = decisions.filter((d) => d.decision === 'trash').map((d) => d.id);
   const current = await store.getRun(runId);
   if (!current || FINAL_STATUSES.includes(current.status)) return;
   if (trashIds.length > 0) await mailbox.trash(trashIds);
@@ -33,8 +36,8 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
   const { applied, run: after } = await store.completeBatch({
     runId,
     batchNo,
-    decisions: batch.decisions,
-    counters: countDecisions(batch.decisions),
+    decisions,
+    counters: countDecisions(decisions),
     llm: batch.llm,
     now: clock.now(),
   });
