@@ -89,7 +89,10 @@ export async function planBySender(
       }));
     } else {
       const readsText = classifier.scanBySender?.readsText === true;
-      own = await discoverSenders(mailbox, partition, members, save, { readsText, seed: run.id });
+      own = await discoverSenders(mailbox, partition, members, save, {
+        readsText,
+        seed: `${user.id} ${run.startHistoryId}`,
+      });
     }
     if (!own) return undefined;
   }
