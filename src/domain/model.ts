@@ -9,6 +9,7 @@ import type { PartitionFacts } from './scan-partitions.js';
 export const RUN_STATUSES = [
   'QUEUED',
   'PROCESSING',
+  'REVIEW',
   'DELETING',
   'DONE',
   'FAILED',
@@ -17,10 +18,15 @@ export const RUN_STATUSES = [
 /**
  * QUEUED: created, the plan task is waiting. PROCESSING: the plan task is listing the mailbox
  * into batches while batches are decided and trashed. DELETING: every message is listed; the
- * last batches are being decided and moved to Trash. DONE, FAILED, CANCELLED are final.
+ * last batches are being decided and moved to Trash. REVIEW: a review run has decided every
+ * batch and trashed nothing; the owner applies it (DELETING, then DONE) or it expires
+ * (CANCELLED). DONE, FAILED, CANCELLED are final.
  */
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export type RunKind = 'full' | 'incremental';
+/** auto: trashes as it decides. review: decides, trashes nothing, and waits at REVIEW. */
+export const RUN_MODES = ['auto', 'review'] as const;
+export type RunMode = (typeof RUN_MODES)[number];
 export const FINAL_STATUSES: readonly RunStatus[] = ['DONE', 'FAILED', 'CANCELLED'];
 
 /** An encrypted secret: `v1.<keyId>.<iv>.<tag>.<ciphertext>`, base64url parts (AES-256-GCM). */
@@ -119,6 +125,7 @@ export interface Run {
   readonly id: string;
   readonly userId: string;
   readonly kind: RunKind;
+  readonly mode: RunMode;
   readonly status: RunStatus;
   readonly scheduledAt: number;
   readonly startedAt: number | null;
@@ -133,6 +140,8 @@ export interface Run {
   readonly counters: RunCounters;
   readonly llm: LlmUsage;
   readonly errors: readonly RunError[];
+  /** When the owner applied a review run (epoch ms); null for an auto run or before. */
+  readonly appliedAt: number | null;
 }
 
 export type DecisionKind = 'keep' | 'trash' | 'protected' | 'failed' | 'gone';

@@ -21,7 +21,7 @@ import type { PartitionFacts } from './scan-partitions.js';
 
 export type UserPatch = Partial<Omit<User, 'id' | 'createdAt'>>;
 export type RunPatch = Partial<
-  Pick<Run, 'status' | 'startedAt' | 'endedAt' | 'startHistoryId' | 'total'>
+  Pick<Run, 'status' | 'startedAt' | 'endedAt' | 'startHistoryId' | 'total' | 'appliedAt'>
 >;
 
 export interface CompleteBatch {
@@ -105,6 +105,22 @@ export interface Store {
     listed: number,
     now: number,
   ): Promise<Run | undefined>;
+
+  /**
+   * Replaces the decisions of a done batch (a review's kept senders: their trash becomes
+   * keep); counters are not touched. A batch that is not done is left as it is.
+   */
+  reviseDecisions(
+    runId: string,
+    batchNo: number,
+    decisions: readonly MessageDecision[],
+  ): Promise<void>;
+  /**
+   * In one transaction: an applied review run (DELETING, `appliedAt` set, every batch done)
+   * adds `added` to its counters and becomes DONE. Any other run is unchanged (undefined), so
+   * a repeated call counts nothing twice.
+   */
+  finishApplied(runId: string, added: RunCounters, now: number): Promise<Run | undefined>;
 
   getSenderDecisions(
     userId: string,

@@ -1,4 +1,10 @@
-import { FINAL_STATUSES, type Run, ZERO_COUNTERS, ZERO_USAGE } from '../domain/model.js';
+import {
+  FINAL_STATUSES,
+  type Run,
+  type RunMode,
+  ZERO_COUNTERS,
+  ZERO_USAGE,
+} from '../domain/model.js';
 import { AppError } from '../errors.js';
 import { type JobDeps, planTask } from './job-deps.js';
 
@@ -6,7 +12,11 @@ import { type JobDeps, planTask } from './job-deps.js';
  * Creates a full-scan run (QUEUED) and its plan task. A user with a run still under way gets
  * that run back instead of a second one, so a double click starts nothing twice.
  */
-export async function startFullScan(deps: JobDeps, userId: string): Promise<Run> {
+export async function startFullScan(
+  deps: JobDeps,
+  userId: string,
+  mode: RunMode = 'auto',
+): Promise<Run> {
   const user = await deps.store.getUser(userId);
   if (!user) throw new AppError('not_found', 'No such user');
   if (user.needsReconnect) {
@@ -21,6 +31,7 @@ export async function startFullScan(deps: JobDeps, userId: string): Promise<Run>
     id: deps.ids.runId(),
     userId,
     kind: 'full',
+    mode,
     status: 'QUEUED',
     scheduledAt: deps.clock.now(),
     startedAt: null,
@@ -32,9 +43,10 @@ export async function startFullScan(deps: JobDeps, userId: string): Promise<Run>
     counters: ZERO_COUNTERS,
     llm: ZERO_USAGE,
     errors: [],
+    appliedAt: null,
   };
   await deps.store.createRun(run);
   await deps.queue.enqueue(planTask(run.id));
-  deps.log.info('full scan queued', { runId: run.id });
+  deps.log.info('full scan queued', { runId: run.id, mode });
   return run;
 }

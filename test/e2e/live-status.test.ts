@@ -55,6 +55,7 @@ describe('the status page without a session', () => {
       id: RUN_ID,
       userId: 'user-live',
       kind: 'full',
+      mode: 'auto',
       status: 'PROCESSING',
       scheduledAt: now - 60_000,
       startedAt: now - 60_000,
@@ -66,6 +67,7 @@ describe('the status page without a session', () => {
       counters: ZERO_COUNTERS,
       llm: ZERO_USAGE,
       errors: [],
+      appliedAt: null,
     };
     await store.createRun(run);
     const planned = (batchNo: number) => ({
@@ -119,6 +121,8 @@ describe('the status page without a session', () => {
     const base = {
       userId: 'user-live',
       kind: 'full' as const,
+      mode: 'auto' as const,
+      appliedAt: null,
       scheduledAt: Date.now() - 120_000,
       startedAt: Date.now() - 120_000,
       startHistoryId: '1',

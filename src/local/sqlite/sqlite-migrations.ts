@@ -145,4 +145,12 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
     name: 'what the scan by sender knows of a batch',
     sql: 'ALTER TABLE batches ADD COLUMN plan TEXT;',
   },
+  {
+    version: 4,
+    name: 'review runs: mode and when the owner applied one',
+    sql: `
+      ALTER TABLE runs ADD COLUMN mode TEXT NOT NULL DEFAULT 'auto';
+      ALTER TABLE runs ADD COLUMN applied_at INTEGER;
+    `,
+  },
 ];
