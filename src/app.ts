@@ -14,6 +14,7 @@ import type { AppEnv } from './http/env.js';
 import { errorPage, wantsHtml } from './http/error-pages.js';
 import { publicRoutes } from './http/public-routes.js';
 import { pushRoutes } from './http/push-routes.js';
+import { reviewTaskRoutes } from './http/review-task-routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import type { Sessions } from './http/session.js';
 import { staticRoutes } from './http/static-routes.js';
@@ -96,6 +97,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     app.route('/tasks', taskRoutes(services.jobs, services.taskCaller));
     app.route('/tasks', syncTaskRoutes(services.jobs, services.taskCaller));
     app.route('/tasks', undoTaskRoutes(services.jobs, services.taskCaller));
+    app.route('/tasks', reviewTaskRoutes(services.jobs, services.taskCaller));
     app.route('/cron', cronRoutes(services.jobs, services.cronCaller ?? services.taskCaller));
     app.route('/push', pushRoutes(services, services.pushCaller ?? NOBODY));
   }

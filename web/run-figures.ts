@@ -38,6 +38,7 @@ function etaText(
 ): string {
   if (state.final) return run.status === 'DONE' ? 'Finished' : 'Stopped';
   if (state.paused) return 'Paused until the OpenAI key is updated';
+  if (run.status === 'REVIEW') return 'Waiting for your review';
   if (state.elapsedMs === null) return 'Not known until the run starts';
   if (run.processed === 0 || state.elapsedMs < MIN_SAMPLE_MS) {
     return 'Not known yet (waiting for the first batch)';

@@ -1,7 +1,8 @@
 import { type Context, Hono } from 'hono';
+import { z } from 'zod';
 import { DashboardPage } from '../../web/pages/dashboard.js';
 import { OpenAiKeyPage } from '../../web/pages/openai-key.js';
-import { FINAL_STATUSES, type User } from '../domain/model.js';
+import { FINAL_STATUSES, RUN_MODES, type User } from '../domain/model.js';
 import type { Clock, KeyCheck, KeyRing, Store } from '../domain/ports.js';
 import { seal } from '../domain/sealing.js';
 import { AppError } from '../errors.js';
@@ -29,6 +30,7 @@ export interface AppRoutesDeps {
 }
 
 const OPENAI_KEY = /^sk-[A-Za-z0-9_-]{16,256}$/;
+const runMode = z.enum(RUN_MODES);
 
 /**
  * The signed-in part: dashboard, OpenAI key, starting a run, the owner's run pages, undo and
@@ -102,7 +104,12 @@ export function appRoutes(deps: AppRoutesDeps): Hono<AppEnv> {
   });
 
   app.post('/runs', async (c) => {
-    const run = await startFullScan(deps.jobs, c.get('userId'));
+    const form = await c.req.parseBody();
+    const mode = runMode.safeParse(form.mode ?? 'auto');
+    if (!mode.success) {
+      throw new AppError('bad_request', 'A full scan runs in mode auto or review.');
+    }
+    const run = await startFullScan(deps.jobs, c.get('userId'), mode.data);
     return c.redirect(`/runs/${run.id}`, 303);
   });
 

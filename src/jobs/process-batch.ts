@@ -25,7 +25,12 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
     const { decisions, llm } = await decideBatch(deps, run, user, mailbox, batch);
     batch = await store.saveDecisions(runId, batchNo, decisions, llm);
   }
-  const trashIds = batch.decisions.filter((d) => d.decision === 'trash').map((d) => d.id);
+  // The one place a batch's decisions go to Gmail: a review run trashes nothing here (its
+  // owner applies it later, see apply-review.ts), and counts its trash decisions as processed.
+  const trashing = run.mode !== 'review';
+  const trashIds = trashing
+    ? batch.decisions.filter((d) => d.decision === 'trash').map((d) => d.id)
+    : [];
   const current = await store.getRun(runId);
   if (!current || FINAL_STATUSES.includes(current.status)) return;
   if (trashIds.length > 0) await mailbox.trash(trashIds);
@@ -34,7 +39,7 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
     runId,
     batchNo,
     decisions: batch.decisions,
-    counters: countDecisions(batch.decisions),
+    counters: countDecisions(batch.decisions, { trashing }),
     llm: batch.llm,
     now: clock.now(),
   });

@@ -20,6 +20,16 @@ export function RunAlert({ run, figures }: { run: RunView; figures: RunFigures }
       </div>
     );
   }
+  if (run.status === 'REVIEW') {
+    return (
+      <div class="alert" role="alert">
+        <p>Every message is decided and nothing has moved to Trash yet.</p>
+        <p>
+          <a href={`/app/runs/${run.id}`}>Review the proposal</a> and choose what to keep.
+        </p>
+      </div>
+    );
+  }
   if (run.status === 'FAILED') {
     return (
       <div class="alert" role="alert">

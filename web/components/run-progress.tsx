@@ -5,6 +5,7 @@ import type { RunFigures } from '../run-figures.js';
 export const STATUS_LABELS: Readonly<Record<string, string>> = {
   QUEUED: 'Waiting to start',
   PROCESSING: 'Scanning',
+  REVIEW: 'Waiting for your review',
   DELETING: 'Finishing',
   DONE: 'Done',
   FAILED: 'Failed',
@@ -14,6 +15,8 @@ export const STATUS_LABELS: Readonly<Record<string, string>> = {
 const STATUS_TEXT: Readonly<Record<string, string>> = {
   QUEUED: 'The run is queued and starts shortly.',
   PROCESSING: 'Listing the mailbox and deciding, batch by batch, what goes to Trash.',
+  REVIEW:
+    "Every message is decided and nothing was moved: the proposal waits for its owner's review.",
   DELETING: 'Everything is listed; the last batches are being decided and moved to Trash.',
   DONE: 'Finished.',
   FAILED: 'The run stopped before the end: see the notes below.',

@@ -1,6 +1,9 @@
+import type { ReviewPlan } from '../../src/domain/review-plan.js';
 import type { RunView } from '../../src/http/run-view.js';
 import type { SenderShare } from '../../src/http/sender-summary.js';
+import { REVIEW_EXPIRES_MS } from '../../src/jobs/expire-review.js';
 import { BarChart } from '../components/bar-chart.js';
+import { ReviewSection } from '../components/review-section.js';
 import { DecisionChart, RunAlert, RunNotes } from '../components/run-notes.js';
 import { kindLabel, RunProgress } from '../components/run-progress.js';
 import { When } from '../components/when.js';
@@ -61,18 +64,29 @@ export function RunDetailPage({
   run,
   figures,
   senders,
+  review,
 }: {
   run: RunView;
   figures: RunFigures;
   senders: readonly SenderShare[];
+  /** A review run's proposal, while it waits at REVIEW. */
+  review?: ReviewPlan | undefined;
 }) {
-  const refresh = !figures.final ? STATUS_REFRESH_SECONDS : run.undo === 'pending' ? 10 : undefined;
+  // A review waits for its owner: reloading would clear the boxes they ticked.
+  const waiting = run.status === 'REVIEW';
+  const refresh = waiting
+    ? undefined
+    : !figures.final
+      ? STATUS_REFRESH_SECONDS
+      : run.undo === 'pending'
+        ? 10
+        : undefined;
   return (
     <Layout
       title={kindLabel(run.kind)}
       signedIn
       refreshSeconds={refresh}
-      scripts={figures.final ? [] : ['run-status.js']}
+      scripts={figures.final || waiting ? [] : ['run-status.js']}
     >
       <h1>
         {kindLabel(run.kind)} of <When at={run.startedAt ?? run.scheduledAt ?? 0} />
@@ -81,8 +95,15 @@ export function RunDetailPage({
         Anyone with the link to its <a href={`/runs/${run.id}`}>status page</a> can follow this
         run's progress; that page shows counts only, never senders or subjects.
       </p>
-      <RunAlert run={run} figures={figures} />
+      {review ? null : <RunAlert run={run} figures={figures} />}
       <RunProgress run={run} figures={figures} />
+      {review ? (
+        <ReviewSection
+          runId={run.id}
+          plan={review}
+          expiresAt={Date.parse(run.startedAt ?? run.scheduledAt ?? '') + REVIEW_EXPIRES_MS}
+        />
+      ) : null}
       <UndoSection run={run} final={figures.final} />
       {figures.final ? <SenderChart senders={senders} /> : null}
       {figures.final ? <DecisionChart run={run} /> : null}

@@ -9,6 +9,7 @@
   const LABELS = {
     QUEUED: 'Waiting to start',
     PROCESSING: 'Scanning',
+    REVIEW: 'Waiting for your review',
     DELETING: 'Finishing',
     DONE: 'Done',
     FAILED: 'Failed',
@@ -17,6 +18,8 @@
   const TEXT = {
     QUEUED: 'The run is queued and starts shortly.',
     PROCESSING: 'Listing the mailbox and deciding, batch by batch, what goes to Trash.',
+    REVIEW:
+      "Every message is decided and nothing was moved: the proposal waits for its owner's review.",
     DELETING: 'Everything is listed; the last batches are being decided and moved to Trash.',
     DONE: 'Finished.',
     FAILED: 'The run stopped before the end: see the notes below.',
@@ -56,6 +59,7 @@
   function eta(run, final, paused, elapsedMs) {
     if (final) return run.status === 'DONE' ? 'Finished' : 'Stopped';
     if (paused) return 'Paused until the OpenAI key is updated';
+    if (run.status === 'REVIEW') return 'Waiting for your review';
     if (elapsedMs === null) return 'Not known until the run starts';
     if (run.processed === 0 || elapsedMs < 5000) {
       return 'Not known yet (waiting for the first batch)';
@@ -97,7 +101,8 @@
         : `${usd(run.llm.costUsd)} (${count(run.llm.calls)} calls, estimated)`,
     );
     renderNotes(run.errors);
-    return final;
+    // A review waiting for its owner is as far as the run goes by itself.
+    return final || run.status === 'REVIEW';
   }
 
   function renderNotes(errors) {
