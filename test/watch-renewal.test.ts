@@ -24,7 +24,7 @@ describe('the watch renewal cron', () => {
     refreshToken: 'v1.k.aXY.dGFn.Y2lwaGVy',
     openAiKey: null,
     needsReconnect: false,
-    policy: { keepSenders: [], instructions: '', minAgeDays: 30, version: 1 },
+    policy: { keepSenders: [], instructions: '', minAgeDays: 30, monthlyCapUsd: null, version: 1 },
     watch: { topic: TOPIC, expiration: Date.now() + 5 * DAY, lastNotificationAt: null },
     cursor: { historyId: '123', updatedAt: Date.now() },
     createdAt: Date.now(),

@@ -39,7 +39,15 @@ export interface Policy {
   readonly instructions: string;
   /** The rules classifier trashes bulk mail only when older than this. */
   readonly minAgeDays: number;
-  /** Bumped whenever the policy changes, so cached sender decisions are not reused. */
+  /**
+   * The most the user's OpenAI calls may cost in a calendar month (UTC), in USD; null: no cap.
+   * A run that would pass it pauses until the cap is raised.
+   */
+  readonly monthlyCapUsd: number | null;
+  /**
+   * Bumped whenever what decides changes (keep-list, instructions, minimum age), so cached
+   * sender decisions are not reused. The spend cap decides nothing and leaves it alone.
+   */
   readonly version: number;
 }
 
@@ -47,6 +55,7 @@ export const DEFAULT_POLICY: Policy = {
   keepSenders: [],
   instructions: '',
   minAgeDays: 30,
+  monthlyCapUsd: null,
   version: 1,
 };
 

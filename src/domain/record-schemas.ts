@@ -17,6 +17,8 @@ export const policySchema: z.ZodType<Policy> = z.object({
   keepSenders: z.array(z.string()),
   instructions: z.string(),
   minAgeDays: z.number(),
+  // Policies stored before the spend cap existed have none.
+  monthlyCapUsd: z.number().nullable().default(null),
   version: z.number().int(),
 });
 export const watchSchema: z.ZodType<WatchState> = z.object({

@@ -15,6 +15,7 @@ import type { AppEnv } from './env.js';
 import { MailboxSizes } from './mailbox-sizes.js';
 import { ownerRunRoutes } from './owner-run-routes.js';
 import type { Sessions } from './session.js';
+import { settingsRoutes } from './settings-routes.js';
 
 export interface AppRoutesDeps {
   readonly store: Store;
@@ -114,6 +115,7 @@ export function appRoutes(deps: AppRoutesDeps): Hono<AppEnv> {
   });
 
   app.route('/runs', ownerRunRoutes(deps.store, deps.jobs, deps.clock));
+  app.route('/settings', settingsRoutes(deps.store, deps.jobs, deps.clock, currentUser));
 
   app.post('/disconnect', async (c) => {
     const user = await currentUser(c);

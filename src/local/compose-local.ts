@@ -112,6 +112,7 @@ export async function composeLocal(
       prices: config.openai.prices,
       keyRing,
       senders: store,
+      spend: { runs: store, now: () => clock.now() },
       log,
       ...(overrides.timing ? { sleep: overrides.timing.sleep } : {}),
     }),

@@ -1,3 +1,4 @@
+import { PAUSE_MESSAGES } from '../../src/domain/classifier-errors.js';
 import type { RunView } from '../../src/http/run-view.js';
 import { formatBytes, formatCount } from '../format.js';
 import type { RunFigures } from '../run-figures.js';
@@ -15,7 +16,11 @@ export function RunAlert({ run, figures }: { run: RunView; figures: RunFigures }
       <div class="alert" role="alert">
         <p>{latest}</p>
         <p>
-          <a href="/app/openai-key">Update your OpenAI key</a>
+          {latest === PAUSE_MESSAGES.spend_cap ? (
+            <a href="/app/settings#spend-cap">Raise your monthly spend cap</a>
+          ) : (
+            <a href="/app/openai-key">Update your OpenAI key</a>
+          )}
         </p>
       </div>
     );
