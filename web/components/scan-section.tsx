@@ -96,13 +96,17 @@ export function ScanSection({
         <a href="/app/openai-key">{hasKey ? 'replace the key' : 'add a key'}</a>.
       </p>
       {activeScan?.status === 'REVIEW' ? (
-        <p>
-          A full scan has decided everything and waits for your review: nothing moves to Trash until
-          you apply it.{' '}
-          <a class="button primary" href={`/app/runs/${activeScan.id}`}>
-            Review the proposal
-          </a>
-        </p>
+        <>
+          <p>
+            A full scan has decided everything and waits for your review: nothing moves to Trash
+            until you apply it.{' '}
+            <a class="button primary" href={`/app/runs/${activeScan.id}`}>
+              Review the proposal
+            </a>
+          </p>
+          <p class="muted">A new full scan discards this review; nothing of it moves to Trash.</p>
+          <ScanButtons hasScan={true} disabled={needsReconnect} />
+        </>
       ) : activeScan ? (
         <p>
           A full scan is under way.{' '}
