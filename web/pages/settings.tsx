@@ -136,7 +136,10 @@ function DecisionSettings({ model }: { model: SettingsModel }) {
           required
           value={typed?.minAgeDays ?? String(policy.minAgeDays)}
         />
-        <p class="note">Newer mail is kept for now and looked at again once it is old enough.</p>
+        <p class="note">
+          The simple rules keep bulk mail newer than this and look at it again once it is old
+          enough; the OpenAI model is told each message's age and judges it.
+        </p>
         <label for="monthlyCapUsd" id="spend-cap">
           Monthly OpenAI spend cap, in dollars
         </label>
