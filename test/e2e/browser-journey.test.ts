@@ -116,7 +116,7 @@ describe('the pages in a real browser, in demo mode', () => {
 
     await row.getByRole('link').click();
     await page.waitForURL(`**/app/runs/${runId}`);
-    expect(await page.getByRole('heading', { name: 'Storage freed by sender' }).count()).toBe(1);
+    expect(await page.getByRole('heading', { name: 'Moved to Trash, by sender' }).count()).toBe(1);
     await screenshot(page, '08-run-detail');
     const ids = await trashedIds(demo, runId);
     const account = demo.google.account(demo.email);

@@ -13,7 +13,7 @@ import { type DemoService, startDemoService } from './demo-service.js';
 
 const RUN_ID = 'LiveStatusRun000000000';
 const FIELDS = ['status', 'statusText', 'percent', 'processed', 'total', 'remaining'];
-const MORE_FIELDS = ['trashed', 'bytes', 'protected', 'cost', 'notes'];
+const MORE_FIELDS = ['trashed', 'bytes', 'freed', 'protected', 'cost', 'notes'];
 
 function decisions(from: number, count: number): MessageDecision[] {
   return Array.from({ length: count }, (_, i) => ({

@@ -14,17 +14,18 @@ import { STATUS_REFRESH_SECONDS } from './run-status.js';
 
 function SenderChart({ senders }: { senders: readonly SenderShare[] }) {
   if (senders.length === 0) return null;
+  const estimated = senders.some((s) => s.estimated);
   return (
     <section class="card" aria-labelledby="senders-heading">
-      <h2 id="senders-heading">Storage freed by sender</h2>
+      <h2 id="senders-heading">Moved to Trash, by sender</h2>
       <BarChart
-        caption="The senders whose mail this run moved to Trash, largest first. Only you see this page."
+        caption={`The senders whose mail this run moved to Trash, largest first. Only you see this page.${estimated ? ' Sizes marked "about" are averaged from the messages the scan read.' : ''} The space counts against your Gmail storage until Gmail empties Trash, 30 days later.`}
         labelHeader="Sender"
-        valueHeader="Storage freed"
+        valueHeader="Size moved to Trash"
         bars={senders.map((s) => ({
           label: s.sender,
           value: s.bytes,
-          display: `${formatBytes(s.bytes)} · ${plural(s.messages, 'message')}`,
+          display: `${s.estimated ? 'about ' : ''}${formatBytes(s.bytes)} · ${plural(s.messages, 'message')}`,
         }))}
       />
     </section>

@@ -67,6 +67,15 @@
     return `About ${duration(run.remaining / (run.processed / elapsedMs))} more, at the rate so far`;
   }
 
+  // Mirrors freedText in web/components/run-progress.tsx.
+  function freed(run) {
+    if (run.trashed === 0) return 'Nothing moved to Trash';
+    if (run.undo !== 'none') return 'Nothing: the run was undone';
+    if (!run.endedAt) return 'Once Gmail empties Trash, 30 days after the run';
+    const day = new Date(Date.parse(run.endedAt) + 30 * 86400000).toISOString().slice(0, 10);
+    return `On ${day}, when Gmail empties Trash (now, if you empty it yourself)`;
+  }
+
   function render(run, now) {
     const final = FINAL.includes(run.status);
     const paused = run.paused === true;
@@ -91,6 +100,7 @@
     set('eta', eta(run, final, paused, elapsedMs));
     set('trashed', count(run.trashed));
     set('bytes', bytes(run.bytesTrashed));
+    set('freed', freed(run));
     set('protected', count(run.protected));
     set(
       'cost',
