@@ -45,10 +45,32 @@ export interface Policy {
    */
   readonly monthlyCapUsd: number | null;
   /**
+   * Senders the owner unsubscribed from: their mail goes to Trash whatever the classifier says
+   * (never past the protection rules), and each records how the unsubscribe went.
+   */
+  readonly alwaysTrash: readonly AlwaysTrash[];
+  /**
    * Bumped whenever what decides changes (keep-list, instructions, minimum age), so cached
    * sender decisions are not reused. The spend cap decides nothing and leaves it alone.
    */
   readonly version: number;
+}
+
+/** How unsubscribing from a sender went. */
+export type UnsubscribeOutcome =
+  | 'unsubscribed'
+  | 'refused'
+  | 'failed'
+  | 'timeout'
+  | 'link given'
+  | 'not offered';
+
+export interface AlwaysTrash {
+  /** Lowercased address. */
+  readonly sender: string;
+  readonly unsubscribe: UnsubscribeOutcome;
+  /** Epoch ms. */
+  readonly at: number;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -56,6 +78,7 @@ export const DEFAULT_POLICY: Policy = {
   instructions: '',
   minAgeDays: 30,
   monthlyCapUsd: null,
+  alwaysTrash: [],
   version: 1,
 };
 

@@ -191,6 +191,11 @@ export interface Mailbox {
   }): Promise<IdPage>;
   /** Metadata of each message; ids missing from the result no longer exist. */
   getMetadata(ids: readonly string[]): Promise<Map<string, MessageMeta>>;
+  /**
+   * The values of the named headers of one message (messages.get, format=metadata); headers
+   * it lacks are absent; undefined when the message no longer exists.
+   */
+  headers(id: string, names: readonly string[]): Promise<Record<string, string> | undefined>;
   /** Moves messages to Trash (batchModify, up to 1,000 ids a call). */
   trash(ids: readonly string[]): Promise<void>;
   untrash(ids: readonly string[]): Promise<void>;

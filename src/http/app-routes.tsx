@@ -10,6 +10,7 @@ import { disconnectUser } from '../jobs/disconnect-user.js';
 import type { JobDeps } from '../jobs/job-deps.js';
 import { resumePausedRuns } from '../jobs/paused-runs.js';
 import { startFullScan } from '../jobs/start-full-scan.js';
+import type { OneClickSend } from '../jobs/unsubscribe-sender.js';
 import { DASHBOARD_RUNS, dashboardModel, type QuotaFacts } from './dashboard-model.js';
 import type { AppEnv } from './env.js';
 import { MailboxSizes } from './mailbox-sizes.js';
@@ -28,6 +29,7 @@ export interface AppRoutesDeps {
   readonly signIn: { revoke(refreshToken: string): Promise<boolean> };
   /** Gmail's unit costs and per-user budget, for the scan estimate. */
   readonly quota: QuotaFacts;
+  readonly sendOneClick: OneClickSend;
 }
 
 const OPENAI_KEY = /^sk-[A-Za-z0-9_-]{16,256}$/;
@@ -114,7 +116,7 @@ export function appRoutes(deps: AppRoutesDeps): Hono<AppEnv> {
     return c.redirect(`/runs/${run.id}`, 303);
   });
 
-  app.route('/runs', ownerRunRoutes(deps.store, deps.jobs, deps.clock));
+  app.route('/runs', ownerRunRoutes(deps.store, deps.jobs, deps.clock, deps.sendOneClick));
   app.route('/settings', settingsRoutes(deps.store, deps.jobs, deps.clock, currentUser));
 
   app.post('/disconnect', async (c) => {

@@ -38,6 +38,7 @@ function fakeMailbox(changed: ProtectedSince | 'expired', fresh: MessageMeta[] =
   return {
     profile: unused,
     listIds: unused,
+    headers: unused,
     getMetadata: async (ids) =>
       new Map(fresh.filter((m) => ids.includes(m.id)).map((m) => [m.id, m])),
     trash: unused,

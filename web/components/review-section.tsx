@@ -26,7 +26,22 @@ function SenderRow({ sender, index }: { sender: PlanSender; index: number }) {
       <td class="num" data-label="Size">
         {sender.bytesEstimated ? `about ${formatBytes(sender.bytes)}` : formatBytes(sender.bytes)}
       </td>
-      <td data-label="Why">{sender.reason}</td>
+      <td data-label="Why">
+        {sender.reason}
+        {sender.address ? (
+          <>
+            {' '}
+            <button
+              type="submit"
+              class="link-button"
+              form={`unsubscribe-${index}`}
+              aria-label={`Unsubscribe from ${sender.address}`}
+            >
+              Unsubscribe
+            </button>
+          </>
+        ) : null}
+      </td>
     </tr>
   );
 }
@@ -109,6 +124,19 @@ export function ReviewSection({
             {plan.senders.length > 0 ? 'Keep the ticked senders, trash the rest' : 'Finish'}
           </button>
         </form>
+        {/* Forms cannot nest: each row's Unsubscribe button submits one of these. */}
+        {plan.senders.map((sender, index) =>
+          sender.address ? (
+            <form
+              id={`unsubscribe-${index}`}
+              method="post"
+              action={`/app/runs/${runId}/unsubscribe`}
+              hidden
+            >
+              <input type="hidden" name="sender" value={sender.key} />
+            </form>
+          ) : null,
+        )}
       </section>
       <section class="card" aria-labelledby="stays-heading">
         <h2 id="stays-heading">What stays, by kind</h2>

@@ -32,6 +32,41 @@ function SenderChart({ senders }: { senders: readonly SenderShare[] }) {
   );
 }
 
+/** Unsubscribe from the senders this run trashed most of (they join the always-trash list). */
+function UnsubscribeSection({
+  runId,
+  senders,
+}: {
+  runId: string;
+  senders: readonly SenderShare[];
+}) {
+  const named = senders.filter((s) => s.sender.includes('@') && !s.sender.includes(' '));
+  if (named.length === 0) return null;
+  return (
+    <section class="card" aria-labelledby="unsubscribe-heading">
+      <h2 id="unsubscribe-heading">Unsubscribe</h2>
+      <p>
+        Stop this mail at the source. For a sender that offers one-click unsubscribe, the service
+        sends the request for you; for others you get the sender's own link. Either way the sender
+        joins your always-trash list, so automatic cleanup trashes its new mail.
+      </p>
+      <ul class="keep-list">
+        {named.map((s) => (
+          <li>
+            <span>{s.sender}</span>
+            <form method="post" action={`/app/runs/${runId}/unsubscribe`} class="inline-form">
+              <input type="hidden" name="sender" value={s.sender} />
+              <button type="submit" class="link-button" aria-label={`Unsubscribe from ${s.sender}`}>
+                Unsubscribe
+              </button>
+            </form>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 function UndoSection({ run, final }: { run: RunView; final: boolean }) {
   if (!final || run.trashed === 0) return null;
   return (
@@ -107,6 +142,9 @@ export function RunDetailPage({
       ) : null}
       <UndoSection run={run} final={figures.final} />
       {figures.final ? <SenderChart senders={senders} /> : null}
+      {figures.final && run.undo === 'none' ? (
+        <UnsubscribeSection runId={run.id} senders={senders} />
+      ) : null}
       {figures.final ? <DecisionChart run={run} /> : null}
       <RunNotes run={run} />
       <p>
