@@ -150,6 +150,20 @@ describe('the settings page: keep-list, instructions, minimum age and spend cap'
     expect((await policy()).keepSenders).toEqual([...before.keepSenders, 'coach@club.example']);
   });
 
+  it('takes a sender off the always-trash list with a new policy version', async () => {
+    const before = await policy();
+    const entry = { sender: 'news@list.example', unsubscribe: 'unsubscribed' as const, at: 1 };
+    await started.service.store.updateUser(userId, {
+      policy: { ...before, alwaysTrash: [entry] },
+    });
+    expect(await (await started.client.get('/app/settings')).text()).toContain('news@list.example');
+    const response = await started.client.post('/app/settings/always-trash/remove', {
+      sender: 'news@list.example',
+    });
+    expect(response.status).toBe(303);
+    expect(await policy()).toEqual({ ...before, alwaysTrash: [], version: before.version + 1 });
+  });
+
   it('changes the next run: a minimum age of ten years trashes nothing, 30 days does', async () => {
     await settings({ minAgeDays: '3650' });
     const cautious = await runToEnd();

@@ -80,6 +80,17 @@ export function settingsRoutes(
     return c.redirect(`/app/settings?notice=${raised ? 'resumed' : 'saved'}`, 303);
   });
 
+  app.post('/always-trash/remove', async (c) => {
+    const user = await currentUser(c);
+    const sender = (await c.req.parseBody()).sender;
+    const kept = user.policy.alwaysTrash.filter((e) => e.sender !== sender);
+    if (kept.length !== user.policy.alwaysTrash.length) {
+      const policy = { ...user.policy, alwaysTrash: kept, version: user.policy.version + 1 };
+      await store.updateUser(user.id, { policy, updatedAt: clock.now() });
+    }
+    return c.redirect('/app/settings?notice=kept', 303);
+  });
+
   app.post('/keep', async (c) => changeKeepList(c, true));
   app.post('/keep/remove', async (c) => changeKeepList(c, false));
 

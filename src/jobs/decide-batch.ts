@@ -1,3 +1,4 @@
+import { alwaysTrashAnswers } from '../domain/always-trash.js';
 import { decide } from '../domain/decide.js';
 import type { MessageMeta } from '../domain/message.js';
 import {
@@ -188,17 +189,21 @@ export async function decideMessages(
       !m.labelIds.includes('TRASH') &&
       !m.labelIds.includes('SPAM'),
   );
+  // Senders the owner unsubscribed from go to Trash without a question to the classifier.
+  const forced = alwaysTrashAnswers(candidates, user.policy);
+  const asked = candidates.filter((m) => !forced.has(m.id));
   let answers: ReadonlyMap<string, ClassifierAnswer> = given ?? new Map();
   let llm: LlmUsage = ZERO_USAGE;
-  if (!given && candidates.length > 0) {
+  if (!given && asked.length > 0) {
     ({ answers, usage: llm } = await classifier.classify({
       userId: user.id,
       policy: user.policy,
-      messages: candidates,
+      messages: asked,
       // One moment for the whole run, so every batch judges age the same way.
       now: run.startedAt ?? deps.clock.now(),
     }));
   }
+  if (forced.size > 0) answers = new Map([...answers, ...forced]);
   return { decisions: decide(ids, metadata, answers, ctx), llm };
 }
 

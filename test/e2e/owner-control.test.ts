@@ -97,12 +97,20 @@ describe('the owner stays in control, in a real browser', () => {
     await page.reload();
     await screenshot(page, '13-review-applied');
 
-    await page.getByRole('link', { name: 'Settings' }).click();
+    // Demo senders live under .example, a name that is never public: nothing is sent.
+    const third = plan.senders[2]!.address;
+    await page.getByRole('button', { name: `Unsubscribe from ${third}` }).click();
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    expect(await page.locator('[data-outcome]').getAttribute('data-outcome')).toBe('refused');
+    await screenshot(page, '13b-unsubscribe-outcome');
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
     await page.waitForURL('**/app/settings');
     const keepList = page.getByTestId('keep-list');
     for (const address of kept) {
       expect(await keepList.getByText(address, { exact: true }).count()).toBe(1);
     }
+    expect(await page.getByTestId('always-trash').textContent()).toContain(third);
     await screenshot(page, '14-settings');
   }, 90_000);
 
@@ -164,10 +172,13 @@ describe('the owner stays in control, in a real browser', () => {
     await page.getByRole('button', { name: 'Rerun full scan and trash right away' }).click();
     await page.waitForURL(/\/runs\/[A-Za-z0-9_-]{22}$/);
     const runId = runIdOf(page);
+    const deadline = Date.now() + 45_000;
+    while (!(await demo.service.store.getRun(runId))?.errors.at(-1)?.message.startsWith('Paused')) {
+      if (Date.now() > deadline) throw new Error('the run did not pause');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await page.goto(`/app/runs/${runId}`);
-    await page
-      .getByRole('link', { name: 'Raise your monthly spend cap' })
-      .waitFor({ timeout: 45_000 });
+    await page.getByRole('link', { name: 'Raise your monthly spend cap' }).waitFor();
     expect((await demo.service.store.getRun(runId))?.llm.calls).toBe(0);
     await screenshot(page, '17-run-paused-by-cap');
 

@@ -92,6 +92,47 @@ function KeepList({ model }: { model: SettingsModel }) {
   );
 }
 
+const OUTCOMES: Readonly<Record<string, string>> = {
+  unsubscribed: 'unsubscribed',
+  refused: 'request refused for your safety',
+  failed: 'the sender did not confirm',
+  timeout: 'the sender did not answer',
+  'link given': 'unsubscribe link given to you',
+  'not offered': 'no unsubscribe offered',
+};
+
+function AlwaysTrashList({ model }: { model: SettingsModel }) {
+  const entries = model.policy.alwaysTrash;
+  return (
+    <section class="card" aria-labelledby="always-heading">
+      <h2 id="always-heading">Senders you unsubscribed from</h2>
+      <p>
+        Their new mail goes to Trash whatever the classifier says, unless a protection rule keeps it
+        (starred, labelled, a thread you replied to, your keep-list).
+      </p>
+      {entries.length === 0 ? (
+        <p class="muted">None yet: a run's page offers Unsubscribe for the senders it trashed.</p>
+      ) : (
+        <ul class="keep-list" data-testid="always-trash">
+          {entries.map((e) => (
+            <li>
+              <span>
+                {e.sender} <span class="muted">({OUTCOMES[e.unsubscribe] ?? e.unsubscribe})</span>
+              </span>
+              <form method="post" action="/app/settings/always-trash/remove" class="inline-form">
+                <input type="hidden" name="sender" value={e.sender} />
+                <button type="submit" class="link-button" aria-label={`Stop trashing ${e.sender}`}>
+                  Stop trashing
+                </button>
+              </form>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 function DecisionSettings({ model }: { model: SettingsModel }) {
   const { policy, typed } = model;
   const instructions = typed?.instructions ?? policy.instructions;
@@ -191,6 +232,7 @@ export function SettingsPage({
         </div>
       ) : null}
       <KeepList model={model} />
+      <AlwaysTrashList model={model} />
       <DecisionSettings model={model} />
     </Layout>
   );
