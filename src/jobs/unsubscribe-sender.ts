@@ -48,7 +48,9 @@ export async function unsubscribeSender(
   let result: UnsubscribeResult;
   if (offer.oneClick) {
     const sent = await send(offer.oneClick);
-    result = { ...sent, link: sent.outcome === 'unsubscribed' ? null : linkOf(offer) };
+    // A one-click URL may not take a GET: the owner gets the mailto first, if there is one.
+    const fallback = offer.mailto ?? offer.oneClick.href;
+    result = { ...sent, link: sent.outcome === 'unsubscribed' ? null : fallback };
   } else if (offer.web || offer.mailto) {
     result = {
       outcome: 'link given',

@@ -58,7 +58,13 @@
 
   function eta(run, final, paused, elapsedMs) {
     if (final) return run.status === 'DONE' ? 'Finished' : 'Stopped';
-    if (paused) return 'Paused until the OpenAI key is updated';
+    if (paused) {
+      const last = run.errors[run.errors.length - 1];
+      // The spend cap's pause message starts so (src/domain/classifier-errors.ts).
+      return last && last.message.includes('monthly OpenAI spend cap')
+        ? 'Paused until the spend cap is raised'
+        : 'Paused until the OpenAI key is updated';
+    }
     if (run.status === 'REVIEW') return 'Waiting for your review';
     if (elapsedMs === null) return 'Not known until the run starts';
     if (run.processed === 0 || elapsedMs < 5000) {
