@@ -60,8 +60,8 @@
     if (final) return run.status === 'DONE' ? 'Finished' : 'Stopped';
     if (paused) {
       const last = run.errors[run.errors.length - 1];
-      // The spend cap's pause message starts so (src/domain/classifier-errors.ts).
-      return last && last.message.includes('monthly OpenAI spend cap')
+      // The spend cap's pause message says so (src/domain/classifier-errors.ts).
+      return last?.message.includes('monthly OpenAI spend cap')
         ? 'Paused until the spend cap is raised'
         : 'Paused until the OpenAI key is updated';
     }
