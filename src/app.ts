@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { GoogleSignIn } from './adapters/google-auth/google-sign-in.js';
+import { sendOneClick } from './adapters/unsubscribe/one-click.js';
 import type { Config } from './config.js';
 import type { Clock, KeyCheck, KeyRing, Store } from './domain/ports.js';
 import { AppError } from './errors.js';
@@ -14,6 +15,7 @@ import type { AppEnv } from './http/env.js';
 import { errorPage, wantsHtml } from './http/error-pages.js';
 import { publicRoutes } from './http/public-routes.js';
 import { pushRoutes } from './http/push-routes.js';
+import { reviewTaskRoutes } from './http/review-task-routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import type { Sessions } from './http/session.js';
 import { staticRoutes } from './http/static-routes.js';
@@ -21,6 +23,7 @@ import { syncTaskRoutes } from './http/sync-task-routes.js';
 import { type TaskCaller, taskRoutes } from './http/task-routes.js';
 import { undoTaskRoutes } from './http/undo-task-routes.js';
 import type { JobDeps } from './jobs/job-deps.js';
+import type { OneClickSend } from './jobs/unsubscribe-sender.js';
 import { type Logger, traceFields } from './log.js';
 
 /** The service's parts, built by the composition root for the configured mode. */
@@ -38,6 +41,8 @@ export interface Services {
   readonly cronCaller?: TaskCaller | undefined;
   /** Checks an OpenAI key with a cheap call before it is stored. */
   readonly checkOpenAiKey: (apiKey: string) => Promise<KeyCheck>;
+  /** Sends an RFC 8058 one-click unsubscribe; default: to public https addresses only. */
+  readonly sendOneClick?: OneClickSend | undefined;
 }
 
 export interface AppDeps {
@@ -54,8 +59,11 @@ const NOBODY: TaskCaller = { verify: async () => false };
 /** Where the app serves the simulated Google in demo mode. */
 export const SIMULATED_GOOGLE_PATH = '/_sim/google';
 
-/** The pages' forms carry a key or a checkbox; a task payload carries ids (Cloud Tasks: 100 KB). */
-const MAX_FORM_BYTES = 16 * 1024;
+/**
+ * The pages' forms carry a key, settings, or an applied review's kept senders (a few thousand
+ * addresses at most); a task payload carries ids (Cloud Tasks: 100 KB).
+ */
+const MAX_FORM_BYTES = 64 * 1024;
 const MAX_TASK_BYTES = 100 * 1024;
 
 function limit(maxSize: number) {
@@ -91,11 +99,19 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     app.route('/static', staticRoutes());
     app.route('/', publicRoutes(services.store, services.clock, config.google.simulated));
     app.route('/auth', authRoutes(services));
-    app.route('/app', appRoutes({ ...services, quota: config.gmailQuota }));
+    app.route(
+      '/app',
+      appRoutes({
+        ...services,
+        quota: config.gmailQuota,
+        sendOneClick: services.sendOneClick ?? ((url) => sendOneClick(url)),
+      }),
+    );
     app.route('/api', apiRoutes(services.store, services.sessions));
     app.route('/tasks', taskRoutes(services.jobs, services.taskCaller));
     app.route('/tasks', syncTaskRoutes(services.jobs, services.taskCaller));
     app.route('/tasks', undoTaskRoutes(services.jobs, services.taskCaller));
+    app.route('/tasks', reviewTaskRoutes(services.jobs, services.taskCaller));
     app.route('/cron', cronRoutes(services.jobs, services.cronCaller ?? services.taskCaller));
     app.route('/push', pushRoutes(services, services.pushCaller ?? NOBODY));
   }

@@ -66,6 +66,7 @@ export async function composeServices(
       prices: config.openai.prices,
       keyRing,
       senders: store,
+      spend: { runs: store, now: () => clock.now() },
       log,
       ...sleep,
     }),

@@ -10,7 +10,7 @@ export interface LayoutProps {
   /** Shows the account navigation (dashboard, key, sign out). */
   readonly signedIn?: boolean;
   /** Which navigation entry is the current page. */
-  readonly current?: 'dashboard' | 'key' | undefined;
+  readonly current?: 'dashboard' | 'key' | 'settings' | undefined;
   /** Static scripts (files under web/static), loaded deferred; no inline script anywhere. */
   readonly scripts?: readonly string[];
 }
@@ -55,6 +55,9 @@ export function Layout({
                   </a>
                   <a href="/app/openai-key" aria-current={here('key')}>
                     OpenAI key
+                  </a>
+                  <a href="/app/settings" aria-current={here('settings')}>
+                    Settings
                   </a>
                   <form method="post" action="/auth/logout" class="inline-form">
                     <button type="submit" class="link-button">

@@ -1,3 +1,4 @@
+import { PAUSE_MESSAGES } from '../src/domain/classifier-errors.js';
 import type { RunView } from '../src/http/run-view.js';
 import { formatDuration } from './format.js';
 
@@ -37,7 +38,12 @@ function etaText(
   state: { final: boolean; paused: boolean; elapsedMs: number | null },
 ): string {
   if (state.final) return run.status === 'DONE' ? 'Finished' : 'Stopped';
-  if (state.paused) return 'Paused until the OpenAI key is updated';
+  if (state.paused) {
+    return run.errors.at(-1)?.message === PAUSE_MESSAGES.spend_cap
+      ? 'Paused until the spend cap is raised'
+      : 'Paused until the OpenAI key is updated';
+  }
+  if (run.status === 'REVIEW') return 'Waiting for your review';
   if (state.elapsedMs === null) return 'Not known until the run starts';
   if (run.processed === 0 || state.elapsedMs < MIN_SAMPLE_MS) {
     return 'Not known yet (waiting for the first batch)';

@@ -48,15 +48,22 @@ export function decide(
   });
 }
 
-/** What a batch's decisions add to its run's counters. */
-export function countDecisions(decisions: readonly MessageDecision[]): RunCounters {
+/**
+ * What a batch's decisions add to its run's counters. Without `trashing` (a review run), trash
+ * decisions count as processed only: nothing went to Trash yet.
+ */
+export function countDecisions(
+  decisions: readonly MessageDecision[],
+  { trashing }: { trashing: boolean } = { trashing: true },
+): RunCounters {
   const count = (kind: MessageDecision['decision']) =>
     decisions.filter((d) => d.decision === kind).length;
+  const trash = trashing ? decisions.filter((d) => d.decision === 'trash') : [];
   return {
     listed: 0,
     processed: decisions.length,
-    trashed: count('trash'),
-    bytesTrashed: decisions.filter((d) => d.decision === 'trash').reduce((n, d) => n + d.bytes, 0),
+    trashed: trash.length,
+    bytesTrashed: trash.reduce((n, d) => n + d.bytes, 0),
     protected: count('protected'),
     kept: count('keep'),
     failed: count('failed'),

@@ -9,6 +9,7 @@ import type { PartitionFacts } from './scan-partitions.js';
 export const RUN_STATUSES = [
   'QUEUED',
   'PROCESSING',
+  'REVIEW',
   'DELETING',
   'DONE',
   'FAILED',
@@ -17,10 +18,15 @@ export const RUN_STATUSES = [
 /**
  * QUEUED: created, the plan task is waiting. PROCESSING: the plan task is listing the mailbox
  * into batches while batches are decided and trashed. DELETING: every message is listed; the
- * last batches are being decided and moved to Trash. DONE, FAILED, CANCELLED are final.
+ * last batches are being decided and moved to Trash. REVIEW: a review run has decided every
+ * batch and trashed nothing; the owner applies it (DELETING, then DONE) or it expires
+ * (CANCELLED). DONE, FAILED, CANCELLED are final.
  */
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export type RunKind = 'full' | 'incremental';
+/** auto: trashes as it decides. review: decides, trashes nothing, and waits at REVIEW. */
+export const RUN_MODES = ['auto', 'review'] as const;
+export type RunMode = (typeof RUN_MODES)[number];
 export const FINAL_STATUSES: readonly RunStatus[] = ['DONE', 'FAILED', 'CANCELLED'];
 
 /** An encrypted secret: `v1.<keyId>.<iv>.<tag>.<ciphertext>`, base64url parts (AES-256-GCM). */
@@ -33,14 +39,46 @@ export interface Policy {
   readonly instructions: string;
   /** The rules classifier trashes bulk mail only when older than this. */
   readonly minAgeDays: number;
-  /** Bumped whenever the policy changes, so cached sender decisions are not reused. */
+  /**
+   * The most the user's OpenAI calls may cost in a calendar month (UTC), in USD; null: no cap.
+   * A run that would pass it pauses until the cap is raised.
+   */
+  readonly monthlyCapUsd: number | null;
+  /**
+   * Senders the owner unsubscribed from: their mail goes to Trash whatever the classifier says
+   * (never past the protection rules), and each records how the unsubscribe went.
+   */
+  readonly alwaysTrash: readonly AlwaysTrash[];
+  /**
+   * Bumped whenever what decides changes (keep-list, instructions, minimum age), so cached
+   * sender decisions are not reused. The spend cap decides nothing and leaves it alone.
+   */
   readonly version: number;
+}
+
+/** How unsubscribing from a sender went. */
+export type UnsubscribeOutcome =
+  | 'unsubscribed'
+  | 'refused'
+  | 'failed'
+  | 'timeout'
+  | 'link given'
+  | 'not offered';
+
+export interface AlwaysTrash {
+  /** Lowercased address. */
+  readonly sender: string;
+  readonly unsubscribe: UnsubscribeOutcome;
+  /** Epoch ms. */
+  readonly at: number;
 }
 
 export const DEFAULT_POLICY: Policy = {
   keepSenders: [],
   instructions: '',
   minAgeDays: 30,
+  monthlyCapUsd: null,
+  alwaysTrash: [],
   version: 1,
 };
 
@@ -119,6 +157,7 @@ export interface Run {
   readonly id: string;
   readonly userId: string;
   readonly kind: RunKind;
+  readonly mode: RunMode;
   readonly status: RunStatus;
   readonly scheduledAt: number;
   readonly startedAt: number | null;
@@ -133,6 +172,8 @@ export interface Run {
   readonly counters: RunCounters;
   readonly llm: LlmUsage;
   readonly errors: readonly RunError[];
+  /** When the owner applied a review run (epoch ms); null for an auto run or before. */
+  readonly appliedAt: number | null;
 }
 
 export type DecisionKind = 'keep' | 'trash' | 'protected' | 'failed' | 'gone';

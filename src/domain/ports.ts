@@ -22,7 +22,7 @@ import type { PartitionFacts } from './scan-partitions.js';
 
 export type UserPatch = Partial<Omit<User, 'id' | 'createdAt'>>;
 export type RunPatch = Partial<
-  Pick<Run, 'status' | 'startedAt' | 'endedAt' | 'startHistoryId' | 'total'>
+  Pick<Run, 'status' | 'startedAt' | 'endedAt' | 'startHistoryId' | 'total' | 'appliedAt'>
 >;
 
 export interface CompleteBatch {
@@ -106,6 +106,22 @@ export interface Store {
     listed: number,
     now: number,
   ): Promise<Run | undefined>;
+
+  /**
+   * Replaces the decisions of a done batch (a review's kept senders: their trash becomes
+   * keep); counters are not touched. A batch that is not done is left as it is.
+   */
+  reviseDecisions(
+    runId: string,
+    batchNo: number,
+    decisions: readonly MessageDecision[],
+  ): Promise<void>;
+  /**
+   * In one transaction: an applied review run (DELETING, `appliedAt` set, every batch done)
+   * adds `added` to its counters and becomes DONE. Any other run is unchanged (undefined), so
+   * a repeated call counts nothing twice.
+   */
+  finishApplied(runId: string, added: RunCounters, now: number): Promise<Run | undefined>;
 
   getSenderDecisions(
     userId: string,
@@ -207,6 +223,11 @@ export interface Mailbox {
   }): Promise<IdPage>;
   /** Metadata of each message; ids missing from the result no longer exist. */
   getMetadata(ids: readonly string[]): Promise<Map<string, MessageMeta>>;
+  /**
+   * The values of the named headers of one message (messages.get, format=metadata); headers
+   * it lacks are absent; undefined when the message no longer exists.
+   */
+  headers(id: string, names: readonly string[]): Promise<Record<string, string> | undefined>;
   /** Moves messages to Trash (batchModify, up to 1,000 ids a call). */
   trash(ids: readonly string[]): Promise<void>;
   untrash(ids: readonly string[]): Promise<void>;

@@ -17,6 +17,24 @@ export const policySchema: z.ZodType<Policy> = z.object({
   keepSenders: z.array(z.string()),
   instructions: z.string(),
   minAgeDays: z.number(),
+  // Policies stored before the spend cap existed have none.
+  monthlyCapUsd: z.number().nullable().default(null),
+  alwaysTrash: z
+    .array(
+      z.object({
+        sender: z.string(),
+        unsubscribe: z.enum([
+          'unsubscribed',
+          'refused',
+          'failed',
+          'timeout',
+          'link given',
+          'not offered',
+        ]),
+        at: z.number(),
+      }),
+    )
+    .default([]),
   version: z.number().int(),
 });
 export const watchSchema: z.ZodType<WatchState> = z.object({

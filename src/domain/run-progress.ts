@@ -39,11 +39,33 @@ function allBatchesDone(run: Run): boolean {
   return run.batchCount !== null && run.batchesDone >= run.batchCount;
 }
 
-/** The run, moved to DONE if it is fully planned and every batch is done; a final run stays. */
+/**
+ * The run, moved on if it is fully planned and every batch is done: an auto run to DONE, a
+ * review run to REVIEW (where it waits for its owner). A final run stays, and so does a review
+ * run at REVIEW or already applied (its apply job takes it to DONE, see `withApplied`).
+ */
 export function finishedIfComplete(run: Run, now: number): Run {
-  return allBatchesDone(run) && !isFinal(run.status)
-    ? { ...run, status: 'DONE', endedAt: now }
-    : run;
+  if (!allBatchesDone(run) || isFinal(run.status)) return run;
+  if (run.mode === 'review') {
+    return run.status === 'REVIEW' || run.appliedAt !== null ? run : { ...run, status: 'REVIEW' };
+  }
+  return { ...run, status: 'DONE', endedAt: now };
+}
+
+/**
+ * An applied review run whose saved trash decisions all went to Trash: `added` (what the
+ * trashing counted) joins its counters and it is DONE. Anything else is returned unchanged, so
+ * a repeated call counts nothing twice.
+ */
+export function withApplied(run: Run, added: RunCounters, now: number): Run {
+  if (run.mode !== 'review' || run.appliedAt === null || run.status !== 'DELETING') return run;
+  if (!allBatchesDone(run)) return run;
+  return {
+    ...run,
+    status: 'DONE',
+    endedAt: now,
+    counters: addCounters(run.counters, added),
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Store } from '../domain/ports.js';
 import { AppError } from '../errors.js';
+import { reviewPlan } from '../jobs/apply-review.js';
 import type { AppEnv } from './env.js';
 import { RUN_ID, runView } from './run-view.js';
 import type { Sessions } from './session.js';
@@ -17,6 +18,17 @@ export function apiRoutes(store: Store, sessions: Sessions): Hono<AppEnv> {
     }
     const runs = await store.listRuns(c.get('userId'), 50);
     return c.json(runs.map(runView));
+  });
+
+  // The proposal names senders: only the run's owner, signed in, sees it.
+  app.get('/runs/:runId/plan', sessions.require('api'), async (c) => {
+    const runId = c.req.param('runId');
+    const run = RUN_ID.test(runId) ? await store.getRun(runId) : undefined;
+    if (!run || run.userId !== c.get('userId')) throw new AppError('not_found', 'No such run');
+    if (run.mode !== 'review') throw new AppError('conflict', 'This run is not a review');
+    c.header('cache-control', 'no-store');
+    const plan = await reviewPlan({ store }, run.id);
+    return c.json({ runId: run.id, status: run.status, ...plan });
   });
 
   app.get('/runs/:runId', async (c) => {

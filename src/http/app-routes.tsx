@@ -1,7 +1,8 @@
 import { type Context, Hono } from 'hono';
+import { z } from 'zod';
 import { DashboardPage } from '../../web/pages/dashboard.js';
 import { OpenAiKeyPage } from '../../web/pages/openai-key.js';
-import { FINAL_STATUSES, type User } from '../domain/model.js';
+import { FINAL_STATUSES, RUN_MODES, type User } from '../domain/model.js';
 import type { Clock, KeyCheck, KeyRing, Store } from '../domain/ports.js';
 import { seal } from '../domain/sealing.js';
 import { AppError } from '../errors.js';
@@ -9,11 +10,13 @@ import { disconnectUser } from '../jobs/disconnect-user.js';
 import type { JobDeps } from '../jobs/job-deps.js';
 import { resumePausedRuns } from '../jobs/paused-runs.js';
 import { startFullScan } from '../jobs/start-full-scan.js';
+import type { OneClickSend } from '../jobs/unsubscribe-sender.js';
 import { DASHBOARD_RUNS, dashboardModel, type QuotaFacts } from './dashboard-model.js';
 import type { AppEnv } from './env.js';
 import { MailboxSizes } from './mailbox-sizes.js';
 import { ownerRunRoutes } from './owner-run-routes.js';
 import type { Sessions } from './session.js';
+import { settingsRoutes } from './settings-routes.js';
 
 export interface AppRoutesDeps {
   readonly store: Store;
@@ -26,9 +29,11 @@ export interface AppRoutesDeps {
   readonly signIn: { revoke(refreshToken: string): Promise<boolean> };
   /** Gmail's unit costs and per-user budget, for the scan estimate. */
   readonly quota: QuotaFacts;
+  readonly sendOneClick: OneClickSend;
 }
 
 const OPENAI_KEY = /^sk-[A-Za-z0-9_-]{16,256}$/;
+const runMode = z.enum(RUN_MODES);
 
 /**
  * The signed-in part: dashboard, OpenAI key, starting a run, the owner's run pages, undo and
@@ -102,11 +107,17 @@ export function appRoutes(deps: AppRoutesDeps): Hono<AppEnv> {
   });
 
   app.post('/runs', async (c) => {
-    const run = await startFullScan(deps.jobs, c.get('userId'));
+    const form = await c.req.parseBody();
+    const mode = runMode.safeParse(form.mode ?? 'auto');
+    if (!mode.success) {
+      throw new AppError('bad_request', 'A full scan runs in mode auto or review.');
+    }
+    const run = await startFullScan(deps.jobs, c.get('userId'), mode.data);
     return c.redirect(`/runs/${run.id}`, 303);
   });
 
-  app.route('/runs', ownerRunRoutes(deps.store, deps.jobs, deps.clock));
+  app.route('/runs', ownerRunRoutes(deps.store, deps.jobs, deps.clock, deps.sendOneClick));
+  app.route('/settings', settingsRoutes(deps.store, deps.jobs, deps.clock, currentUser));
 
   app.post('/disconnect', async (c) => {
     const user = await currentUser(c);

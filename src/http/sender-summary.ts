@@ -6,6 +6,8 @@ export interface SenderShare {
   readonly sender: string;
   readonly messages: number;
   readonly bytes: number;
+  /** Some sizes are a sampled average (a scan by sender), not each message's own. */
+  readonly estimated: boolean;
 }
 
 const TOP = 8;
@@ -24,15 +26,22 @@ export class SenderSummaries {
   async of(run: Run): Promise<readonly SenderShare[]> {
     const cached = this.cache.get(run.id);
     if (cached) return cached;
-    const totals = new Map<string, { messages: number; bytes: number }>();
+    const totals = new Map<string, { messages: number; bytes: number; estimated: boolean }>();
     for (let batchNo = 0; ; batchNo++) {
       const batch = await this.store.getBatch(run.id, batchNo);
       if (!batch) break;
+      const plan = batch.plan;
+      const sampled = new Set(plan?.kind === 'sender' ? plan.samples.map((s) => s.id) : []);
+      const estimates = plan?.kind === 'sender' || plan?.kind === 'facts';
       for (const d of batch.decisions) {
         if (d.decision !== 'trash') continue;
         const key = d.sender ?? 'unknown sender';
-        const total = totals.get(key) ?? { messages: 0, bytes: 0 };
-        totals.set(key, { messages: total.messages + 1, bytes: total.bytes + d.bytes });
+        const total = totals.get(key) ?? { messages: 0, bytes: 0, estimated: false };
+        totals.set(key, {
+          messages: total.messages + 1,
+          bytes: total.bytes + d.bytes,
+          estimated: total.estimated || (estimates && !sampled.has(d.id)),
+        });
       }
     }
     const ranked = [...totals]
@@ -45,6 +54,7 @@ export class SenderSummaries {
         sender: `${rest.length} other senders`,
         messages: rest.reduce((n, s) => n + s.messages, 0),
         bytes: rest.reduce((n, s) => n + s.bytes, 0),
+        estimated: rest.some((s) => s.estimated),
       });
     }
     if (this.cache.size >= CACHED_RUNS) this.cache.delete(this.cache.keys().next().value!);

@@ -58,6 +58,7 @@ function fakeMailbox(
       ids: listed[query.labelIds?.[0] ?? query.q ?? ''] ?? [],
       nextPageToken: undefined,
     }),
+    headers: unused,
     getMetadata: async (ids) =>
       new Map(fresh.filter((m) => ids.includes(m.id)).map((m) => [m.id, m])),
     trash: unused,
@@ -109,6 +110,45 @@ async function setup() {
   };
   return { deps, user, run, batch };
 }
+
+describe('decideBatch with senders the owner unsubscribed from', () => {
+  it('trashes their mail without the classifier, but never past a protection rule', async () => {
+    const { deps, user, run, batch } = await setup();
+    const young = STARTED - 2 * 86_400_000;
+    const fresh: MessageMeta[] = [
+      { ...sample, id: 'a1', internalDate: young },
+      { ...sample, id: 'b', threadId: 'tb', labelIds: ['CATEGORY_PROMOTIONS', 'STARRED'] },
+      {
+        ...sample,
+        id: 'c',
+        threadId: 'tc',
+        fromAddress: 'other@shop.example',
+        internalDate: young,
+      },
+    ];
+    const unsubscribed = {
+      ...user,
+      policy: {
+        ...user.policy,
+        alwaysTrash: [
+          { sender: 'deals@shop.example', unsubscribe: 'unsubscribed' as const, at: 1 },
+        ],
+      },
+    };
+    const { decisions } = await decideBatch(
+      deps,
+      run,
+      unsubscribed,
+      fakeMailbox('expired', fresh),
+      { ...batch, plan: null },
+    );
+    expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
+      ['trash', 'you unsubscribed from this sender'],
+      ['protected', 'starred'],
+      ['keep', 'newer than 30 days'],
+    ]);
+  });
+});
 
 describe('decideBatch and the check before Trash for a batch of the scan by sender', () => {
   it('trashes a list sender’s old promotions without reading them', async () => {

@@ -1,3 +1,4 @@
+import { alwaysTrashAnswers } from '../domain/always-trash.js';
 import { decide } from '../domain/decide.js';
 import type { MessageMeta } from '../domain/message.js';
 import {
@@ -192,6 +193,9 @@ export async function decideMessages(
       !m.labelIds.includes('TRASH') &&
       !m.labelIds.includes('SPAM'),
   );
+  // Senders the owner unsubscribed from go to Trash without a question to the classifier.
+  const forced = alwaysTrashAnswers(candidates, user.policy);
+  const asked = candidates.filter((m) => !forced.has(m.id));
   let answers: ReadonlyMap<string, ClassifierAnswer> = given ?? new Map();
   let llm: LlmUsage = ZERO_USAGE;
   // One moment for the whole run, so every batch judges age the same way.
@@ -202,11 +206,11 @@ export async function decideMessages(
       messages,
       now: run.startedAt ?? deps.clock.now(),
     });
-  if (!given && candidates.length > 0) {
-    ({ answers, usage: llm } = await classify(candidates));
+  if (!given && asked.length > 0) {
+    ({ answers, usage: llm } = await classify(asked));
     // A decision an error prevented is asked for once more, with the batch, before it counts
     // as failed: a keep is never what an error leaves behind.
-    const undecided = candidates.filter((m) => !decided(answers.get(m.id)));
+    const undecided = asked.filter((m) => !decided(answers.get(m.id)));
     if (undecided.length > 0) {
       const again = await classify(undecided);
       llm = addUsage(llm, again.usage);
@@ -218,6 +222,7 @@ export async function decideMessages(
       answers = merged;
     }
   }
+  if (forced.size > 0) answers = new Map([...answers, ...forced]);
   return { decisions: decide(ids, metadata, answers, ctx), llm };
 }
 

@@ -29,7 +29,7 @@ export async function disconnectUser(deps: DisconnectDeps, userId: string): Prom
 
   for (const run of await store.listRuns(userId, 100)) {
     if (FINAL_STATUSES.includes(run.status)) continue;
-    await store.updateRun(run.id, ['QUEUED', 'PROCESSING', 'DELETING'], {
+    await store.updateRun(run.id, ['QUEUED', 'PROCESSING', 'REVIEW', 'DELETING'], {
       status: 'CANCELLED',
       endedAt: clock.now(),
     });

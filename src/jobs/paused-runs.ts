@@ -1,6 +1,8 @@
 import {
+  CAP_RAISED_MESSAGE,
   type ClassifierPaused,
   isPausedLog,
+  type PauseReason,
   RESUMED_MESSAGE,
 } from '../domain/classifier-errors.js';
 import { FINAL_STATUSES } from '../domain/model.js';
@@ -18,19 +20,27 @@ export async function pauseRun(deps: JobDeps, runId: string, pause: ClassifierPa
   if (run.errors.at(-1)?.message !== pause.message) {
     await deps.store.appendRunError(runId, { at: deps.clock.now(), message: pause.message });
   }
-  deps.log.warn('run paused until the user updates the OpenAI key', {
+  deps.log.warn('run paused until the user acts', {
     runId,
     reason: pause.reason,
   });
 }
 
-/** Queues the unfinished batches of the user's paused runs again; returns how many resumed. */
-export async function resumePausedRuns(deps: JobDeps, userId: string): Promise<number> {
+/**
+ * Queues the unfinished batches of the user's paused runs again (with `reason`, only those
+ * paused for it: a raised spend cap); returns how many resumed.
+ */
+export async function resumePausedRuns(
+  deps: JobDeps,
+  userId: string,
+  reason?: PauseReason,
+): Promise<number> {
   let resumed = 0;
   for (const run of await deps.store.listRuns(userId, 20)) {
-    if (FINAL_STATUSES.includes(run.status) || !isPausedLog(run.errors)) continue;
+    if (FINAL_STATUSES.includes(run.status) || !isPausedLog(run.errors, reason)) continue;
     const now = deps.clock.now();
-    await deps.store.appendRunError(run.id, { at: now, message: RESUMED_MESSAGE });
+    const message = reason === 'spend_cap' ? CAP_RAISED_MESSAGE : RESUMED_MESSAGE;
+    await deps.store.appendRunError(run.id, { at: now, message });
     for (const batch of await deps.store.listBatches(run.id)) {
       if (batch.status === 'done') continue;
       // The batch's own task name stays taken for a while after its task ended.

@@ -26,9 +26,14 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
     const { decisions, llm } = await decideBatch(deps, run, user, mailbox, batch);
     batch = await store.saveDecisions(runId, batchNo, decisions, llm);
   }
+  // The one place a batch's decisions go to Gmail: a review run trashes nothing here (its
+  // owner applies it later, see apply-review.ts), and counts its trash decisions as processed.
+  const trashing = run.mode !== 'review';
   // After the decisions are saved: a Gmail error here retries the check, never the classifier.
-  const decisions = await guardBeforeTrash(deps, run, user, mailbox, batch.decisions);
-  const trashIds = decisions.filter((d) => d.decision === 'trash').map((d) => d.id);
+  const decisions = trashing
+    ? await guardBeforeTrash(deps, run, user, mailbox, batch.decisions)
+    : batch.decisions;
+  const trashIds = trashing ? decisions.filter((d) => d.decision === 'trash').map((d) => d.id) : [];
   const current = await store.getRun(runId);
   if (!current || FINAL_STATUSES.includes(current.status)) return;
   if (trashIds.length > 0) await mailbox.trash(trashIds);
@@ -37,7 +42,7 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
     runId,
     batchNo,
     decisions,
-    counters: countDecisions(decisions),
+    counters: countDecisions(decisions, { trashing }),
     llm: batch.llm,
     now: clock.now(),
   });

@@ -33,6 +33,7 @@ export async function startIncrementalRun(
     id: deps.ids.runId(),
     userId: work.user.id,
     kind: 'incremental',
+    mode: 'auto',
     status: 'QUEUED',
     scheduledAt: now,
     startedAt: null,
@@ -44,6 +45,7 @@ export async function startIncrementalRun(
     counters: ZERO_COUNTERS,
     llm: ZERO_USAGE,
     errors: (work.notes ?? []).map((message) => ({ at: now, message })),
+    appliedAt: null,
   };
   await store.createRun(run);
   const batches = [];

@@ -6,6 +6,7 @@ import { googleEndpoints } from '../adapters/google-auth/google-endpoints.js';
 import { GoogleSignIn } from '../adapters/google-auth/google-sign-in.js';
 import { openAiClassifierFor } from '../adapters/openai/classifier-factory.js';
 import { checkOpenAiKey } from '../adapters/openai/key-check.js';
+import { type OneClickOptions, sendOneClick } from '../adapters/unsubscribe/one-click.js';
 import { createApp, SIMULATED_GOOGLE_PATH } from '../app.js';
 import type { Config } from '../config.js';
 import type { Clock, Ids } from '../domain/ports.js';
@@ -45,6 +46,8 @@ export interface LocalOverrides {
   readonly simulatedGoogle?: SimulatedGoogle | undefined;
   /** How quota waits and retries keep time (tests run them on a faster clock). */
   readonly timing?: { readonly clock: Clock; readonly sleep: (ms: number) => Promise<void> };
+  /** Test-only settings of the one-click unsubscribe request (a local endpoint, loopback). */
+  readonly unsubscribe?: OneClickOptions | undefined;
 }
 
 /** Local mode's composition: SQLite, the in-process queue, the key file, the Gmail adapter. */
@@ -112,6 +115,7 @@ export async function composeLocal(
       prices: config.openai.prices,
       keyRing,
       senders: store,
+      spend: { runs: store, now: () => clock.now() },
       log,
       ...(overrides.timing ? { sleep: overrides.timing.sleep } : {}),
     }),
@@ -145,6 +149,7 @@ export async function composeLocal(
       taskCaller: caller,
       pushCaller: new PushTokenCaller(config.push.verificationToken),
       checkOpenAiKey: (apiKey) => checkOpenAiKey(apiKey, config.openai),
+      sendOneClick: (url) => sendOneClick(url, overrides.unsubscribe),
     },
   });
   const callTask = async (path: string, body: string) =>

@@ -11,6 +11,7 @@ import type {
 } from '../../src/domain/model.js';
 import { DEFAULT_POLICY, ZERO_COUNTERS, ZERO_USAGE } from '../../src/domain/model.js';
 import type { CompleteBatch, Store } from '../../src/domain/ports.js';
+import { describeReviewContract } from './store-contract-review.js';
 import { describeSyncContract } from './store-contract-sync.js';
 
 /**
@@ -43,6 +44,7 @@ export function aRun(overrides: Partial<Run> = {}): Run {
     id: unique('run'),
     userId: unique('user'),
     kind: 'full',
+    mode: 'auto',
     status: 'QUEUED',
     scheduledAt: T0,
     startedAt: null,
@@ -54,6 +56,7 @@ export function aRun(overrides: Partial<Run> = {}): Run {
     counters: ZERO_COUNTERS,
     llm: ZERO_USAGE,
     errors: [],
+    appliedAt: null,
     ...overrides,
   };
 }
@@ -129,6 +132,7 @@ export function describeStoreContract(
     });
 
     describeSyncContract(() => store);
+    describeReviewContract(() => store);
 
     async function aStoredRun(overrides: Partial<Run> = {}, batchCount = 0): Promise<Run> {
       const run = aRun(overrides);

@@ -77,7 +77,14 @@ describe('the pages in a real browser, in demo mode', () => {
     await page.waitForURL(/\/runs\/[A-Za-z0-9_-]{22}$/);
     const runId = new URL(page.url()).pathname.split('/').pop()!;
     await screenshot(page, '05-status-running');
-    // The page follows the run by itself (polling, then one reload when it ends).
+    // The first scan is a review: the page follows it (polling, then one reload) to REVIEW,
+    // which leads the owner to the proposal; applying it as it is trashes what it decided.
+    await page.locator('[data-field="status"][data-status="REVIEW"]').waitFor({ timeout: 45_000 });
+    await page.getByRole('link', { name: 'Review the proposal' }).click();
+    await page.waitForURL(`**/app/runs/${runId}`);
+    await page.getByRole('button', { name: 'Keep the ticked senders, trash the rest' }).click();
+    await page.waitForURL(`**/app/runs/${runId}`);
+    await page.goto(`/runs/${runId}`);
     await page.locator('[data-field="status"][data-status="DONE"]').waitFor({ timeout: 45_000 });
     await page.locator('[data-field="eta"]', { hasText: 'Finished' }).waitFor();
     expect(await page.locator('progress').getAttribute('value')).toBe('100');
@@ -101,12 +108,15 @@ describe('the pages in a real browser, in demo mode', () => {
     expect(await row.locator('[data-col="trashed"]').textContent()).toBe(
       listed.trashed.toLocaleString('en-US'),
     );
-    expect(await page.getByRole('button', { name: 'Rerun full scan' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Rerun full scan with review' }).count()).toBe(1);
+    expect(
+      await page.getByRole('button', { name: 'Rerun full scan and trash right away' }).count(),
+    ).toBe(1);
     await screenshot(page, '07-dashboard-done');
 
     await row.getByRole('link').click();
     await page.waitForURL(`**/app/runs/${runId}`);
-    expect(await page.getByRole('heading', { name: 'Storage freed by sender' }).count()).toBe(1);
+    expect(await page.getByRole('heading', { name: 'Moved to Trash, by sender' }).count()).toBe(1);
     await screenshot(page, '08-run-detail');
     const ids = await trashedIds(demo, runId);
     const account = demo.google.account(demo.email);

@@ -13,7 +13,7 @@ import { type DemoService, startDemoService } from './demo-service.js';
 
 const RUN_ID = 'LiveStatusRun000000000';
 const FIELDS = ['status', 'statusText', 'percent', 'processed', 'total', 'remaining'];
-const MORE_FIELDS = ['trashed', 'bytes', 'protected', 'cost', 'notes'];
+const MORE_FIELDS = ['trashed', 'bytes', 'freed', 'protected', 'cost', 'notes'];
 
 function decisions(from: number, count: number): MessageDecision[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -55,6 +55,7 @@ describe('the status page without a session', () => {
       id: RUN_ID,
       userId: 'user-live',
       kind: 'full',
+      mode: 'auto',
       status: 'PROCESSING',
       scheduledAt: now - 60_000,
       startedAt: now - 60_000,
@@ -66,6 +67,7 @@ describe('the status page without a session', () => {
       counters: ZERO_COUNTERS,
       llm: ZERO_USAGE,
       errors: [],
+      appliedAt: null,
     };
     await store.createRun(run);
     const planned = (batchNo: number) => ({
@@ -119,6 +121,8 @@ describe('the status page without a session', () => {
     const base = {
       userId: 'user-live',
       kind: 'full' as const,
+      mode: 'auto' as const,
+      appliedAt: null,
       scheduledAt: Date.now() - 120_000,
       startedAt: Date.now() - 120_000,
       startHistoryId: '1',

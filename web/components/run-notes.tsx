@@ -1,3 +1,4 @@
+import { PAUSE_MESSAGES } from '../../src/domain/classifier-errors.js';
 import type { RunView } from '../../src/http/run-view.js';
 import { formatBytes, formatCount } from '../format.js';
 import type { RunFigures } from '../run-figures.js';
@@ -15,7 +16,21 @@ export function RunAlert({ run, figures }: { run: RunView; figures: RunFigures }
       <div class="alert" role="alert">
         <p>{latest}</p>
         <p>
-          <a href="/app/openai-key">Update your OpenAI key</a>
+          {latest === PAUSE_MESSAGES.spend_cap ? (
+            <a href="/app/settings#spend-cap">Raise your monthly spend cap</a>
+          ) : (
+            <a href="/app/openai-key">Update your OpenAI key</a>
+          )}
+        </p>
+      </div>
+    );
+  }
+  if (run.status === 'REVIEW') {
+    return (
+      <div class="alert" role="alert">
+        <p>Every message is decided and nothing has moved to Trash yet.</p>
+        <p>
+          <a href={`/app/runs/${run.id}`}>Review the proposal</a> and choose what to keep.
         </p>
       </div>
     );

@@ -5,6 +5,7 @@ import type { RunFigures } from '../run-figures.js';
 export const STATUS_LABELS: Readonly<Record<string, string>> = {
   QUEUED: 'Waiting to start',
   PROCESSING: 'Scanning',
+  REVIEW: 'Waiting for your review',
   DELETING: 'Finishing',
   DONE: 'Done',
   FAILED: 'Failed',
@@ -14,6 +15,8 @@ export const STATUS_LABELS: Readonly<Record<string, string>> = {
 const STATUS_TEXT: Readonly<Record<string, string>> = {
   QUEUED: 'The run is queued and starts shortly.',
   PROCESSING: 'Listing the mailbox and deciding, batch by batch, what goes to Trash.',
+  REVIEW:
+    "Every message is decided and nothing was moved: the proposal waits for its owner's review.",
   DELETING: 'Everything is listed; the last batches are being decided and moved to Trash.',
   DONE: 'Finished.',
   FAILED: 'The run stopped before the end: see the notes below.',
@@ -24,6 +27,21 @@ function statusText(run: RunView, figures: RunFigures): string | undefined {
   if (figures.paused) return 'Paused: waiting for you (see the notes below).';
   if (run.undo === 'done') return 'Finished, then undone: its messages are out of Trash again.';
   return STATUS_TEXT[run.status];
+}
+
+/** Gmail deletes mail for good this long after it went to Trash. */
+const TRASH_KEPT_MS = 30 * 86_400_000;
+
+/**
+ * Mail in Trash still counts against the quota: the space is freed when Gmail empties Trash,
+ * 30 days after the run (or at once if the owner empties Trash in Gmail).
+ */
+export function freedText(run: RunView): string {
+  if (run.trashed === 0) return 'Nothing moved to Trash';
+  if (run.undo !== 'none') return 'Nothing: the run was undone';
+  if (run.endedAt === null) return 'Once Gmail empties Trash, 30 days after the run';
+  const day = new Date(Date.parse(run.endedAt) + TRASH_KEPT_MS).toISOString().slice(0, 10);
+  return `On ${day}, when Gmail empties Trash (now, if you empty it yourself)`;
 }
 
 export function kindLabel(kind: string): string {
@@ -91,8 +109,12 @@ export function RunProgress({ run, figures }: { run: RunView; figures: RunFigure
           <dd data-field="trashed">{formatCount(run.trashed)}</dd>
         </div>
         <div>
-          <dt>Storage freed</dt>
+          <dt>Size moved to Trash</dt>
           <dd data-field="bytes">{formatBytes(run.bytesTrashed)}</dd>
+        </div>
+        <div>
+          <dt>Freed</dt>
+          <dd data-field="freed">{freedText(run)}</dd>
         </div>
         <div>
           <dt>Protected by a rule</dt>

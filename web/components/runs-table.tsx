@@ -21,7 +21,7 @@ export function RunsTable({ runs }: { runs: readonly RunView[] }) {
               Moved to Trash
             </th>
             <th scope="col" class="num">
-              Storage freed
+              Size moved to Trash
             </th>
           </tr>
         </thead>
@@ -41,7 +41,7 @@ export function RunsTable({ runs }: { runs: readonly RunView[] }) {
               <td class="num" data-col="trashed" data-label="Moved to Trash">
                 {formatCount(run.trashed)}
               </td>
-              <td class="num" data-col="bytes" data-label="Storage freed">
+              <td class="num" data-col="bytes" data-label="Size moved to Trash">
                 {formatBytes(run.bytesTrashed)}
               </td>
             </tr>

@@ -35,6 +35,43 @@ export function ScanEstimateNote({ estimate }: { estimate: ScanEstimate | undefi
   );
 }
 
+/**
+ * The first scan proposes before it trashes (a review); a rerun offers both ways. A review
+ * waiting for its owner is cancelled by a new scan, so the buttons stay offered.
+ */
+function ScanButtons({ hasScan, disabled }: { hasScan: boolean; disabled: boolean }) {
+  if (!hasScan) {
+    return (
+      <form method="post" action="/app/runs">
+        <input type="hidden" name="mode" value="review" />
+        <p class="muted">
+          The first scan moves nothing: it shows you what it would move to Trash, by sender, and you
+          choose what to keep before anything moves.
+        </p>
+        <button type="submit" class="button primary" disabled={disabled}>
+          Start first full scan
+        </button>
+      </form>
+    );
+  }
+  return (
+    <div class="scan-buttons">
+      <form method="post" action="/app/runs">
+        <input type="hidden" name="mode" value="review" />
+        <button type="submit" class="button primary" disabled={disabled}>
+          Rerun full scan with review
+        </button>
+      </form>
+      <form method="post" action="/app/runs">
+        <input type="hidden" name="mode" value="auto" />
+        <button type="submit" class="button" disabled={disabled}>
+          Rerun full scan and trash right away
+        </button>
+      </form>
+    </div>
+  );
+}
+
 export function ScanSection({
   hasScan,
   activeScan,
@@ -58,7 +95,19 @@ export function ScanSection({
         {hasKey ? 'OpenAI with your key' : 'simple rules (no OpenAI key)'}:{' '}
         <a href="/app/openai-key">{hasKey ? 'replace the key' : 'add a key'}</a>.
       </p>
-      {activeScan ? (
+      {activeScan?.status === 'REVIEW' ? (
+        <>
+          <p>
+            A full scan has decided everything and waits for your review: nothing moves to Trash
+            until you apply it.{' '}
+            <a class="button primary" href={`/app/runs/${activeScan.id}`}>
+              Review the proposal
+            </a>
+          </p>
+          <p class="muted">A new full scan discards this review; nothing of it moves to Trash.</p>
+          <ScanButtons hasScan={true} disabled={needsReconnect} />
+        </>
+      ) : activeScan ? (
         <p>
           A full scan is under way.{' '}
           <a class="button" href={`/runs/${activeScan.id}`}>
@@ -68,11 +117,7 @@ export function ScanSection({
       ) : (
         <>
           <ScanEstimateNote estimate={estimate} />
-          <form method="post" action="/app/runs">
-            <button type="submit" class="button primary" disabled={needsReconnect}>
-              {hasScan ? 'Rerun full scan' : 'Start first full scan'}
-            </button>
-          </form>
+          <ScanButtons hasScan={hasScan} disabled={needsReconnect} />
         </>
       )}
     </section>

@@ -1,6 +1,9 @@
+import type { ReviewPlan } from '../../src/domain/review-plan.js';
 import type { RunView } from '../../src/http/run-view.js';
 import type { SenderShare } from '../../src/http/sender-summary.js';
+import { REVIEW_EXPIRES_MS } from '../../src/jobs/expire-review.js';
 import { BarChart } from '../components/bar-chart.js';
+import { ReviewSection } from '../components/review-section.js';
 import { DecisionChart, RunAlert, RunNotes } from '../components/run-notes.js';
 import { kindLabel, RunProgress } from '../components/run-progress.js';
 import { When } from '../components/when.js';
@@ -11,19 +14,55 @@ import { STATUS_REFRESH_SECONDS } from './run-status.js';
 
 function SenderChart({ senders }: { senders: readonly SenderShare[] }) {
   if (senders.length === 0) return null;
+  const estimated = senders.some((s) => s.estimated);
   return (
     <section class="card" aria-labelledby="senders-heading">
-      <h2 id="senders-heading">Storage freed by sender</h2>
+      <h2 id="senders-heading">Moved to Trash, by sender</h2>
       <BarChart
-        caption="The senders whose mail this run moved to Trash, largest first. Only you see this page."
+        caption={`The senders whose mail this run moved to Trash, largest first. Only you see this page.${estimated ? ' Sizes marked "about" are averaged from the messages the scan read.' : ''} The space counts against your Gmail storage until Gmail empties Trash, 30 days later.`}
         labelHeader="Sender"
-        valueHeader="Storage freed"
+        valueHeader="Size moved to Trash"
         bars={senders.map((s) => ({
           label: s.sender,
           value: s.bytes,
-          display: `${formatBytes(s.bytes)} · ${plural(s.messages, 'message')}`,
+          display: `${s.estimated ? 'about ' : ''}${formatBytes(s.bytes)} · ${plural(s.messages, 'message')}`,
         }))}
       />
+    </section>
+  );
+}
+
+/** Unsubscribe from the senders this run trashed most of (they join the always-trash list). */
+function UnsubscribeSection({
+  runId,
+  senders,
+}: {
+  runId: string;
+  senders: readonly SenderShare[];
+}) {
+  const named = senders.filter((s) => s.sender.includes('@') && !s.sender.includes(' '));
+  if (named.length === 0) return null;
+  return (
+    <section class="card" aria-labelledby="unsubscribe-heading">
+      <h2 id="unsubscribe-heading">Unsubscribe</h2>
+      <p>
+        Stop this mail at the source. For a sender that offers one-click unsubscribe, the service
+        sends the request for you; for others you get the sender's own link. Either way the sender
+        joins your always-trash list, so automatic cleanup trashes its new mail.
+      </p>
+      <ul class="keep-list">
+        {named.map((s) => (
+          <li>
+            <span>{s.sender}</span>
+            <form method="post" action={`/app/runs/${runId}/unsubscribe`} class="inline-form">
+              <input type="hidden" name="sender" value={s.sender} />
+              <button type="submit" class="link-button" aria-label={`Unsubscribe from ${s.sender}`}>
+                Unsubscribe
+              </button>
+            </form>
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }
@@ -61,18 +100,29 @@ export function RunDetailPage({
   run,
   figures,
   senders,
+  review,
 }: {
   run: RunView;
   figures: RunFigures;
   senders: readonly SenderShare[];
+  /** A review run's proposal, while it waits at REVIEW. */
+  review?: ReviewPlan | undefined;
 }) {
-  const refresh = !figures.final ? STATUS_REFRESH_SECONDS : run.undo === 'pending' ? 10 : undefined;
+  // A review waits for its owner: reloading would clear the boxes they ticked.
+  const waiting = run.status === 'REVIEW';
+  const refresh = waiting
+    ? undefined
+    : !figures.final
+      ? STATUS_REFRESH_SECONDS
+      : run.undo === 'pending'
+        ? 10
+        : undefined;
   return (
     <Layout
       title={kindLabel(run.kind)}
       signedIn
       refreshSeconds={refresh}
-      scripts={figures.final ? [] : ['run-status.js']}
+      scripts={figures.final || waiting ? [] : ['run-status.js']}
     >
       <h1>
         {kindLabel(run.kind)} of <When at={run.startedAt ?? run.scheduledAt ?? 0} />
@@ -81,10 +131,20 @@ export function RunDetailPage({
         Anyone with the link to its <a href={`/runs/${run.id}`}>status page</a> can follow this
         run's progress; that page shows counts only, never senders or subjects.
       </p>
-      <RunAlert run={run} figures={figures} />
+      {review ? null : <RunAlert run={run} figures={figures} />}
       <RunProgress run={run} figures={figures} />
+      {review ? (
+        <ReviewSection
+          runId={run.id}
+          plan={review}
+          expiresAt={Date.parse(run.startedAt ?? run.scheduledAt ?? '') + REVIEW_EXPIRES_MS}
+        />
+      ) : null}
       <UndoSection run={run} final={figures.final} />
       {figures.final ? <SenderChart senders={senders} /> : null}
+      {figures.final && run.undo === 'none' ? (
+        <UnsubscribeSection runId={run.id} senders={senders} />
+      ) : null}
       {figures.final ? <DecisionChart run={run} /> : null}
       <RunNotes run={run} />
       <p>

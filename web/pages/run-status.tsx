@@ -39,11 +39,12 @@ function RunTimes({ run, final }: { run: RunView; final: boolean }) {
  * owner's signed-in run page.
  */
 export function RunStatusPage({ run, figures }: { run: RunView; figures: RunFigures }) {
+  const waiting = run.status === 'REVIEW';
   return (
     <Layout
       title={`${kindLabel(run.kind)} status`}
-      refreshSeconds={figures.final ? undefined : STATUS_REFRESH_SECONDS}
-      scripts={figures.final ? [] : ['run-status.js']}
+      refreshSeconds={figures.final || waiting ? undefined : STATUS_REFRESH_SECONDS}
+      scripts={figures.final || waiting ? [] : ['run-status.js']}
     >
       <h1>{kindLabel(run.kind)}</h1>
       <RunTimes run={run} final={figures.final} />

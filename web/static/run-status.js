@@ -9,6 +9,7 @@
   const LABELS = {
     QUEUED: 'Waiting to start',
     PROCESSING: 'Scanning',
+    REVIEW: 'Waiting for your review',
     DELETING: 'Finishing',
     DONE: 'Done',
     FAILED: 'Failed',
@@ -17,6 +18,8 @@
   const TEXT = {
     QUEUED: 'The run is queued and starts shortly.',
     PROCESSING: 'Listing the mailbox and deciding, batch by batch, what goes to Trash.',
+    REVIEW:
+      "Every message is decided and nothing was moved: the proposal waits for its owner's review.",
     DELETING: 'Everything is listed; the last batches are being decided and moved to Trash.',
     DONE: 'Finished.',
     FAILED: 'The run stopped before the end: see the notes below.',
@@ -55,12 +58,28 @@
 
   function eta(run, final, paused, elapsedMs) {
     if (final) return run.status === 'DONE' ? 'Finished' : 'Stopped';
-    if (paused) return 'Paused until the OpenAI key is updated';
+    if (paused) {
+      const last = run.errors[run.errors.length - 1];
+      // The spend cap's pause message says so (src/domain/classifier-errors.ts).
+      return last?.message.includes('monthly OpenAI spend cap')
+        ? 'Paused until the spend cap is raised'
+        : 'Paused until the OpenAI key is updated';
+    }
+    if (run.status === 'REVIEW') return 'Waiting for your review';
     if (elapsedMs === null) return 'Not known until the run starts';
     if (run.processed === 0 || elapsedMs < 5000) {
       return 'Not known yet (waiting for the first batch)';
     }
     return `About ${duration(run.remaining / (run.processed / elapsedMs))} more, at the rate so far`;
+  }
+
+  // Mirrors freedText in web/components/run-progress.tsx.
+  function freed(run) {
+    if (run.trashed === 0) return 'Nothing moved to Trash';
+    if (run.undo !== 'none') return 'Nothing: the run was undone';
+    if (!run.endedAt) return 'Once Gmail empties Trash, 30 days after the run';
+    const day = new Date(Date.parse(run.endedAt) + 30 * 86400000).toISOString().slice(0, 10);
+    return `On ${day}, when Gmail empties Trash (now, if you empty it yourself)`;
   }
 
   function render(run, now) {
@@ -87,6 +106,7 @@
     set('eta', eta(run, final, paused, elapsedMs));
     set('trashed', count(run.trashed));
     set('bytes', bytes(run.bytesTrashed));
+    set('freed', freed(run));
     set('protected', count(run.protected));
     set(
       'cost',
@@ -97,7 +117,8 @@
         : `${usd(run.llm.costUsd)} (${count(run.llm.calls)} calls, estimated)`,
     );
     renderNotes(run.errors);
-    return final;
+    // A review waiting for its owner is as far as the run goes by itself.
+    return final || run.status === 'REVIEW';
   }
 
   function renderNotes(errors) {

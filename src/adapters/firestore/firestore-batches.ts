@@ -70,4 +70,18 @@ export class FirestoreBatches {
       return decided;
     });
   }
+
+  /** Replaces a done batch's decisions; a batch in any other state is left as it is. */
+  async reviseDecisions(
+    runId: string,
+    batchNo: number,
+    decisions: readonly MessageDecision[],
+  ): Promise<void> {
+    await this.ctx.transaction(async (tx) => {
+      const snapshot = await this.ctx.getDoc(batchRef(this.ctx.db, runId, batchNo), tx);
+      if (!snapshot.exists || toBatch(snapshot.data()).status !== 'done') return;
+      tx.update(snapshot.ref, { decisions: [...decisions] });
+      this.ctx.meter.write();
+    });
+  }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Batch, Run, SenderDecision, User } from '../../domain/model.js';
-import { RUN_STATUSES } from '../../domain/model.js';
+import { RUN_MODES, RUN_STATUSES } from '../../domain/model.js';
 import {
   batchPlanSchema,
   countersSchema,
@@ -51,6 +51,8 @@ const runDoc = z.object({
   id: z.string(),
   userId: z.string(),
   kind: z.enum(['full', 'incremental']),
+  // Runs written before review runs existed are auto runs.
+  mode: z.enum(RUN_MODES).default('auto'),
   status: z.enum(RUN_STATUSES),
   scheduledAt: z.number(),
   startedAt: z.number().nullable(),
@@ -61,6 +63,7 @@ const runDoc = z.object({
   base: tallySchema,
   folded: z.boolean(),
   errors: z.array(runErrorSchema),
+  appliedAt: z.number().nullable().default(null),
 });
 export type RunDoc = z.infer<typeof runDoc>;
 
@@ -111,6 +114,7 @@ export function runData(run: Run): RunDoc {
     id: run.id,
     userId: run.userId,
     kind: run.kind,
+    mode: run.mode,
     status: run.status,
     scheduledAt: run.scheduledAt,
     startedAt: run.startedAt,
@@ -121,6 +125,7 @@ export function runData(run: Run): RunDoc {
     base: { batchesDone: run.batchesDone, counters: run.counters, llm: run.llm },
     folded: false,
     errors: [...run.errors],
+    appliedAt: run.appliedAt,
   };
 }
 

@@ -1,10 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import { FieldPath, type QueryDocumentSnapshot, type Transaction } from '@google-cloud/firestore';
-import type { Run, RunError, RunStatus } from '../../domain/model.js';
+import type { Run, RunCounters, RunError, RunStatus } from '../../domain/model.js';
 import type { CompleteBatch, RunPatch } from '../../domain/ports.js';
 import {
   finishedIfComplete,
   MAX_RUN_ERRORS,
+  withApplied,
   withPlanningFinished,
 } from '../../domain/run-progress.js';
 import { AppError } from '../../errors.js';
@@ -146,6 +147,18 @@ export class FirestoreRuns {
       const run = toRun(doc, sumTallies(doc.base, shardTallies));
       const next = withPlanningFinished(run, { batchCount, listed, now });
       return this.rewrite(tx, doc, shardTallies, next);
+    });
+  }
+
+  async finishApplied(runId: string, added: RunCounters, now: number): Promise<Run | undefined> {
+    return this.ctx.transaction(async (tx) => {
+      const snapshot = await this.ctx.getDoc(runRef(this.ctx.db, runId), tx);
+      if (!snapshot.exists) return undefined;
+      const doc = toRunDoc(snapshot.data());
+      const shardTallies = await this.readShards(doc, tx);
+      const run = toRun(doc, sumTallies(doc.base, shardTallies));
+      const next = withApplied(run, added, now);
+      return next === run ? undefined : this.rewrite(tx, doc, shardTallies, next);
     });
   }
 

@@ -5,6 +5,7 @@ import type {
   MessageDecision,
   PlannedBatch,
   Run,
+  RunCounters,
   RunError,
   RunStatus,
   SenderDecision,
@@ -191,6 +192,18 @@ export class FirestoreStore implements Store {
     llm: LlmUsage,
   ): Promise<Batch> {
     return this.batches.saveDecisions(runId, batchNo, decisions, llm);
+  }
+
+  reviseDecisions(
+    runId: string,
+    batchNo: number,
+    decisions: readonly MessageDecision[],
+  ): Promise<void> {
+    return this.batches.reviseDecisions(runId, batchNo, decisions);
+  }
+
+  finishApplied(runId: string, added: RunCounters, now: number): Promise<Run | undefined> {
+    return this.runs.finishApplied(runId, added, now);
   }
 
   completeBatch(input: CompleteBatch): Promise<{ applied: boolean; run: Run }> {

@@ -100,6 +100,28 @@ export class GmailMailbox implements Mailbox {
     });
   }
 
+  async headers(id: string, names: readonly string[]): Promise<Record<string, string> | undefined> {
+    let data: gmail_v1.Schema$Message;
+    try {
+      ({ data } = await this.call('users.messages.get', (signal) =>
+        this.gmail.users.messages.get(
+          { userId: 'me', id, format: 'metadata', metadataHeaders: [...names] },
+          { signal },
+        ),
+      ));
+    } catch (error) {
+      if (gmailErrorStatus(error) === 404) return undefined;
+      throw error;
+    }
+    const wanted = new Map(names.map((n) => [n.toLowerCase(), n]));
+    const found: Record<string, string> = {};
+    for (const header of data.payload?.headers ?? []) {
+      const name = wanted.get(header.name?.toLowerCase() ?? '');
+      if (name && header.value != null && !(name in found)) found[name] = header.value;
+    }
+    return found;
+  }
+
   trash(ids: readonly string[]): Promise<void> {
     return this.modify(ids, { addLabelIds: ['TRASH'] });
   }

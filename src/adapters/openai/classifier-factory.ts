@@ -5,6 +5,7 @@ import type { User } from '../../domain/model.js';
 import type { Classifier, KeyRing, Store } from '../../domain/ports.js';
 import { RulesClassifier } from '../../domain/rules-classifier.js';
 import { open, SealError } from '../../domain/sealing.js';
+import { estimateClassifyUsd, monthSpendUsd, wouldPassCap } from '../../domain/spend-cap.js';
 import type { Logger } from '../../log.js';
 import { type ClassifierLimits, OpenAiClassifier } from './openai-classifier.js';
 import { createOpenAiClient, type OpenAiSettings } from './openai-client.js';
@@ -19,9 +20,13 @@ export interface ClassifierFactoryOptions {
   /** How long one call may wait for OpenAI rate limits before the batch is tried later. */
   readonly maxRateLimitWaitMs?: number | undefined;
   readonly limits?: ClassifierLimits | undefined;
+  /** The user's runs and the time, to hold this month's spend under the user's cap. */
+  readonly spend: { readonly runs: Pick<Store, 'listRuns'>; readonly now: () => number };
 }
 
 const REMEMBERED_PAUSES = 1_000;
+/** Runs read to sum this month's spend: more than a month of syncs and scans. */
+const SPEND_RUNS = 300;
 
 /**
  * `classifierFor(user)`: the OpenAI classifier for a user with a key, else the rules. A key
@@ -70,6 +75,14 @@ export function openAiClassifierFor(
       // Keeps the classifier's scan-by-sender abilities: the wrapper only remembers pauses.
       scanBySender: classifier.scanBySender,
       classify: async (input) => {
+        const cap = input.policy.monthlyCapUsd;
+        if (cap !== null) {
+          const runs = await options.spend.runs.listRuns(user.id, SPEND_RUNS);
+          const spent = monthSpendUsd(runs, options.spend.now());
+          const next = estimateClassifyUsd(price, input.messages.length);
+          // Not remembered like a key's pause: raising the cap is what resumes the run.
+          if (wouldPassCap(cap, spent, next)) throw new ClassifierPaused('spend_cap');
+        }
         try {
           return await classifier.classify(input);
         } catch (error) {

@@ -160,4 +160,12 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       DROP TABLE replied_threads;
     `,
   },
+  {
+    version: 5,
+    name: 'review runs: mode and when the owner applied one',
+    sql: `
+      ALTER TABLE runs ADD COLUMN mode TEXT NOT NULL DEFAULT 'auto';
+      ALTER TABLE runs ADD COLUMN applied_at INTEGER;
+    `,
+  },
 ];

@@ -1,7 +1,7 @@
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
 import { z } from 'zod';
 import type { Batch, Run, SenderDecision, User } from '../../domain/model.js';
-import { RUN_STATUSES } from '../../domain/model.js';
+import { RUN_MODES, RUN_STATUSES } from '../../domain/model.js';
 import {
   batchPlanSchema,
   countersSchema,
@@ -22,7 +22,7 @@ export type Params = Record<string, SQLInputValue>;
 const USER_COLUMNS = `id email_hash refresh_token open_ai_key needs_reconnect policy watch
   watch_expiration cursor created_at updated_at`.split(/\s+/);
 const RUN_COLUMNS = `id user_id kind status scheduled_at started_at ended_at start_history_id
-  total batch_count batches_done counters llm errors`.split(/\s+/);
+  total batch_count batches_done counters llm errors mode applied_at`.split(/\s+/);
 const SENDER_COLUMNS = 'user_id sender_key action reason policy_version decided_at'.split(' ');
 
 const names = (columns: string[]) => columns.join(', ');
@@ -92,6 +92,8 @@ const runRow = z.object({
   counters: json(countersSchema),
   llm: json(usageSchema),
   errors: json(z.array(runErrorSchema)),
+  mode: z.enum(RUN_MODES),
+  applied_at: z.number().nullable(),
 });
 
 const batchRow = z.object({
@@ -162,6 +164,7 @@ export function toRun(row: Row): Run {
     id: r.id,
     userId: r.user_id,
     kind: r.kind,
+    mode: r.mode,
     status: r.status,
     scheduledAt: r.scheduled_at,
     startedAt: r.started_at,
@@ -173,6 +176,7 @@ export function toRun(row: Row): Run {
     counters: r.counters,
     llm: r.llm,
     errors: r.errors,
+    appliedAt: r.applied_at,
   };
 }
 
@@ -192,6 +196,8 @@ export function runParams(run: Run): Params {
     counters: JSON.stringify(run.counters),
     llm: JSON.stringify(run.llm),
     errors: JSON.stringify(run.errors),
+    mode: run.mode,
+    applied_at: run.appliedAt,
   };
 }
 

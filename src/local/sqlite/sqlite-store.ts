@@ -5,6 +5,7 @@ import {
   type MessageDecision,
   type PlannedBatch,
   type Run,
+  type RunCounters,
   type RunError,
   type RunStatus,
   type SenderDecision,
@@ -13,7 +14,12 @@ import {
 } from '../../domain/model.js';
 import type { CompleteBatch, RunPatch, Store, UserPatch } from '../../domain/ports.js';
 import type { ConversationMark } from '../../domain/protection.js';
-import { withBatchCompleted, withError, withPlanningFinished } from '../../domain/run-progress.js';
+import {
+  withApplied,
+  withBatchCompleted,
+  withError,
+  withPlanningFinished,
+} from '../../domain/run-progress.js';
 import { AppError } from '../../errors.js';
 import { SqlRunner } from './sql-runner.js';
 import { applyMigrations, STORE_MIGRATIONS } from './sqlite-migrations.js';
@@ -217,6 +223,25 @@ export class SqliteStore implements Store {
         `UPDATE batches SET status = 'done', decisions = ? WHERE run_id = ? AND batch_no = ?`,
       ).run(JSON.stringify(input.decisions), input.runId, input.batchNo);
       return { applied: true, run: this.rewriteRun(withBatchCompleted(run, input)) };
+    });
+  }
+
+  async reviseDecisions(
+    runId: string,
+    batchNo: number,
+    decisions: readonly MessageDecision[],
+  ): Promise<void> {
+    this.sql(
+      `UPDATE batches SET decisions = ? WHERE run_id = ? AND batch_no = ? AND status = 'done'`,
+    ).run(JSON.stringify(decisions), runId, batchNo);
+  }
+
+  async finishApplied(runId: string, added: RunCounters, now: number): Promise<Run | undefined> {
+    return this.tx(() => {
+      const run = this.readRun(runId);
+      if (!run) return undefined;
+      const next = withApplied(run, added, now);
+      return next === run ? undefined : this.rewriteRun(next);
     });
   }
 
