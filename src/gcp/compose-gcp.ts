@@ -4,6 +4,7 @@ import { CloudTasksClient } from '@google-cloud/tasks';
 import type { Hono } from 'hono';
 import { CloudTasksQueue, type TaskCreator } from '../adapters/cloud-tasks/cloud-tasks-queue.js';
 import { createFirestore } from '../adapters/firestore/firestore-client.js';
+import { FirestoreQuotaLedger } from '../adapters/firestore/firestore-quota-ledger.js';
 import { FirestoreStore } from '../adapters/firestore/firestore-store.js';
 import { googleEndpoints } from '../adapters/google-auth/google-endpoints.js';
 import { OidcCaller } from '../adapters/google-auth/oidc-caller.js';
@@ -62,7 +63,9 @@ export async function composeGcp(
     created.push(client);
     return client;
   };
+  const settleFirst: { close(): Promise<unknown> }[] = [];
   const close = async () => {
+    await Promise.allSettled(settleFirst.map((part) => part.close()));
     await Promise.allSettled(created.map((client) => client.close()));
   };
 
@@ -83,6 +86,15 @@ export async function composeGcp(
     createFirestore({ projectId: gcp.project, databaseId: gcp.firestoreDatabase });
   if (!overrides.firestore) created.push({ close: () => firestore.terminate() });
   const store = new FirestoreStore(firestore);
+  const ledger = new FirestoreQuotaLedger({
+    firestore,
+    userUnitsPerMinute: config.gmailQuota.userUnitsPerMinute,
+    projectUnitsPerMinute: config.gmailQuota.projectUnitsPerMinute,
+    log,
+    ...(overrides.timing ?? {}),
+  });
+  // Settled before the client closes, so the other instances see what this one spent.
+  settleFirst.push(ledger);
   const queue = new CloudTasksQueue({
     client: overrides.tasks ?? own(new CloudTasksClient()),
     project: gcp.project,
@@ -112,6 +124,7 @@ export async function composeGcp(
     endpoints,
     authorizeUrl: endpoints.authorize,
     watchTopic: gcp.pubsubTopic,
+    ledger,
     ...(overrides.timing ? { timing: overrides.timing } : {}),
   });
   const app = createApp({

@@ -103,7 +103,7 @@ export async function composeLocal(
       clientSecret: config.google.clientSecret,
       endpoints,
       keyRing,
-      scheduler,
+      ledger: scheduler,
       units: config.gmailQuota.units,
       ...(overrides.timing ? { sleep: overrides.timing.sleep } : {}),
     }),
