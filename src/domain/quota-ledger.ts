@@ -20,6 +20,8 @@ export interface QuotaLedger {
    * every instance will hold the user back.
    */
   penalize(userKey: string, ms: number): Promise<void>;
+  /** Units the whole project has counted in the current window (every instance's). */
+  projectUnitsInWindow(): Promise<number>;
 }
 
 /** What one rolling window allows: Gmail's per-user and per-project units. */

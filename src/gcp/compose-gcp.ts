@@ -5,6 +5,7 @@ import type { Hono } from 'hono';
 import { CloudTasksQueue, type TaskCreator } from '../adapters/cloud-tasks/cloud-tasks-queue.js';
 import { createFirestore } from '../adapters/firestore/firestore-client.js';
 import { FirestoreQuotaLedger } from '../adapters/firestore/firestore-quota-ledger.js';
+import { FirestoreStats } from '../adapters/firestore/firestore-stats.js';
 import { FirestoreStore } from '../adapters/firestore/firestore-store.js';
 import { googleEndpoints } from '../adapters/google-auth/google-endpoints.js';
 import { OidcCaller } from '../adapters/google-auth/oidc-caller.js';
@@ -107,7 +108,7 @@ export async function composeGcp(
   });
 
   const endpoints = googleEndpoints(config.google.apiBaseUrl);
-  const caller = (audience: string, serviceAccountEmail: string) =>
+  const caller = (audience: string, serviceAccountEmail: string | readonly string[]) =>
     new OidcCaller({ audience, serviceAccountEmail, certsUrl: endpoints.pemCerts, log });
   const callers = {
     tasks: caller(gcp.tasksAudience, gcp.tasksInvokerServiceAccount),
@@ -125,6 +126,11 @@ export async function composeGcp(
     authorizeUrl: endpoints.authorize,
     watchTopic: gcp.pubsubTopic,
     ledger,
+    operatorStats: {
+      stats: new FirestoreStats(firestore, store),
+      // Nobody when no operator is configured: an empty list lets no token through.
+      operator: caller(gcp.tasksAudience, config.operators.emails),
+    },
     ...(overrides.timing ? { timing: overrides.timing } : {}),
   });
   const app = createApp({

@@ -10,6 +10,7 @@ import { createApp, SIMULATED_GOOGLE_PATH } from '../app.js';
 import type { Config } from '../config.js';
 import type { Clock, Ids } from '../domain/ports.js';
 import type { AppEnv } from '../http/env.js';
+import { bearerTokenOperator } from '../http/operator-auth.js';
 import { Sessions } from '../http/session.js';
 import type { JobDeps } from '../jobs/job-deps.js';
 import type { Logger } from '../log.js';
@@ -21,6 +22,7 @@ import { LocalTaskCaller, TASK_TOKEN_HEADER } from './local-task-caller.js';
 import { PushTokenCaller } from './push-token-caller.js';
 import { InProcessQueue } from './queue/in-process-queue.js';
 import { openDatabase } from './sqlite/open-database.js';
+import { SqliteStats } from './sqlite/sqlite-stats.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import { randomRunIds, systemClock } from './system.js';
 
@@ -145,6 +147,12 @@ export async function composeLocal(
       taskCaller: caller,
       pushCaller: new PushTokenCaller(config.push.verificationToken),
       checkOpenAiKey: (apiKey) => checkOpenAiKey(apiKey, config.openai),
+      operatorStats: {
+        stats: new SqliteStats(db),
+        ledger: scheduler,
+        operator: bearerTokenOperator(config.operators.token),
+        taskCounts: () => queue.counts(),
+      },
     },
   });
   const callTask = async (path: string, body: string) =>

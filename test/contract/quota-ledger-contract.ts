@@ -149,6 +149,20 @@ export function describeQuotaLedgerContract(
       expect(other!.user).toBe('user-b');
     });
 
+    it('reports the units every instance counted in the project window', async () => {
+      const ledgers = await start({
+        userUnitsPerMinute: 600,
+        projectUnitsPerMinute: 6_000,
+        windowMs: 60_000,
+        instances: 2,
+      });
+      await timed(ledgers[0]!, 'user-a', 100);
+      await timed(ledgers[1]!, 'user-b', 40);
+      await fixture?.close();
+      // Chunks are settled to what was spent: no more, no less than the calls asked for.
+      expect(await ledgers[0]!.projectUnitsInWindow()).toBe(140);
+    });
+
     it('does not starve a short sync behind a long scan of the same user', async () => {
       const ledgers = await start({
         userUnitsPerMinute: 300,

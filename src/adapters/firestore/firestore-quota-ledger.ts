@@ -7,8 +7,10 @@ import { QuotaLease } from './quota-lease.js';
 import {
   type LedgerDocument,
   ledgerDocumentSchema,
+  prune,
   reserve,
   settle,
+  usedUnits,
 } from './quota-ledger-document.js';
 
 export interface FirestoreQuotaLedgerOptions extends QuotaBudgets {
@@ -128,6 +130,15 @@ export class FirestoreQuotaLedger implements QuotaLedger {
       // This instance still holds back; the others meet Gmail's 429 themselves.
       this.options.log?.warn('quota ledger hold not recorded', { error });
     });
+  }
+
+  async projectUnitsInWindow(): Promise<number> {
+    const shards = await this.options.firestore.collection(QUOTA_PROJECT).get();
+    const now = this.clock.now();
+    return shards.docs.reduce(
+      (sum, doc) => sum + usedUnits(prune(parse(doc.data()), now, this.windowMs)),
+      0,
+    );
   }
 
   /** Waits until every chunk this instance holds has been settled (on shutdown, in tests). */

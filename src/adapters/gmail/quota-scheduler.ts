@@ -90,6 +90,10 @@ export class QuotaScheduler implements QuotaLedger {
     this.pump();
   }
 
+  async projectUnitsInWindow(): Promise<number> {
+    return this.project.used(this.clock.now());
+  }
+
   /** The most units this scheduler let the user hold inside one rolling window. */
   peak(userKey: string): number {
     return this.users.get(userKey)?.window.peak ?? 0;
