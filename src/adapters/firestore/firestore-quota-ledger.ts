@@ -21,7 +21,7 @@ export interface FirestoreQuotaLedgerOptions extends QuotaBudgets {
   readonly userChunkUnits?: number;
   /** Units one instance reserves of the project at a time (default ≤ 20,000). */
   readonly projectChunkUnits?: number;
-  /** How long a chunk may start calls (default 2 s). */
+  /** How long a chunk may start calls (default 5 s). */
   readonly leaseMs?: number;
   /** The longest a Gmail call can take (the retry policy aborts it then; default 35 s). */
   readonly callTimeoutMs?: number;
@@ -77,7 +77,11 @@ export class FirestoreQuotaLedger implements QuotaLedger {
 
   constructor(private readonly options: FirestoreQuotaLedgerOptions) {
     this.windowMs = options.windowMs ?? 60_000;
-    this.shards = options.projectShards ?? 10;
+    // One shard per 120,000 units a minute (10 for Gmail's 1,200,000): each then sees a few
+    // reservations a minute, far below Firestore's write rate per document.
+    this.shards =
+      options.projectShards ??
+      Math.min(10, Math.max(1, Math.ceil(options.projectUnitsPerMinute / 120_000)));
     this.shardBudget = Math.floor(options.projectUnitsPerMinute / this.shards);
     this.maxUnits = Math.min(options.userUnitsPerMinute, this.shardBudget);
     if (!(this.maxUnits > 0)) throw new RangeError('the quota budget leaves no units to spend');
@@ -85,7 +89,7 @@ export class FirestoreQuotaLedger implements QuotaLedger {
       options.userChunkUnits ?? Math.min(2_000, Math.floor(options.userUnitsPerMinute / 3));
     this.projectChunk =
       options.projectChunkUnits ?? Math.min(20_000, Math.floor(this.shardBudget / 4));
-    this.leaseMs = options.leaseMs ?? 2_000;
+    this.leaseMs = options.leaseMs ?? 5_000;
     this.callTimeoutMs = options.callTimeoutMs ?? 35_000;
     this.pollMs = options.pollMs ?? 1_000;
     this.clock = options.clock ?? { now: Date.now };
@@ -151,6 +155,8 @@ export class FirestoreQuotaLedger implements QuotaLedger {
 
   /** Takes the call's units from fresh user and project chunks, reserving more as needed. */
   private async grant(userKey: string, user: UserState, units: number) {
+    const asked = this.clock.now();
+    let reservations = 0;
     for (;;) {
       const now = this.clock.now();
       if (user.heldUntil > now) {
@@ -160,12 +166,18 @@ export class FirestoreQuotaLedger implements QuotaLedger {
       if (!user.lease?.take(units, now)) {
         user.lease?.retire(now);
         user.lease = await this.reserveUser(userKey, units);
+        reservations++;
         continue;
       }
       const userLease = user.lease;
       const projectLease = await this.takeProject(units);
       // Waiting for the project may have outlived the user's chunk: its calls must start in time.
       if (this.clock.now() < userLease.startBy && this.clock.now() < projectLease.startBy) {
+        this.options.log?.debug('quota granted', {
+          units,
+          waitedMs: this.clock.now() - asked,
+          reservations,
+        });
         return [userLease, projectLease] as const;
       }
       userLease.giveBack(units);
