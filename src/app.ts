@@ -19,6 +19,7 @@ import { reviewTaskRoutes } from './http/review-task-routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import type { Sessions } from './http/session.js';
 import { staticRoutes } from './http/static-routes.js';
+import { type StatsDeps, statsRoutes } from './http/stats-routes.js';
 import { syncTaskRoutes } from './http/sync-task-routes.js';
 import { type TaskCaller, taskRoutes } from './http/task-routes.js';
 import { undoTaskRoutes } from './http/undo-task-routes.js';
@@ -43,6 +44,8 @@ export interface Services {
   readonly checkOpenAiKey: (apiKey: string) => Promise<KeyCheck>;
   /** Sends an RFC 8058 one-click unsubscribe; default: to public https addresses only. */
   readonly sendOneClick?: OneClickSend | undefined;
+  /** What `GET /api/stats` reads, and who may read it; none: the route is not served. */
+  readonly operatorStats?: Omit<StatsDeps, 'clock' | 'budgets'> | undefined;
 }
 
 export interface AppDeps {
@@ -108,6 +111,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       }),
     );
     app.route('/api', apiRoutes(services.store, services.sessions));
+    if (services.operatorStats) {
+      const budgets = config.gmailQuota;
+      app.route('/api', statsRoutes({ ...services.operatorStats, clock: services.clock, budgets }));
+    }
     app.route('/tasks', taskRoutes(services.jobs, services.taskCaller));
     app.route('/tasks', syncTaskRoutes(services.jobs, services.taskCaller));
     app.route('/tasks', undoTaskRoutes(services.jobs, services.taskCaller));

@@ -6,7 +6,9 @@ import { openAiClassifierFor } from './adapters/openai/classifier-factory.js';
 import { checkOpenAiKey } from './adapters/openai/key-check.js';
 import type { Services } from './app.js';
 import type { Config } from './config.js';
+import type { StatsSource } from './domain/operator-stats.js';
 import type { Clock, Ids, KeyRing, Store, TaskQueue } from './domain/ports.js';
+import type { QuotaLedger } from './domain/quota-ledger.js';
 import { Sessions } from './http/session.js';
 import type { TaskCaller } from './http/task-routes.js';
 import type { JobDeps } from './jobs/job-deps.js';
@@ -26,12 +28,16 @@ export interface ModeParts {
   readonly authorizeUrl: string;
   /** The Pub/Sub topic Gmail watches publish to; undefined: no watch, catch-up syncs only. */
   readonly watchTopic: string | undefined;
+  /** What `GET /api/stats` reads from the store, and who may read it. */
+  readonly operatorStats?: { readonly stats: StatsSource; readonly operator: TaskCaller };
+  /** The shared Gmail budget (gcp mode); none: this process's own scheduler. */
+  readonly ledger?: QuotaLedger;
   /** How quota waits and retries keep time (tests run them on a faster clock). */
   readonly timing?: { readonly clock: Clock; readonly sleep: (ms: number) => Promise<void> };
 }
 
 /**
- * The Services every mode shares (Gmail under the quota scheduler, the classifier, sessions,
+ * The Services every mode shares (Gmail under the quota ledger, the classifier, sessions,
  * sign-in), around one mode's store, queue, key ring and task caller.
  */
 export async function composeServices(
@@ -41,11 +47,13 @@ export async function composeServices(
 ): Promise<Services> {
   const { store, keyRing, clock, timing } = parts;
   const sleep = timing ? { sleep: timing.sleep } : {};
-  const scheduler = new QuotaScheduler({
-    userUnitsPerMinute: config.gmailQuota.userUnitsPerMinute,
-    projectUnitsPerMinute: config.gmailQuota.projectUnitsPerMinute,
-    ...(timing ?? {}),
-  });
+  const ledger =
+    parts.ledger ??
+    new QuotaScheduler({
+      userUnitsPerMinute: config.gmailQuota.userUnitsPerMinute,
+      projectUnitsPerMinute: config.gmailQuota.projectUnitsPerMinute,
+      ...(timing ?? {}),
+    });
   const jobs: JobDeps = {
     store,
     queue: parts.queue,
@@ -57,7 +65,7 @@ export async function composeServices(
       clientSecret: config.google.clientSecret,
       endpoints: parts.endpoints,
       keyRing,
-      scheduler,
+      ledger,
       units: config.gmailQuota.units,
       ...sleep,
     }),
@@ -92,5 +100,6 @@ export async function composeServices(
       authorizeUrl: parts.authorizeUrl,
     }),
     checkOpenAiKey: (apiKey) => checkOpenAiKey(apiKey, config.openai),
+    operatorStats: parts.operatorStats && { ...parts.operatorStats, ledger },
   };
 }

@@ -104,6 +104,17 @@ const envSchema = z
     FIRESTORE_DATABASE: z.string().trim().min(1).default('(default)'),
     TASKS_AUDIENCE: optionalString,
     CRON_SERVICE_ACCOUNT: optionalString,
+
+    /** Local mode: the bearer token of `GET /api/stats`; unset, nobody may read it. */
+    OPERATOR_TOKEN: optionalString.refine((value) => value === undefined || value.length >= 16, {
+      message: 'must be at least 16 characters',
+    }),
+    /** gcp mode: accounts (service accounts or people) whose OIDC token may read `/api/stats`. */
+    OPERATOR_EMAILS: optionalString.refine(
+      (value) =>
+        value === undefined || value.split(',').every((e) => /^[^@\s]+@[^@\s]+$/.test(e.trim())),
+      { message: 'must be a comma-separated list of email addresses' },
+    ),
   })
   .superRefine((env, ctx) => {
     if ((env.GOOGLE_CLIENT_ID === undefined) !== (env.GOOGLE_CLIENT_SECRET === undefined)) {
@@ -192,6 +203,13 @@ export function loadConfig(env: Env = process.env) {
       userUnitsPerMinute:
         e.GMAIL_USER_UNITS_PER_MINUTE ?? DEFAULT_USER_UNITS_PER_MINUTE[e.GMAIL_QUOTA_TABLE],
       projectUnitsPerMinute: e.GMAIL_PROJECT_UNITS_PER_MINUTE ?? DEFAULT_PROJECT_UNITS_PER_MINUTE,
+    },
+    operators: {
+      token: e.OPERATOR_TOKEN,
+      emails: (e.OPERATOR_EMAILS ?? '')
+        .split(',')
+        .map((email) => email.trim().toLowerCase())
+        .filter((email) => email !== ''),
     },
     demo: { mailboxSize: e.DEMO_MAILBOX_SIZE, seed: e.DEMO_SEED },
     /** by-sender: Gmail search covers the mailbox and only samples are read, where the

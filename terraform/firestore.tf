@@ -55,7 +55,21 @@ resource "google_firestore_field" "unindexed" {
   index_config {}
 }
 
-# No TTL policy: no document carries an expiry time. A user's data is deleted when they
-# disconnect (Store.deleteUser), and runs are kept as the user's history. A TTL would need the
-# code to write an expiry field first (e.g. runs.expireAt), then a google_firestore_field with
-# ttl_config here.
+# TTL: the shared Gmail quota ledger (src/adapters/firestore/firestore-quota-ledger.ts) writes
+# `expireAt` a few minutes past each write; idle users' and shards' documents go away by
+# themselves. User data proper carries no expiry: it is deleted when the user disconnects
+# (Store.deleteUser), and runs are kept as the user's history.
+resource "google_firestore_field" "quota_ledger_ttl" {
+  for_each = {
+    users   = "gmailQuotaUsers"
+    project = "gmailQuotaProject"
+  }
+
+  database   = google_firestore_database.main.name
+  collection = each.value
+  field      = "expireAt"
+
+  ttl_config {}
+  # Nothing queries the ledger; it is read by document id only.
+  index_config {}
+}

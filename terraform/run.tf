@@ -110,6 +110,10 @@ resource "google_cloud_run_v2_service" "app" {
         name  = "PUSH_AUDIENCE"
         value = local.push_endpoint
       }
+      env {
+        name  = "OPERATOR_EMAILS"
+        value = var.operator_emails
+      }
 
       dynamic "env" {
         for_each = var.extra_env

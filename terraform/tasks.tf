@@ -1,6 +1,7 @@
 # The one queue the service uses (CLOUD_TASKS_QUEUE) for every task: plan, batch, sync, watch.
-# Its rate limits are the project-wide guard on Gmail's quota (1,200,000 units a minute): the
-# app spends each user's 6,000 units a minute, but each instance only counts its own calls.
+# Gmail's quota (6,000 units a minute per user, 1,200,000 per project) is kept by the shared
+# quota ledger in Firestore, which every instance spends through; the queue's limits are set
+# high enough that the quota, not dispatching, bounds the work (see variables.tf).
 resource "google_cloud_tasks_queue" "work" {
   name     = "${var.service_name}-work"
   location = var.region

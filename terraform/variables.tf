@@ -49,13 +49,13 @@ variable "min_instances" {
 }
 
 variable "max_instances" {
-  description = "Upper bound on Cloud Run instances. Each instance runs its own Gmail quota scheduler, so fewer, busier instances waste less quota on rate-limit retries."
+  description = "Upper bound on Cloud Run instances. Every instance spends the same Gmail budget through the shared quota ledger in Firestore, so more instances never pass Gmail's quota; max_instances x concurrency must hold every task the queue may run at once (tasks_max_concurrent_dispatches) plus sign-ins and pushes. test/infra checks the arithmetic."
   type        = number
-  default     = 10
+  default     = 15
 }
 
 variable "concurrency" {
-  description = "Requests one instance serves at once. Batch tasks mostly wait on Gmail's per-user quota, so one instance can hold many."
+  description = "Requests one instance serves at once. Tasks mostly wait on Gmail (the quota ledger) and OpenAI, so one instance can hold many."
   type        = number
   default     = 80
 }
@@ -73,15 +73,15 @@ variable "memory" {
 }
 
 variable "tasks_max_dispatches_per_second" {
-  description = "Cloud Tasks dispatch rate of the work queue, for the whole project. A batch task reads up to 500 messages at 20 Gmail quota units each (10,000 units): 2 a second (120 a minute) of nothing but batches would reach Gmail's 1,200,000 units a minute per project, and tasks_max_concurrent_dispatches keeps the real spend below that. test/infra checks the arithmetic."
+  description = "Cloud Tasks dispatch rate of the work queue. Gmail's project quota is 20,000 units a second and the cheapest tasks (a sender's batch decided from its samples) cost a few units, so no rate Cloud Tasks allows (at most 500 a second) can outrun the quota: the shared quota ledger holds the spend, and the rate only must not be the bound. test/infra checks the arithmetic."
   type        = number
-  default     = 2
+  default     = 500
 }
 
 variable "tasks_max_concurrent_dispatches" {
-  description = "Tasks running at once. Each running task spends at most one user's budget (6,000 units a minute), so 100 of them stay at half the project's quota whatever the dispatch rate."
+  description = "Tasks running at once (Cloud Tasks allows 5,000 per queue). One user spends at most 6,000 units a minute, so filling the project's 1,200,000 takes at least 200 users' tasks at once; 1,000 leaves five per busy user for listing, deciding and trashing to overlap."
   type        = number
-  default     = 100
+  default     = 1000
 }
 
 variable "tasks_max_attempts" {
@@ -102,6 +102,18 @@ variable "renewal_time_zone" {
   default     = "Etc/UTC"
 }
 
+variable "operator_emails" {
+  description = "Comma-separated accounts (service accounts or people) whose Google-signed OIDC token, with the service URL as audience, may read GET /api/stats. Empty: nobody."
+  type        = string
+  default     = ""
+}
+
+variable "alert_emails" {
+  description = "Addresses told when runs fail or Gmail notifications are dead-lettered."
+  type        = list(string)
+  default     = []
+}
+
 variable "extra_env" {
   description = "Further environment variables for the service, e.g. OPENAI_MODEL, SCAN_STRATEGY, GMAIL_QUOTA_TABLE (legacy for projects created before 2026-05-01), LOG_LEVEL. Variables this configuration sets itself are refused."
   type        = map(string)
@@ -112,7 +124,7 @@ variable "extra_env" {
       "MODE", "PORT", "PUBLIC_URL", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "GOOGLE_CLOUD_PROJECT",
       "CLOUD_TASKS_LOCATION", "CLOUD_TASKS_QUEUE", "TASKS_INVOKER_SERVICE_ACCOUNT", "TASKS_AUDIENCE",
       "PUSH_SERVICE_ACCOUNT", "PUSH_AUDIENCE", "PUBSUB_TOPIC", "KEYRING_SECRET", "FIRESTORE_DATABASE",
-      "CRON_SERVICE_ACCOUNT",
+      "CRON_SERVICE_ACCOUNT", "OPERATOR_EMAILS",
     ])) == 0
     error_message = "extra_env must not set a variable this configuration manages."
   }

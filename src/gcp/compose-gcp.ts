@@ -4,6 +4,8 @@ import { CloudTasksClient } from '@google-cloud/tasks';
 import type { Hono } from 'hono';
 import { CloudTasksQueue, type TaskCreator } from '../adapters/cloud-tasks/cloud-tasks-queue.js';
 import { createFirestore } from '../adapters/firestore/firestore-client.js';
+import { FirestoreQuotaLedger } from '../adapters/firestore/firestore-quota-ledger.js';
+import { FirestoreStats } from '../adapters/firestore/firestore-stats.js';
 import { FirestoreStore } from '../adapters/firestore/firestore-store.js';
 import { googleEndpoints } from '../adapters/google-auth/google-endpoints.js';
 import { OidcCaller } from '../adapters/google-auth/oidc-caller.js';
@@ -62,7 +64,9 @@ export async function composeGcp(
     created.push(client);
     return client;
   };
+  const settleFirst: { close(): Promise<unknown> }[] = [];
   const close = async () => {
+    await Promise.allSettled(settleFirst.map((part) => part.close()));
     await Promise.allSettled(created.map((client) => client.close()));
   };
 
@@ -83,6 +87,15 @@ export async function composeGcp(
     createFirestore({ projectId: gcp.project, databaseId: gcp.firestoreDatabase });
   if (!overrides.firestore) created.push({ close: () => firestore.terminate() });
   const store = new FirestoreStore(firestore);
+  const ledger = new FirestoreQuotaLedger({
+    firestore,
+    userUnitsPerMinute: config.gmailQuota.userUnitsPerMinute,
+    projectUnitsPerMinute: config.gmailQuota.projectUnitsPerMinute,
+    log,
+    ...(overrides.timing ?? {}),
+  });
+  // Settled before the client closes, so the other instances see what this one spent.
+  settleFirst.push(ledger);
   const queue = new CloudTasksQueue({
     client: overrides.tasks ?? own(new CloudTasksClient()),
     project: gcp.project,
@@ -95,7 +108,7 @@ export async function composeGcp(
   });
 
   const endpoints = googleEndpoints(config.google.apiBaseUrl);
-  const caller = (audience: string, serviceAccountEmail: string) =>
+  const caller = (audience: string, serviceAccountEmail: string | readonly string[]) =>
     new OidcCaller({ audience, serviceAccountEmail, certsUrl: endpoints.pemCerts, log });
   const callers = {
     tasks: caller(gcp.tasksAudience, gcp.tasksInvokerServiceAccount),
@@ -112,6 +125,12 @@ export async function composeGcp(
     endpoints,
     authorizeUrl: endpoints.authorize,
     watchTopic: gcp.pubsubTopic,
+    ledger,
+    operatorStats: {
+      stats: new FirestoreStats(firestore, store),
+      // Nobody when no operator is configured: an empty list lets no token through.
+      operator: caller(gcp.tasksAudience, config.operators.emails),
+    },
     ...(overrides.timing ? { timing: overrides.timing } : {}),
   });
   const app = createApp({

@@ -11,6 +11,7 @@ import { createApp, SIMULATED_GOOGLE_PATH } from '../app.js';
 import type { Config } from '../config.js';
 import type { Clock, Ids } from '../domain/ports.js';
 import type { AppEnv } from '../http/env.js';
+import { bearerTokenOperator } from '../http/operator-auth.js';
 import { Sessions } from '../http/session.js';
 import type { JobDeps } from '../jobs/job-deps.js';
 import type { Logger } from '../log.js';
@@ -22,6 +23,7 @@ import { LocalTaskCaller, TASK_TOKEN_HEADER } from './local-task-caller.js';
 import { PushTokenCaller } from './push-token-caller.js';
 import { InProcessQueue } from './queue/in-process-queue.js';
 import { openDatabase } from './sqlite/open-database.js';
+import { SqliteStats } from './sqlite/sqlite-stats.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import { randomRunIds, systemClock } from './system.js';
 
@@ -106,7 +108,7 @@ export async function composeLocal(
       clientSecret: config.google.clientSecret,
       endpoints,
       keyRing,
-      scheduler,
+      ledger: scheduler,
       units: config.gmailQuota.units,
       ...(overrides.timing ? { sleep: overrides.timing.sleep } : {}),
     }),
@@ -150,6 +152,12 @@ export async function composeLocal(
       pushCaller: new PushTokenCaller(config.push.verificationToken),
       checkOpenAiKey: (apiKey) => checkOpenAiKey(apiKey, config.openai),
       sendOneClick: (url) => sendOneClick(url, overrides.unsubscribe),
+      operatorStats: {
+        stats: new SqliteStats(db),
+        ledger: scheduler,
+        operator: bearerTokenOperator(config.operators.token),
+        taskCounts: () => queue.counts(),
+      },
     },
   });
   const callTask = async (path: string, body: string) =>

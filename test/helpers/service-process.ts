@@ -33,9 +33,10 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  async start(): Promise<void> {
+  /** Starts `script` (the service's main by default, or a test's own composition of it). */
+  async start(script = 'src/main.ts'): Promise<void> {
     // node --import tsx (not the tsx CLI) so that SIGKILL reaches the service itself.
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    this.child = spawn(process.execPath, ['--import', 'tsx', script], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { QUOTA_PROJECT, QUOTA_USERS } from '../../src/adapters/firestore/firestore-quota-ledger.js';
 import { type Block, blocks, nested, Terraform } from './terraform.js';
 
 /**
@@ -143,6 +144,17 @@ describe('Firestore indexes in Terraform', () => {
       expect(readers, `${collection}.${field}`).toEqual([]);
     }
     expect(nested(tf.resource('google_firestore_field', 'unindexed'), 'index_config')).toEqual({});
+  });
+
+  it('expires the quota ledger documents by the field the ledger writes', () => {
+    const ttl = tf.resource('google_firestore_field', 'quota_ledger_ttl');
+    expect(Object.values(ttl.for_each as Record<string, string>).sort()).toEqual(
+      [QUOTA_PROJECT, QUOTA_USERS].sort(),
+    );
+    expect(ttl.field).toBe('expireAt');
+    expect(nested(ttl, 'ttl_config')).toEqual({});
+    const ledger = readFileSync(join(ADAPTER, 'firestore-quota-ledger.ts'), 'utf8');
+    expect(ledger).toMatch(/expireAt: Timestamp\.fromMillis/);
   });
 
   it('creates a native-mode database under the name the service is given', () => {

@@ -242,22 +242,32 @@ describe('the Cloud Tasks queue in Terraform', () => {
     ]);
   });
 
-  it('keeps the project inside Gmail quota under either unit table', async () => {
+  it('lets Gmail quota, not Cloud Tasks or Cloud Run, bound the work', async () => {
     const quota = await import('../../src/domain/gmail-quota.js');
     const limits = nested(tf.resource('google_cloud_tasks_queue', 'work'), 'rate_limits');
     const perSecond = Number(tf.resolve(limits.max_dispatches_per_second));
     const concurrent = Number(tf.resolve(limits.max_concurrent_dispatches));
+    // Cloud Tasks' own ceilings per queue.
+    expect(perSecond).toBeLessThanOrEqual(500);
+    expect(concurrent).toBeLessThanOrEqual(5_000);
     for (const table of quota.QUOTA_TABLES) {
       const units = quota.GMAIL_UNIT_TABLES[table];
-      // The dearest task: a batch reads up to 500 messages (DESIGN.md) and trashes them at once.
-      const batchUnits = 500 * units['users.messages.get'] + units['users.messages.batchModify'];
-      // Bounded by the dispatch rate, and by running tasks each spending at most one user's budget.
-      const byRate = perSecond * 60 * batchUnits;
-      const byConcurrency = concurrent * quota.DEFAULT_USER_UNITS_PER_MINUTE[table];
-      expect(Math.min(byRate, byConcurrency), table).toBeLessThanOrEqual(
-        quota.DEFAULT_PROJECT_UNITS_PER_MINUTE,
-      );
+      // The cheapest task that still calls Gmail: one messages.list page of a sender.
+      const cheapest = units['users.messages.list'];
+      const wanted = quota.DEFAULT_PROJECT_UNITS_PER_MINUTE / 60 / cheapest;
+      // Dispatching keeps up with the quota spent on the cheapest tasks, or is at its ceiling.
+      expect(perSecond, table).toBe(Math.min(500, Math.ceil(wanted)));
+      // Enough users' tasks run at once to spend the whole project budget.
+      const usersNeeded =
+        quota.DEFAULT_PROJECT_UNITS_PER_MINUTE / quota.DEFAULT_USER_UNITS_PER_MINUTE[table];
+      expect(concurrent, table).toBeGreaterThanOrEqual(usersNeeded);
     }
+    // Cloud Run holds every task the queue may run at once.
+    const service = tf.resource('google_cloud_run_v2_service', 'app');
+    const template = nested(service, 'template');
+    const perInstance = Number(tf.resolve(template.max_instance_request_concurrency));
+    const instances = Number(tf.resolve(nested(template, 'scaling').max_instance_count));
+    expect(perInstance * instances).toBeGreaterThanOrEqual(concurrent);
     const retry = nested(tf.resource('google_cloud_tasks_queue', 'work'), 'retry_config');
     expect(retry).toMatchObject({
       min_backoff: expect.any(String),

@@ -26,7 +26,7 @@ describe('Retry-After from the googleapis client', () => {
     const gmail = google.gmailFor(OWNER);
     const profile = await withGmailRetry(
       (signal) => gmail.users.getProfile({ userId: 'me' }, { signal }),
-      { quota: { scheduler, userKey: 'u', units: 1 }, clock, sleep, random: () => 0 },
+      { quota: { ledger: scheduler, userKey: 'u', units: 1 }, clock, sleep, random: () => 0 },
     );
     expect(profile.data.emailAddress).toBe(OWNER);
     expect(Math.max(...slept)).toBeGreaterThanOrEqual(7_000);

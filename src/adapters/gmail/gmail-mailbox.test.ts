@@ -68,7 +68,7 @@ describe('GmailMailbox against the simulated Google', () => {
         gmail: createGmailClient(auth, endpoints),
         auth,
         endpoints,
-        scheduler,
+        ledger: scheduler,
         userKey: 'user-1',
         units: sim.google.units,
         retry: { random: () => 0.5 },

@@ -13,6 +13,7 @@ import type {
   Profile,
   ProtectedSince,
 } from '../../domain/ports.js';
+import type { QuotaLedger } from '../../domain/quota-ledger.js';
 import type { GoogleEndpoints } from '../google-auth/google-endpoints.js';
 import { fetchMetadata } from './gmail-metadata-batch.js';
 import { protectedSince } from './gmail-protected-since.js';
@@ -22,7 +23,6 @@ import {
   gmailErrorStatus,
   withGmailRetry,
 } from './gmail-retry.js';
-import type { QuotaScheduler } from './quota-scheduler.js';
 
 /** Gmail takes at most 1,000 ids per batchModify. */
 const MODIFY_CHUNK = 1_000;
@@ -34,8 +34,8 @@ export interface GmailMailboxOptions {
   /** The same credentials as `gmail`, for multipart batches. */
   readonly auth: OAuth2Client;
   readonly endpoints: GoogleEndpoints;
-  /** The process's one scheduler: every call spends its units there before it is sent. */
-  readonly scheduler: QuotaScheduler;
+  /** The Gmail budget: every call spends its units there before it is sent. */
+  readonly ledger: QuotaLedger;
   /** Whose budget the calls spend: a stable id of the user (not the address). */
   readonly userKey: string;
   readonly units: GmailUnitTable;
@@ -47,7 +47,7 @@ export interface GmailMailboxOptions {
   readonly retry?: Omit<GmailRetryOptions, 'quota' | 'label' | 'clock' | 'sleep'>;
 }
 
-/** One user's Gmail through the googleapis client, under the shared quota scheduler. */
+/** One user's Gmail through the googleapis client, under the shared quota ledger. */
 export class GmailMailbox implements Mailbox {
   private readonly gmail: gmail_v1.Gmail;
 
@@ -90,11 +90,11 @@ export class GmailMailbox implements Mailbox {
   }
 
   getMetadata(ids: readonly string[]): Promise<Map<string, MessageMeta>> {
-    const { auth, endpoints, scheduler, userKey, units, batchSize = 50 } = this.options;
+    const { auth, endpoints, ledger, userKey, units, batchSize = 50 } = this.options;
     return fetchMetadata(auth, endpoints.gmailBatch, [...new Set(ids)], {
       batchSize,
       unitsPerCall: units['users.messages.get'],
-      scheduler,
+      ledger,
       userKey,
       retry: this.retryOptions('users.messages.get (batch)'),
     });
@@ -252,10 +252,10 @@ export class GmailMailbox implements Mailbox {
   }
 
   private call<T>(method: GmailMethod, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const { scheduler, userKey, units } = this.options;
+    const { ledger, userKey, units } = this.options;
     return withGmailRetry(send, {
       ...this.retryOptions(method),
-      quota: { scheduler, userKey, units: units[method] },
+      quota: { ledger, userKey, units: units[method] },
     });
   }
 

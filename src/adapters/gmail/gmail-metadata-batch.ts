@@ -1,6 +1,7 @@
 import type { gmail_v1 } from '@googleapis/gmail';
 import type { OAuth2Client } from 'google-auth-library';
 import { METADATA_HEADERS, type MessageMeta } from '../../domain/message.js';
+import type { QuotaLedger } from '../../domain/quota-ledger.js';
 import {
   type BatchAnswer,
   type BatchCall,
@@ -16,14 +17,13 @@ import {
   parseRetryAfter,
   withGmailRetry,
 } from './gmail-retry.js';
-import type { QuotaScheduler } from './quota-scheduler.js';
 
 export interface FetchMetadataOptions {
   /** Calls per multipart batch; fewer when one batch would not fit the user's budget. */
   readonly batchSize: number;
   /** Units of one messages.get. */
   readonly unitsPerCall: number;
-  readonly scheduler: QuotaScheduler;
+  readonly ledger: QuotaLedger;
   readonly userKey: string;
   readonly retry?: Omit<GmailRetryOptions, 'quota'>;
 }
@@ -43,10 +43,10 @@ export async function fetchMetadata(
   ids: readonly string[],
   options: FetchMetadataOptions,
 ): Promise<Map<string, MessageMeta>> {
-  const { scheduler, unitsPerCall } = options;
+  const { ledger, unitsPerCall } = options;
   const perBatch = Math.max(
     1,
-    Math.min(options.batchSize, MAX_BATCH_CALLS, Math.floor(scheduler.maxUnits / unitsPerCall)),
+    Math.min(options.batchSize, MAX_BATCH_CALLS, Math.floor(ledger.maxUnits / unitsPerCall)),
   );
   const found = new Map<string, MessageMeta>();
   for (let start = 0; start < ids.length; start += perBatch) {
@@ -90,7 +90,7 @@ async function fetchBatch(
       label: 'users.messages.get (batch)',
       ...options.retry,
       quota: {
-        scheduler: options.scheduler,
+        ledger: options.ledger,
         userKey: options.userKey,
         units: () => pending.length * options.unitsPerCall,
       },

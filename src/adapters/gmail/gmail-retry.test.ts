@@ -70,7 +70,7 @@ describe('withGmailRetry', () => {
     const { time, clock, sleep } = fakeTime();
     const scheduler = new QuotaScheduler({ userUnitsPerMinute: 1_000, clock, sleep });
     const { call } = flaky(httpError(429, 'rateLimitExceeded', { 'retry-after': '7' }));
-    const quota = { scheduler, userKey: 'u', units: 5 };
+    const quota = { ledger: scheduler, userKey: 'u', units: 5 };
     await expect(withGmailRetry(call, { clock, sleep, quota, maxAttempts: 1 })).rejects.toThrow(
       MailboxUnavailable,
     );
@@ -167,7 +167,7 @@ describe('withGmailRetry', () => {
       clock,
       sleep,
       random: () => 0,
-      quota: { scheduler, userKey: 'u', units: 20 },
+      quota: { ledger: scheduler, userKey: 'u', units: 20 },
     });
     expect(scheduler.peak('u')).toBe(60);
   });

@@ -1,6 +1,6 @@
 import { MailboxUnavailable, ReconnectNeeded } from '../../domain/mailbox-errors.js';
 import type { Clock } from '../../domain/ports.js';
-import type { QuotaScheduler } from './quota-scheduler.js';
+import type { QuotaLedger } from '../../domain/quota-ledger.js';
 
 export interface GmailRetryOptions {
   /** Attempts in all, the first included (default 5). */
@@ -14,7 +14,7 @@ export interface GmailRetryOptions {
   readonly timeoutMs?: number;
   /** Units to spend before each attempt; a Retry-After also holds the user back there. */
   readonly quota?: {
-    readonly scheduler: QuotaScheduler;
+    readonly ledger: QuotaLedger;
     readonly userKey: string;
     /** A function when the cost changes between attempts (a batch retries fewer calls). */
     readonly units: number | (() => number);
@@ -90,13 +90,13 @@ export async function withGmailRetry<T>(
       const once = () => withTimeout(call, options.timeoutMs ?? 30_000);
       if (!quota) return await once();
       const units = typeof quota.units === 'number' ? quota.units : quota.units();
-      return await quota.scheduler.run(quota.userKey, units, once);
+      return await quota.ledger.run(quota.userKey, units, once);
     } catch (error) {
       const verdict = classifyGmailError(error, clock.now());
       if (verdict.kind === 'reconnect') throw new ReconnectNeeded();
       if (verdict.kind === 'fail') throw error;
       const { retryAfterMs } = verdict;
-      if (retryAfterMs !== undefined) quota?.scheduler.penalize(quota.userKey, retryAfterMs);
+      if (retryAfterMs !== undefined) await quota?.ledger.penalize(quota.userKey, retryAfterMs);
       if (attempt >= maxAttempts || (retryAfterMs ?? 0) > maxRetryAfterMs) {
         throw Object.assign(
           new MailboxUnavailable(

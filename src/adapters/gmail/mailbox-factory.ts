@@ -2,19 +2,19 @@ import type { OAuth2Client } from 'google-auth-library';
 import type { GmailUnitTable } from '../../domain/gmail-quota.js';
 import { ReconnectNeeded } from '../../domain/mailbox-errors.js';
 import type { KeyRing, MailboxFactory } from '../../domain/ports.js';
+import type { QuotaLedger } from '../../domain/quota-ledger.js';
 import { open } from '../../domain/sealing.js';
 import type { GoogleEndpoints } from '../google-auth/google-endpoints.js';
 import { createOAuthClient } from '../google-auth/oauth-client.js';
 import { createGmailClient } from './gmail-client.js';
 import { GmailMailbox } from './gmail-mailbox.js';
-import type { QuotaScheduler } from './quota-scheduler.js';
 
 export interface GmailMailboxFactoryOptions {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly endpoints: GoogleEndpoints;
   readonly keyRing: KeyRing;
-  readonly scheduler: QuotaScheduler;
+  readonly ledger: QuotaLedger;
   readonly units: GmailUnitTable;
   /** How retries wait (tests pass a faster one). */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -46,7 +46,7 @@ export function gmailMailboxFactory(options: GmailMailboxFactoryOptions): Mailbo
       gmail: createGmailClient(entry.auth, options.endpoints),
       auth: entry.auth,
       endpoints: options.endpoints,
-      scheduler: options.scheduler,
+      ledger: options.ledger,
       userKey: user.id,
       units: options.units,
       ...(options.sleep ? { sleep: options.sleep } : {}),

@@ -1,5 +1,6 @@
 import { DEFAULT_PROJECT_UNITS_PER_MINUTE } from '../../domain/gmail-quota.js';
 import type { Clock } from '../../domain/ports.js';
+import type { QuotaLedger } from '../../domain/quota-ledger.js';
 import { QuotaWindow } from './quota-window.js';
 
 export interface QuotaSchedulerOptions {
@@ -32,12 +33,13 @@ interface UserState {
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Spends Gmail quota units per user (and per project) so that no rolling minute ever holds more
- * than the budget: callers wait their turn, first come first served per user, on timers. One
- * instance per process must serve every mailbox (see `sharedQuotaScheduler`), or the budgets of
- * different instances add up.
+ * Local mode's QuotaLedger: spends Gmail quota units per user (and per project) so that no
+ * rolling minute ever holds more than the budget: callers wait their turn, first come first
+ * served per user, on timers. One instance per process must serve every mailbox (see
+ * `sharedQuotaScheduler`), and only one process may spend the budget: several instances need
+ * the shared ledger (`FirestoreQuotaLedger`), or their budgets add up.
  */
-export class QuotaScheduler {
+export class QuotaScheduler implements QuotaLedger {
   /** The most units one call may ask for: the user budget, less the margin. */
   readonly maxUnits: number;
   private readonly projectBudget: number;
@@ -82,10 +84,14 @@ export class QuotaScheduler {
   }
 
   /** Holds the user back for `ms` from now (Gmail answered 429 with Retry-After). */
-  penalize(userKey: string, ms: number): void {
+  async penalize(userKey: string, ms: number): Promise<void> {
     const user = this.user(userKey);
     user.heldUntil = Math.max(user.heldUntil, this.clock.now() + ms);
     this.pump();
+  }
+
+  async projectUnitsInWindow(): Promise<number> {
+    return this.project.used(this.clock.now());
   }
 
   /** The most units this scheduler let the user hold inside one rolling window. */

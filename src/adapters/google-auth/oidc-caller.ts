@@ -9,8 +9,8 @@ export const GOOGLE_ISSUERS = ['accounts.google.com', 'https://accounts.google.c
 export interface OidcCallerOptions {
   /** The audience the token must name: the service URL (tasks, cron) or the push endpoint. */
   readonly audience: string;
-  /** The one service account allowed to call; its address must be verified in the token. */
-  readonly serviceAccountEmail: string;
+  /** The service account allowed to call (or several accounts); verified in the token. */
+  readonly serviceAccountEmail: string | readonly string[];
   /** Google's PEM certificates (`/oauth2/v1/certs`); tests point this at a local server. */
   readonly certsUrl?: string | undefined;
   readonly log?: Logger;
@@ -49,10 +49,13 @@ export class OidcCaller implements TaskCaller {
       // The library's messages quote the token, a credential: log only what kind of failure.
       return this.refuse('token did not verify', describe(error));
     }
-    if (payload?.email !== this.options.serviceAccountEmail) {
+    const allowed = this.options.serviceAccountEmail;
+    const email = payload?.email?.toLowerCase();
+    const emails = (typeof allowed === 'string' ? [allowed] : allowed).map((a) => a.toLowerCase());
+    if (!email || !emails.includes(email)) {
       return this.refuse('token is for another account');
     }
-    if (payload.email_verified !== true) return this.refuse('email not verified');
+    if (payload?.email_verified !== true) return this.refuse('email not verified');
     return true;
   }
 

@@ -88,6 +88,11 @@ export class SimQuota {
     return this.users.get(email)?.peak ?? 0;
   }
 
+  /** The most units the whole project spent inside any rolling minute. */
+  get peakProjectUnitsPerMinute(): number {
+    return this.project.peak;
+  }
+
   get userUnitsPerMinute(): number {
     return this.options.userUnitsPerMinute;
   }
