@@ -188,6 +188,17 @@ export type BatchPlan =
       readonly sender: string;
       readonly samples: readonly MessageMeta[];
     }
+  | {
+      /**
+       * New mail a search attributed to senders already decided the same way, without
+       * reading it (see known-senders.ts): `action` is what those decisions say.
+       */
+      readonly kind: 'known';
+      readonly facts: PartitionFacts;
+      readonly threadIds: readonly string[];
+      readonly action: 'trash' | 'keep';
+      readonly reason: string;
+    }
   | { readonly kind: 'read' };
 
 /** A batch as the plan task saves it. */

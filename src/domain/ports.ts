@@ -111,6 +111,11 @@ export interface Store {
     senderKeys: readonly string[],
   ): Promise<Map<string, SenderDecision>>;
   putSenderDecisions(userId: string, decisions: readonly SenderDecision[]): Promise<void>;
+  /**
+   * The user's most recently decided senders, newest first, at most `limit`: what a sync
+   * attributes new mail to without reading it.
+   */
+  listSenderDecisions(userId: string, limit: number): Promise<SenderDecision[]>;
 
   /** Threads the user has replied in (they contain a SENT message). */
   addRepliedThreads(userId: string, threadIds: readonly string[]): Promise<void>;

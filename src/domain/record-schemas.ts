@@ -87,5 +87,12 @@ export const batchPlanSchema: z.ZodType<BatchPlan> = z.discriminatedUnion('kind'
     sender: z.string(),
     samples: z.array(messageMetaSchema),
   }),
+  z.object({
+    kind: z.literal('known'),
+    facts: factsSchema,
+    threadIds: z.array(z.string()),
+    action: z.enum(['trash', 'keep']),
+    reason: z.string(),
+  }),
   z.object({ kind: z.literal('read') }),
 ]);

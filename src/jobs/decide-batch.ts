@@ -1,4 +1,5 @@
 import { decide } from '../domain/decide.js';
+import { rulesSenderDecisions } from '../domain/known-senders.js';
 import type { MessageMeta } from '../domain/message.js';
 import {
   type Batch,
@@ -90,18 +91,27 @@ export async function decideBatch(
   // First: a classifier that cannot work (a rejected OpenAI key) throws before quota is spent.
   const classifier = await deps.classifierFor(user);
   const known =
-    plan?.kind === 'facts' || plan?.kind === 'sender'
+    plan?.kind === 'facts' || plan?.kind === 'sender' || plan?.kind === 'known'
       ? knownMetadata(plan, batch.messageIds, run, user)
       : undefined;
+  const readsText = classifier.scanBySender?.readsText === true;
   let result: BatchDecisions;
   let metadata: ReadonlyMap<string, MessageMeta>;
-  if (plan?.kind === 'sender' && known && classifier.scanBySender?.readsText) {
+  if (plan?.kind === 'sender' && known && readsText) {
     metadata = known;
     result = await decideBySenderDecision(deps, run, user, mailbox, classifier, batch, plan, known);
+  } else if (plan?.kind === 'known' && known && readsText) {
+    // The cached decisions the search matched answer for every message, as for a sender batch.
+    metadata = known;
+    const answer = { action: plan.action, reason: `LLM, ${plan.reason}` };
+    const answers = new Map(batch.messageIds.map((id) => [id, answer]));
+    result = await decideMessages(deps, run, user, classifier, batch.messageIds, known, answers);
   } else {
     metadata = known ?? (await mailbox.getMetadata(batch.messageIds));
     result = await decideMessages(deps, run, user, classifier, batch.messageIds, metadata);
+    if (!readsText) await rememberRuleSenders(deps, user, known ? [] : [...metadata.values()]);
   }
+  if (!readsText && plan?.kind === 'sender') await rememberRuleSenders(deps, user, plan.samples);
   if (!plan) return result;
   const decisions = await guardChangesSinceStart(deps, run, mailbox, metadata, result.decisions);
   return { ...result, decisions };
@@ -200,6 +210,16 @@ export async function decideMessages(
     }));
   }
   return { decisions: decide(ids, metadata, answers, ctx), llm };
+}
+
+/** What the rules saw of the senders of mail read in full, for later mail to go without reads. */
+async function rememberRuleSenders(
+  deps: JobDeps,
+  user: User,
+  read: readonly MessageMeta[],
+): Promise<void> {
+  const decisions = rulesSenderDecisions(read, user.policy, deps.clock.now());
+  if (decisions.length > 0) await deps.store.putSenderDecisions(user.id, decisions);
 }
 
 /**

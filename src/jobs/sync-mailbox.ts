@@ -2,6 +2,7 @@ import type { User } from '../domain/model.js';
 import type { HistoryPage, Mailbox } from '../domain/ports.js';
 import { type JobDeps, watchTask } from './job-deps.js';
 import { catchUp } from './sync-catch-up.js';
+import { planSync } from './sync-plan.js';
 import { startIncrementalRun } from './sync-run.js';
 
 /** Labels that make a new message no business of the cleanup: it is gone, or the user's own. */
@@ -29,13 +30,21 @@ export async function syncMailbox(deps: JobDeps, userId: string): Promise<void> 
     // The user's replies protect their threads before anything of those threads is decided.
     const sent = delta.added.filter((m) => m.labelIds.includes('SENT')).map((m) => m.threadId);
     if (sent.length > 0) await deps.store.addRepliedThreads(userId, [...new Set(sent)]);
-    const ids = delta.added
-      .filter((m) => !m.labelIds.some((label) => SKIPPED_LABELS.includes(label)))
-      .map((m) => m.id);
-    if (ids.length === 0) {
+    const added = delta.added.filter(
+      (m) => !m.labelIds.some((label) => SKIPPED_LABELS.includes(label)),
+    );
+    if (added.length === 0) {
       await deps.store.advanceCursor(userId, from, delta.historyId, deps.clock.now());
     } else {
-      const run = await startIncrementalRun(deps, { user, from, to: delta.historyId, ids });
+      const ids = added.map((m) => m.id);
+      const batches = await planSync(deps, user, mailbox, added);
+      const run = await startIncrementalRun(deps, {
+        user,
+        from,
+        to: delta.historyId,
+        ids,
+        batches,
+      });
       if (run) deps.log.info('sync queued new messages', { runId: run.id, messages: ids.length });
     }
   }

@@ -1,4 +1,10 @@
-import { type Run, type User, ZERO_COUNTERS, ZERO_USAGE } from '../domain/model.js';
+import {
+  type PlannedBatch,
+  type Run,
+  type User,
+  ZERO_COUNTERS,
+  ZERO_USAGE,
+} from '../domain/model.js';
 import { enqueueBatchIfReady } from './batch-chain.js';
 import { type JobDeps, syncTask } from './job-deps.js';
 
@@ -11,6 +17,8 @@ export interface IncrementalWork {
   /** Where the cursor moves once the messages are saved as the run's batches. */
   readonly to: string;
   readonly ids: readonly string[];
+  /** The ids as batches already planned (sync-plan.ts); without, `ids` are read in batches of 500. */
+  readonly batches?: readonly PlannedBatch[];
   /** Plain-words lines for the run's log (a catch-up says why and how far it looked). */
   readonly notes?: readonly string[];
 }
@@ -46,8 +54,8 @@ export async function startIncrementalRun(
     errors: (work.notes ?? []).map((message) => ({ at: now, message })),
   };
   await store.createRun(run);
-  const batches = [];
-  for (let start = 0; start < work.ids.length; start += BATCH_SIZE) {
+  const batches: PlannedBatch[] = work.batches ? [...work.batches] : [];
+  for (let start = 0; !work.batches && start < work.ids.length; start += BATCH_SIZE) {
     const messageIds = work.ids.slice(start, start + BATCH_SIZE);
     batches.push({
       batchNo: batches.length,

@@ -774,6 +774,23 @@ export function describeStoreContract(
         expect(found.get(newer.senderKey)).toEqual(newer);
       });
 
+      it('lists the most recently decided senders first, up to the limit', async () => {
+        const userId = unique('user');
+        const decisions = [3, 1, 4, 2].map((n) =>
+          aSenderDecision({ senderKey: `s${n}@shop.example|promotions`, decidedAt: T0 + n }),
+        );
+        await store.putSenderDecisions(userId, decisions);
+        await store.putSenderDecisions(unique('user'), [aSenderDecision({ decidedAt: T0 + 9 })]);
+        const listed = await store.listSenderDecisions(userId, 3);
+        expect(listed.map((d) => d.senderKey)).toEqual([
+          's4@shop.example|promotions',
+          's3@shop.example|promotions',
+          's2@shop.example|promotions',
+        ]);
+        expect(listed[0]).toEqual(decisions[2]);
+        expect(await store.listSenderDecisions(unique('user'), 10)).toEqual([]);
+      });
+
       it("never shows one user another user's decisions", async () => {
         const [alice, bob] = [unique('user'), unique('user')];
         await store.putSenderDecisions(alice, [aSenderDecision()]);

@@ -216,6 +216,10 @@ export class FirestoreStore implements Store {
     return this.senders.put(userId, decisions);
   }
 
+  listSenderDecisions(userId: string, limit: number): Promise<SenderDecision[]> {
+    return this.senders.list(userId, limit);
+  }
+
   addRepliedThreads(userId: string, threadIds: readonly string[]): Promise<void> {
     return this.threads.add(userId, threadIds);
   }

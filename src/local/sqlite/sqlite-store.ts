@@ -242,6 +242,10 @@ export class SqliteStore implements Store {
     this.memory.putSenderDecisions(userId, decisions);
   }
 
+  async listSenderDecisions(userId: string, limit: number): Promise<SenderDecision[]> {
+    return this.memory.listSenderDecisions(userId, limit);
+  }
+
   async addRepliedThreads(userId: string, threadIds: readonly string[]): Promise<void> {
     this.memory.addRepliedThreads(userId, threadIds);
   }
