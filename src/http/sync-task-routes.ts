@@ -3,6 +3,7 @@ import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
 import { MailboxUnavailable, ReconnectNeeded } from '../domain/mailbox-errors.js';
 import { AppError } from '../errors.js';
+import { comingOfAge } from '../jobs/coming-of-age.js';
 import type { JobDeps } from '../jobs/job-deps.js';
 import { syncMailbox } from '../jobs/sync-mailbox.js';
 import { watchMailbox } from '../jobs/watch-mailbox.js';
@@ -19,8 +20,9 @@ const watchPayload = z
   .strict();
 
 /**
- * The per-user tasks of ongoing cleanup: `/tasks/sync` (history since the cursor) and
- * `/tasks/watch` (register or renew the Gmail watch). Mounted under /tasks beside the run tasks,
+ * The per-user tasks of ongoing cleanup: `/tasks/sync` (history since the cursor),
+ * `/tasks/coming-of-age` (the daily look at mail old enough now) and `/tasks/watch`
+ * (register or renew the Gmail watch). Mounted under /tasks beside the run tasks,
  * with the same caller check and the same meaning of the answers.
  */
 export function syncTaskRoutes(deps: JobDeps, caller: TaskCaller): Hono<AppEnv> {
@@ -33,6 +35,14 @@ export function syncTaskRoutes(deps: JobDeps, caller: TaskCaller): Hono<AppEnv> 
   app.post('/sync', verified, async (c) => {
     const { userId } = await payload(c.req.raw, syncPayload);
     await userTask(deps, userId, () => syncMailbox(deps, userId));
+    return c.body(null, 204);
+  });
+
+  app.post('/coming-of-age', verified, async (c) => {
+    const { userId } = await payload(c.req.raw, syncPayload);
+    await userTask(deps, userId, async () => {
+      await comingOfAge(deps, userId);
+    });
     return c.body(null, 204);
   });
 

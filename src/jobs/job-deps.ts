@@ -22,6 +22,7 @@ export const TASK_PATHS = {
   batch: '/tasks/batch',
   sync: '/tasks/sync',
   watch: '/tasks/watch',
+  comingOfAge: '/tasks/coming-of-age',
 } as const;
 
 /** Notifications within one window make one sync, run when the window closes. */
@@ -61,4 +62,13 @@ export function syncTask(userId: string, now: number) {
 export function watchTask(userId: string, now: number, runId?: string) {
   const name = runId ? `watch-${userId}-${runId}` : `watch-${userId}-${Math.floor(now / DAY)}`;
   return { name, path: TASK_PATHS.watch, payload: runId ? { userId, runId } : { userId } };
+}
+
+/** The daily coming-of-age pass of a user (coming-of-age.ts): one a day, whoever asks. */
+export function comingOfAgeTask(userId: string, now: number) {
+  return {
+    name: `coming-of-age-${userId}-${Math.floor(now / DAY)}`,
+    path: TASK_PATHS.comingOfAge,
+    payload: { userId },
+  };
 }

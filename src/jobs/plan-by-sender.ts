@@ -8,7 +8,7 @@ import type { JobDeps } from './job-deps.js';
 
 const BATCH_SIZE = 500;
 
-type Listed = { readonly id: string; readonly threadId: string };
+export type Listed = { readonly id: string; readonly threadId: string };
 
 /**
  * The plan of a scan by sender. Gmail search lists the mailbox as disjoint parts (see
@@ -93,7 +93,12 @@ export async function planBySender(
   return { batchCount: batchNo, listed };
 }
 
-async function discoverSenders(
+/**
+ * Attributes a part's members to senders: one message read, its sender's mail in the part
+ * listed with `from:`, a second sample read to check the listing, one batch per sender; what
+ * cannot be attributed is saved to be read. Returns false when `save` lost its batch number.
+ */
+export async function discoverSenders(
   mailbox: Mailbox,
   partition: Partition,
   members: readonly Listed[],
@@ -141,7 +146,8 @@ async function discoverSenders(
   return save(unattributed, () => ({ kind: 'read' }));
 }
 
-async function listAll(mailbox: Mailbox, q: string): Promise<Listed[]> {
+/** Every id a search lists, page by page (5 units per 500). */
+export async function listAll(mailbox: Mailbox, q: string): Promise<Listed[]> {
   const all: Listed[] = [];
   let pageToken: string | undefined;
   do {
