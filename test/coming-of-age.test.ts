@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isComingOfAge } from '../src/domain/coming-of-age-log.js';
 import { SYSTEM_LABEL_IDS } from '../src/domain/message.js';
 import type { Run } from '../src/domain/model.js';
-import { isComingOfAge } from '../src/jobs/sync-run.js';
 import { Random } from '../src/local/google/random.js';
 import {
   disposable,

@@ -9,11 +9,13 @@ import { disconnectUser } from '../jobs/disconnect-user.js';
 import type { JobDeps } from '../jobs/job-deps.js';
 import { resumePausedRuns } from '../jobs/paused-runs.js';
 import { startFullScan } from '../jobs/start-full-scan.js';
+import { syncMailbox } from '../jobs/sync-mailbox.js';
 import { DASHBOARD_RUNS, dashboardModel, type QuotaFacts } from './dashboard-model.js';
 import type { AppEnv } from './env.js';
 import { MailboxSizes } from './mailbox-sizes.js';
 import { ownerRunRoutes } from './owner-run-routes.js';
 import type { Sessions } from './session.js';
+import { userTask } from './sync-task-routes.js';
 
 export interface AppRoutesDeps {
   readonly store: Store;
@@ -107,6 +109,22 @@ export function appRoutes(deps: AppRoutesDeps): Hono<AppEnv> {
   });
 
   app.route('/runs', ownerRunRoutes(deps.store, deps.jobs, deps.clock));
+
+  /**
+   * "Check new mail now": the sync a notification would start, run now, for owners who do not
+   * want to wait (or run without a topic). It only reads history and saves the new mail as a
+   * run whose batches are tasks, so it answers quickly; the owner lands on that run's status.
+   */
+  app.post('/sync', async (c) => {
+    const user = await currentUser(c);
+    if (!user.cursor) return c.redirect('/app?notice=sync-first', 303);
+    const runs = await deps.store.listRuns(user.id, 20);
+    if (runs.some((r) => !FINAL_STATUSES.includes(r.status))) {
+      return c.redirect('/app?notice=sync-busy', 303);
+    }
+    const run = await userTask(deps.jobs, user.id, () => syncMailbox(deps.jobs, user.id));
+    return c.redirect(run ? `/runs/${run.id}` : '/app?notice=sync-none', 303);
+  });
 
   app.post('/disconnect', async (c) => {
     const user = await currentUser(c);

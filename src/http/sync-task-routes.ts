@@ -40,9 +40,7 @@ export function syncTaskRoutes(deps: JobDeps, caller: TaskCaller): Hono<AppEnv> 
 
   app.post('/coming-of-age', verified, async (c) => {
     const { userId } = await payload(c.req.raw, syncPayload);
-    await userTask(deps, userId, async () => {
-      await comingOfAge(deps, userId);
-    });
+    await userTask(deps, userId, () => comingOfAge(deps, userId));
     return c.body(null, 204);
   });
 
@@ -57,17 +55,22 @@ export function syncTaskRoutes(deps: JobDeps, caller: TaskCaller): Hono<AppEnv> 
 
 /**
  * Revoked Google access ends the user's ongoing cleanup until they sign in again (no retry can
- * fix it); Gmail being unavailable is a 503, so the queue tries again later.
+ * fix it): undefined. Gmail being unavailable is a 503, so the queue (or the owner) tries again
+ * later.
  */
-async function userTask(deps: JobDeps, userId: string, work: () => Promise<void>) {
+export async function userTask<T>(
+  deps: JobDeps,
+  userId: string,
+  work: () => Promise<T>,
+): Promise<T | undefined> {
   try {
-    await work();
+    return await work();
   } catch (error) {
     if (error instanceof ReconnectNeeded) {
       const now = deps.clock.now();
       await deps.store.updateUser(userId, { needsReconnect: true, watch: null, updatedAt: now });
       deps.log.warn('ongoing cleanup stopped: reconnect needed', { userId });
-      return;
+      return undefined;
     }
     if (error instanceof MailboxUnavailable) {
       deps.log.warn('gmail unavailable, task will be retried', { userId, reason: error.message });

@@ -1,3 +1,4 @@
+import { CAME_OF_AGE, isComingOfAge } from '../domain/coming-of-age-log.js';
 import { decidedSenders, fromTerms, senderPrefix } from '../domain/known-senders.js';
 import { FINAL_STATUSES, type PlannedBatch, type Run, type User } from '../domain/model.js';
 import type { Classifier, Mailbox } from '../domain/ports.js';
@@ -9,7 +10,7 @@ import {
 } from '../domain/scan-partitions.js';
 import type { JobDeps } from './job-deps.js';
 import { discoverSenders, type Listed, listAll } from './plan-by-sender.js';
-import { CAME_OF_AGE, isComingOfAge, launchIncrementalRun } from './sync-run.js';
+import { launchIncrementalRun } from './sync-run.js';
 
 const DAY = 86_400_000;
 const BATCH_SIZE = 500;

@@ -1,4 +1,4 @@
-import type { User } from '../domain/model.js';
+import type { Run, User } from '../domain/model.js';
 import type { HistoryPage, Mailbox } from '../domain/ports.js';
 import { type JobDeps, watchTask } from './job-deps.js';
 import { catchUp } from './sync-catch-up.js';
@@ -14,18 +14,19 @@ const MAX_HISTORY_PAGES = 20;
  * The sync task: the messages added since the stored cursor (history.list, messageAdded only,
  * so the service's own label changes never count), then the same pipeline as a full scan's
  * batches, through an incremental run. An expired cursor (404) starts a bounded catch-up. A
- * sync that finds nothing new only moves the cursor.
+ * sync that finds nothing new only moves the cursor. Returns the run that took the new mail.
  */
-export async function syncMailbox(deps: JobDeps, userId: string): Promise<void> {
+export async function syncMailbox(deps: JobDeps, userId: string): Promise<Run | undefined> {
   const user = await deps.store.getUser(userId);
   if (!user || user.needsReconnect || user.refreshToken === null || !user.cursor) return;
   const mailbox = await deps.mailboxFor(user);
   const from = user.cursor.historyId;
 
   const delta = await readHistory(mailbox, from);
+  let run: Run | undefined;
   if (delta === 'expired' || delta === 'flood') {
     deps.log.warn('catching up with a search', { userId, reason: delta });
-    await catchUp(deps, user, mailbox, from, delta);
+    run = await catchUp(deps, user, mailbox, from, delta);
   } else {
     // The user's replies protect their threads before anything of those threads is decided.
     const sent = delta.added.filter((m) => m.labelIds.includes('SENT')).map((m) => m.threadId);
@@ -38,7 +39,7 @@ export async function syncMailbox(deps: JobDeps, userId: string): Promise<void> 
     } else {
       const ids = added.map((m) => m.id);
       const batches = await planSync(deps, user, mailbox, added);
-      const run = await startIncrementalRun(deps, {
+      run = await startIncrementalRun(deps, {
         user,
         from,
         to: delta.historyId,
@@ -49,6 +50,7 @@ export async function syncMailbox(deps: JobDeps, userId: string): Promise<void> 
     }
   }
   await keepWatched(deps, user);
+  return run;
 }
 
 interface Delta {

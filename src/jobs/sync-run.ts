@@ -1,3 +1,4 @@
+import { isComingOfAge } from '../domain/coming-of-age-log.js';
 import {
   type PlannedBatch,
   type Run,
@@ -73,13 +74,6 @@ export async function startIncrementalRun(
   await store.finishPlanning(run.id, batches.length, work.ids.length, clock.now());
   if (batches.length > 0) await enqueueBatchIfReady(deps, run.id, 0);
   return run;
-}
-
-/** The first words of a coming-of-age run's log: how the dashboard and the next pass find it. */
-export const CAME_OF_AGE = 'Came of age';
-
-export function isComingOfAge(run: Run): boolean {
-  return run.kind === 'incremental' && run.errors[0]?.message.startsWith(CAME_OF_AGE) === true;
 }
 
 /**

@@ -41,11 +41,11 @@ function RunTimes({ run, final }: { run: RunView; final: boolean }) {
 export function RunStatusPage({ run, figures }: { run: RunView; figures: RunFigures }) {
   return (
     <Layout
-      title={`${kindLabel(run.kind)} status`}
+      title={`${kindLabel(run)} status`}
       refreshSeconds={figures.final ? undefined : STATUS_REFRESH_SECONDS}
       scripts={figures.final ? [] : ['run-status.js']}
     >
-      <h1>{kindLabel(run.kind)}</h1>
+      <h1>{kindLabel(run)}</h1>
       <RunTimes run={run} final={figures.final} />
       <RunAlert run={run} figures={figures} />
       <RunProgress run={run} figures={figures} />
