@@ -33,16 +33,36 @@ const plan: BatchPlan = {
   samples: [sample],
 };
 
-function fakeMailbox(changed: ProtectedSince | 'expired', fresh: MessageMeta[] = []): Mailbox {
+type Listed = { id: string; threadId: string };
+
+/**
+ * A mailbox whose history says `changed`, whose messages read as `fresh`, and whose exact
+ * listings (by label id, or `in:snoozed`) give `listed`.
+ */
+function fakeMailbox(
+  changed: ProtectedSince | 'expired',
+  fresh: MessageMeta[] = [],
+  listed: Record<string, Listed[]> = {},
+): Mailbox {
   const unused = () => Promise.reject(new Error('not expected'));
   return {
     profile: unused,
-    listIds: unused,
+    labels: async () => [
+      { id: 'INBOX', type: 'system' },
+      { id: 'STARRED', type: 'system' },
+      { id: 'YELLOW_STAR', type: 'system' },
+      { id: 'Label_1', type: 'user' },
+    ],
+    listIds: async (query) => ({
+      ids: listed[query.labelIds?.[0] ?? query.q ?? ''] ?? [],
+      nextPageToken: undefined,
+    }),
     getMetadata: async (ids) =>
       new Map(fresh.filter((m) => ids.includes(m.id)).map((m) => [m.id, m])),
     trash: unused,
     untrash: unused,
     history: unused,
+    labelsAdded: unused,
     protectedSince: async () => changed,
     watch: unused,
     stop: unused,
@@ -81,7 +101,7 @@ describe('decideBatch for a batch of the scan by sender', () => {
       deps,
       run,
       user,
-      fakeMailbox({ messageIds: new Set(), threadIds: new Set() }),
+      fakeMailbox({ messageIds: new Set(), marks: new Map() }),
       batch,
     );
     expect(decisions.map((d) => d.decision)).toEqual(['trash', 'trash', 'trash']);
@@ -92,9 +112,60 @@ describe('decideBatch for a batch of the scan by sender', () => {
 
   it('protects what was starred or replied to after the run started', async () => {
     const { deps, user, run, batch } = await setup();
-    const changed = { messageIds: new Set(['b']), threadIds: new Set(['tc']) };
+    const changed = { messageIds: new Set(['b']), marks: new Map([['tc', 'sent' as const]]) };
     const { decisions } = await decideBatch(deps, run, user, fakeMailbox(changed), batch);
-    expect(decisions.map((d) => d.decision)).toEqual(['trash', 'protected', 'protected']);
+    expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
+      ['trash', expect.any(String)],
+      ['protected', 'marked since the scan started'],
+      ['protected', 'in a thread you replied to'],
+    ]);
+  });
+
+  it('protects every message of a conversation starred on another message since the start', async () => {
+    const { deps, user, run, batch } = await setup();
+    // Gmail stars the newest message of the conversation: one that is not in this batch.
+    const changed = {
+      messageIds: new Set(['newest']),
+      marks: new Map([['tb', 'starred' as const]]),
+    };
+    const { decisions } = await decideBatch(deps, run, user, fakeMailbox(changed), batch);
+    expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
+      ['trash', expect.any(String)],
+      ['protected', 'in a starred conversation'],
+      ['trash', expect.any(String)],
+    ]);
+    expect(await deps.store.markedThreads(user.id, ['tb'])).toEqual(new Map([['tb', 'starred']]));
+  });
+
+  it('protects a conversation snoozed since the start', async () => {
+    const { deps, user, run, batch } = await setup();
+    const none = { messageIds: new Set<string>(), marks: new Map() };
+    const listed = { 'in:snoozed': [{ id: 'other', threadId: 'ta1' }] };
+    const { decisions } = await decideBatch(deps, run, user, fakeMailbox(none, [], listed), batch);
+    expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
+      ['protected', 'in a snoozed conversation'],
+      ['trash', expect.any(String)],
+      ['trash', expect.any(String)],
+    ]);
+  });
+
+  it('lists the marks again and applies the keep-list when Gmail no longer has the history', async () => {
+    const { deps, user, run, batch } = await setup();
+    const kept = { ...user, policy: { ...user.policy, keepSenders: ['friend@people.example'] } };
+    // The sender's listing misled: b is really from someone on the keep-list.
+    const fresh = [
+      { ...sample },
+      { ...sample, id: 'b', threadId: 'tb', fromAddress: 'friend@people.example' },
+      { ...sample, id: 'c', threadId: 'tc' },
+    ];
+    const listed = { YELLOW_STAR: [{ id: 'elsewhere', threadId: 'tc' }] };
+    const mailbox = fakeMailbox('expired', fresh, listed);
+    const { decisions } = await decideBatch(deps, run, kept, mailbox, batch);
+    expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
+      ['trash', expect.any(String)],
+      ['protected', 'sender on your keep-list'],
+      ['protected', 'in a starred conversation'],
+    ]);
   });
 
   it('reads the candidates again when Gmail no longer has the history', async () => {

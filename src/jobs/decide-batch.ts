@@ -14,8 +14,10 @@ import type { Classifier, ClassifierAnswer, Mailbox } from '../domain/ports.js';
 import { protectionReason } from '../domain/protection.js';
 import { addUsage } from '../domain/run-progress.js';
 import { isBulk, isCurrent, senderKey } from '../domain/sender-groups.js';
+import { protectionContext } from './conversation-marks.js';
 import type { JobDeps } from './job-deps.js';
 import { knownMetadata } from './known-metadata.js';
+import { guardBeforeTrash } from './trash-guard.js';
 
 export interface BatchDecisions {
   readonly decisions: MessageDecision[];
@@ -65,8 +67,8 @@ async function decideSendersAhead(
 
 /**
  * The decisions for a batch: from its messages' metadata (read from Gmail, or known from the
- * scan by sender's search facts), the protection rules first, then the classifier. Batches
- * of a scan by sender are checked against what changed in Gmail since the run started.
+ * scan by sender's search facts), the protection rules first, then the classifier; then every
+ * trash candidate is checked against what was marked in Gmail since (trash-guard.ts).
  */
 export async function decideBatch(
   deps: JobDeps,
@@ -112,8 +114,7 @@ export async function decideBatch(
     if (!readsText) await rememberRuleSenders(deps, user, known ? [] : [...metadata.values()]);
   }
   if (!readsText && plan?.kind === 'sender') await rememberRuleSenders(deps, user, plan.samples);
-  if (!plan) return result;
-  const decisions = await guardChangesSinceStart(deps, run, mailbox, metadata, result.decisions);
+  const decisions = await guardBeforeTrash(deps, run, user, mailbox, metadata, result.decisions);
   return { ...result, decisions };
 }
 
@@ -186,11 +187,7 @@ export async function decideMessages(
   /** Answers already known (a sender's decision): the classifier is not asked. */
   given?: ReadonlyMap<string, ClassifierAnswer>,
 ): Promise<BatchDecisions> {
-  const threadIds = [...new Set([...metadata.values()].map((m) => m.threadId))];
-  const ctx = {
-    keepSenders: user.policy.keepSenders,
-    repliedThreads: await deps.store.repliedThreads(user.id, threadIds),
-  };
+  const ctx = await protectionContext(deps.store, user, metadata.values());
   // Only what no rule protects goes to the classifier: protected mail costs no tokens.
   const candidates: MessageMeta[] = [...metadata.values()].filter(
     (m) =>
@@ -220,42 +217,4 @@ async function rememberRuleSenders(
 ): Promise<void> {
   const decisions = rulesSenderDecisions(read, user.policy, deps.clock.now());
   if (decisions.length > 0) await deps.store.putSenderDecisions(user.id, decisions);
-}
-
-/**
- * A scan by sender decides from search results that may be minutes old: before anything is
- * trashed, messages starred, labelled or replied to since the run started are protected after
- * all. When Gmail no longer has that history, the trash candidates are read and checked again.
- */
-async function guardChangesSinceStart(
-  deps: JobDeps,
-  run: Run,
-  mailbox: Mailbox,
-  metadata: ReadonlyMap<string, MessageMeta>,
-  decisions: MessageDecision[],
-): Promise<MessageDecision[]> {
-  const trash = decisions.filter((d) => d.decision === 'trash');
-  if (trash.length === 0 || !run.startHistoryId) return decisions;
-  const changed = await mailbox.protectedSince(run.startHistoryId);
-  let protectNow: (d: MessageDecision) => boolean;
-  if (changed === 'expired') {
-    const fresh = await mailbox.getMetadata(trash.map((d) => d.id));
-    const replied = await deps.store.repliedThreads(
-      run.userId,
-      [...fresh.values()].map((m) => m.threadId),
-    );
-    protectNow = (d) => {
-      const m = fresh.get(d.id);
-      return !m || protectionReason(m, { keepSenders: [], repliedThreads: replied }) !== null;
-    };
-  } else {
-    await deps.store.addRepliedThreads(run.userId, [...changed.threadIds]);
-    protectNow = (d) =>
-      changed.messageIds.has(d.id) || changed.threadIds.has(metadata.get(d.id)?.threadId ?? '');
-  }
-  return decisions.map((d) =>
-    d.decision === 'trash' && protectNow(d)
-      ? { ...d, decision: 'protected', reason: 'changed since the scan started', sender: null }
-      : d,
-  );
 }

@@ -1,5 +1,6 @@
 import type { Run, User } from '../domain/model.js';
 import type { HistoryPage, Mailbox } from '../domain/ports.js';
+import { rememberMarksOf, rememberMarksSince } from './conversation-marks.js';
 import { type JobDeps, watchTask } from './job-deps.js';
 import { catchUp } from './sync-catch-up.js';
 import { planSync } from './sync-plan.js';
@@ -28,9 +29,10 @@ export async function syncMailbox(deps: JobDeps, userId: string): Promise<Run | 
     deps.log.warn('catching up with a search', { userId, reason: delta });
     run = await catchUp(deps, user, mailbox, from, delta);
   } else {
-    // The user's replies protect their threads before anything of those threads is decided.
-    const sent = delta.added.filter((m) => m.labelIds.includes('SENT')).map((m) => m.threadId);
-    if (sent.length > 0) await deps.store.addRepliedThreads(userId, [...new Set(sent)]);
+    // Marks made since the last sync, and new mail the user sent, drafted or that a filter
+    // labelled, mark their conversations before anything of those conversations is decided.
+    await rememberMarksSince(deps.store, mailbox, userId, from);
+    await rememberMarksOf(deps.store, userId, delta.added);
     const added = delta.added.filter(
       (m) => !m.labelIds.some((label) => SKIPPED_LABELS.includes(label)),
     );

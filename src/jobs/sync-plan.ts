@@ -6,15 +6,17 @@ import {
   searchableCategory,
   senderPrefix,
 } from '../domain/known-senders.js';
-import { SYSTEM_LABEL_IDS } from '../domain/message.js';
+import type { MessageMeta } from '../domain/message.js';
 import type { PlannedBatch, User } from '../domain/model.js';
 import type { Classifier, HistoryPage, Mailbox } from '../domain/ports.js';
+import { protectionReason } from '../domain/protection.js';
 import {
   type Category,
   keepListQuery,
   oldBefore,
   type PartitionFacts,
 } from '../domain/scan-partitions.js';
+import { protectionContext } from './conversation-marks.js';
 import type { JobDeps } from './job-deps.js';
 
 type Added = HistoryPage['added'][number];
@@ -53,9 +55,8 @@ export async function planSync(
   }
   const scan = classifier.scanBySender;
   const readsText = scan?.readsText === true;
-  const replied = await deps.store.repliedThreads(user.id, [
-    ...new Set(added.map((m) => m.threadId)),
-  ]);
+  // Labels, the conversations' marks and the keep-list (no address yet): the shared rules.
+  const ctx = await protectionContext(deps.store, user, added);
 
   const groups = new Map<string, { ids: Added[]; plan: PlannedBatch['plan'] }>();
   const put = (key: string, message: Added, plan: PlannedBatch['plan']) => {
@@ -72,7 +73,7 @@ export async function planSync(
   const oldWindow = cutoff > spanStart;
 
   for (const message of added) {
-    const reason = labelProtection(message.labelIds, replied.has(message.threadId));
+    const reason = protectionReason(fromHistory(message), ctx);
     if (reason) {
       put(`protected:${reason}`, message, { kind: 'protected', reason });
       continue;
@@ -196,12 +197,21 @@ async function listSome(mailbox: Mailbox, q: string, label: string): Promise<str
   return ids;
 }
 
-/** Protection that labels alone prove (the batch checks the rest per message). */
-function labelProtection(labelIds: readonly string[], replied: boolean): string | null {
-  if (labelIds.includes('STARRED')) return 'starred';
-  if (labelIds.some((id) => !SYSTEM_LABEL_IDS.has(id))) return 'has one of your labels';
-  if (replied) return 'in a thread you replied to';
-  return null;
+/** What history tells of a message: its labels and conversation, no header. */
+function fromHistory(message: Added): MessageMeta {
+  return {
+    id: message.id,
+    threadId: message.threadId,
+    labelIds: message.labelIds,
+    fromAddress: '',
+    fromName: '',
+    subject: '',
+    snippet: '',
+    sizeEstimate: 0,
+    internalDate: 0,
+    listUnsubscribe: false,
+    listId: null,
+  };
 }
 
 const FACT_CATEGORIES: readonly (readonly [string, Category])[] = [

@@ -145,4 +145,19 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
     name: 'what the scan by sender knows of a batch',
     sql: 'ALTER TABLE batches ADD COLUMN plan TEXT;',
   },
+  {
+    version: 4,
+    name: 'conversations the user marked, replied threads among them',
+    sql: `
+      CREATE TABLE marked_threads (
+        user_id TEXT NOT NULL,
+        thread_id TEXT NOT NULL,
+        mark TEXT NOT NULL,
+        PRIMARY KEY (user_id, thread_id, mark)
+      );
+      INSERT INTO marked_threads (user_id, thread_id, mark)
+        SELECT user_id, thread_id, 'sent' FROM replied_threads;
+      DROP TABLE replied_threads;
+    `,
+  },
 ];
