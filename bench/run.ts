@@ -3,7 +3,7 @@
  * quota, added latency, warped clock) and the fake OpenAI. Each scenario runs in its own
  * process, with the simulated Google in another one.
  *
- *   tsx bench/run.ts [--quick] [--out bench/results.json] [--latency 30-80]
+ *   tsx bench/run.ts [--quick] [--out bench/results.json] [--latency 30-80] [--incremental-only]
  */
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { firstMessage, forkBench } from './child.js';
 import { explain } from './notes.js';
-import { runScenarios, TARGET } from './plan.js';
-import { renderReport } from './report.js';
+import { runIncremental, runScenarios, TARGET } from './plan.js';
+import { incrementalTable, renderReport } from './report.js';
 import type { ScenarioName } from './scenario.js';
 
 const { values } = parseArgs({
@@ -21,6 +21,8 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results.json' },
     latency: { type: 'string', default: '30-80' },
+    /** Only ongoing cleanup's rounds (a minute or two); nothing is written. */
+    'incremental-only': { type: 'boolean', default: false },
   },
 });
 const [low, high] = values.latency.split('-').map(Number);
@@ -45,6 +47,12 @@ async function run<T>(name: ScenarioName, args: object, label: string): Promise<
   return reply.result;
 }
 
+if (values['incremental-only']) {
+  const incremental = await runIncremental(quick, latency, run);
+  console.log(`\n${incrementalTable(incremental)}`);
+  for (const r of incremental) console.log(r.classifier, JSON.stringify(r.gmail.byMethod));
+  process.exit(0);
+}
 const results = await runScenarios(quick, latency, run);
 const seconds = (Date.now() - began) / 1000;
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version };

@@ -98,14 +98,22 @@ export async function planSync(
     } else toRead.push(message);
   }
 
+  const span = { old: false, q: `after:${spanStart}` };
   const attributed = await attribute(deps, user, mailbox, candidates, {
     prefix: senderPrefix(readsText),
-    windows: readsText
-      ? [{ old: false, q: `after:${spanStart}` }]
-      : [
-          ...(oldWindow ? [{ old: true, q: `after:${spanStart} before:${cutoff}` }] : []),
-          { old: false, q: `after:${Math.max(spanStart, cutoff)}` },
-        ],
+    // The LLM's decisions hold at any age. The rules trash a disposable sender's mail only
+    // once old enough (searched on each side of the cut-off), and keep the others' at any age.
+    windows: {
+      trash: readsText
+        ? [span]
+        : [
+            ...(oldWindow ? [{ old: true, q: `after:${spanStart} before:${cutoff}` }] : []),
+            ...(user.policy.minAgeDays > 0
+              ? [{ old: false, q: `after:${Math.max(spanStart, cutoff)}` }]
+              : []),
+          ],
+      keep: [span],
+    },
   });
   for (const { message } of candidates) {
     const found = attributed.get(message.id);
@@ -130,7 +138,7 @@ async function attribute(
   user: User,
   mailbox: Mailbox,
   candidates: readonly { message: Added; facts: PartitionFacts; category: SearchableCategory }[],
-  options: { prefix: string; windows: readonly Window[] },
+  options: { prefix: string; windows: Readonly<Record<'trash' | 'keep', readonly Window[]>> },
 ): Promise<Map<string, { key: string; plan: PlannedBatch['plan'] }>> {
   const found = new Map<string, { key: string; plan: PlannedBatch['plan'] }>();
   if (candidates.length === 0) return found;
@@ -150,7 +158,7 @@ async function attribute(
     for (const action of ['trash', 'keep'] as const) {
       // A keep-listed sender never counts as a disposable one, even by a display name.
       const exclude = action === 'trash' && keepList ? ` -${keepList}` : '';
-      for (const window of options.windows) {
+      for (const window of options.windows[action]) {
         for (const term of fromTerms(decided[action], SENDERS_PER_SEARCH)) {
           if (pending.size === 0 || budget < LIST_UNITS) break;
           budget -= LIST_UNITS;
