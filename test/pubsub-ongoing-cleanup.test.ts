@@ -112,7 +112,7 @@ describe('ongoing cleanup through the Pub/Sub emulator', () => {
       `push sync: ${delivered} new messages in ${rounds.length} syncs, ${stats.totalUnits} Gmail units ` +
         `(${(stats.totalUnits / delivered).toFixed(1)} per new message: history.list ${units('users.history.list')}, ` +
         `messages.get ${units('users.messages.get')}, batchModify ${units('users.messages.batchModify')}); ` +
-        `notification to Trash (by design 1.5 to 6.5 s: the sync waits for its window to close): ${rounds.map((r) => `${r.ms} ms (${r.messages} messages, ${r.workMs} ms from reading history to Trash)`).join(', ')}`,
+        `notification to Trash (by design 1.5 to 3.5 s before the sync: it waits for its window to close): ${rounds.map((r) => `${r.ms} ms (${r.messages} messages, ${r.workMs} ms from reading history to Trash)`).join(', ')}`,
     );
     expect(stats.rateLimited).toBe(0);
   }, 120_000);

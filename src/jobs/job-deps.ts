@@ -25,8 +25,12 @@ export const TASK_PATHS = {
   comingOfAge: '/tasks/coming-of-age',
 } as const;
 
-/** Notifications within one window make one sync, run when the window closes. */
-export const SYNC_WINDOW_MS = 5_000;
+/**
+ * Notifications within one window make one sync, run when the window closes. Short enough that
+ * new mail is decided within 5 s of its notification (window + gap + the sync's own work);
+ * Gmail's one notification a second per user bounds how many syncs a stream of mail makes.
+ */
+export const SYNC_WINDOW_MS = 2_000;
 /**
  * Gmail drops a user's notifications that come less than a second after the last one sent.
  * A sync that starts at least this long after its notification also reads the changes whose
