@@ -4,6 +4,8 @@
  * process, with the simulated Google in another one.
  *
  *   tsx bench/run.ts [--quick] [--out bench/results.json] [--latency 30-80]
+ *   tsx bench/run.ts --scans 10000:long-tail:by-sender:rules,10000:head-heavy:by-sender:openai
+ *     (only those full scans, size:shape:strategy:classifier, at x60; nothing written)
  */
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -12,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { firstMessage, forkBench } from './child.js';
 import { explain } from './notes.js';
-import { runScenarios, TARGET } from './plan.js';
-import { renderReport } from './report.js';
+import { parseScans, runScans, runScenarios, TARGET } from './plan.js';
+import { fullScanTables, renderReport } from './report.js';
 import type { ScenarioName } from './scenario.js';
 
 const { values } = parseArgs({
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results.json' },
     latency: { type: 'string', default: '30-80' },
+    scans: { type: 'string' },
   },
 });
 const [low, high] = values.latency.split('-').map(Number);
@@ -45,6 +48,20 @@ async function run<T>(name: ScenarioName, args: object, label: string): Promise<
   return reply.result;
 }
 
+if (values.scans !== undefined) {
+  const scans = await runScans(parseScans(values.scans), latency, run);
+  console.log(`\n${fullScanTables(scans)}`);
+  for (const scan of scans) {
+    const { shape, strategy, classifier, size, gmail, store, llm } = scan;
+    const methods = Object.entries(gmail.byMethod).map(([m, c]) => `${m} ${c.calls}/${c.units}u`);
+    console.log(
+      `${size} ${shape} ${strategy} ${classifier}: ${gmail.unitsPerMessage.toFixed(2)} units/msg, ` +
+        `LLM ${llm.callsPer1000.toFixed(1)} calls/1k, store ${store.readsPer1000.toFixed(1)} reads ` +
+        `${store.writesPer1000.toFixed(1)} writes /1k; ${methods.join(', ')}`,
+    );
+  }
+  process.exit(0);
+}
 const results = await runScenarios(quick, latency, run);
 const seconds = (Date.now() - began) / 1000;
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version };

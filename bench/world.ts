@@ -3,6 +3,7 @@
  * service: the simulated Google (quota enforced, latency added per HTTP round trip) and the
  * fake OpenAI server. Driven over IPC by world-client.ts; exits when the parent goes away.
  */
+import type { MailboxShape } from '../src/local/google/mailbox-generator.js';
 import { Random } from '../src/local/google/random.js';
 import { SimulatedGoogle } from '../src/local/google/simulated-google.js';
 import { startFakeOpenAi } from '../test/helpers/fake-openai.js';
@@ -24,6 +25,8 @@ export interface AccountRequest {
   readonly email: string;
   readonly size: number;
   readonly seed: number;
+  /** The generated mailbox's shape; head-heavy when omitted. */
+  readonly shape?: MailboxShape | undefined;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as WorldOptions;
@@ -56,7 +59,8 @@ const openAi = await startFakeOpenAi([options.model]);
 const ops = {
   addAccounts(specs: readonly AccountRequest[]) {
     return specs.map(
-      ({ email, size, seed }) => google.addAccount({ email, mailbox: { size, seed } }).sub,
+      ({ email, size, seed, shape }) =>
+        google.addAccount({ email, mailbox: { size, seed, shape } }).sub,
     );
   },
   setClock(state: WarpState) {
