@@ -90,24 +90,6 @@ describe('decideBatch for a batch of the scan by sender', () => {
     );
   });
 
-  it('protects what was starred or replied to after the run started', async () => {
-    const { deps, user, run, batch } = await setup();
-    const changed = { messageIds: new Set(['b']), threadIds: new Set(['tc']) };
-    const { decisions } = await decideBatch(deps, run, user, fakeMailbox(changed), batch);
-    expect(decisions.map((d) => d.decision)).toEqual(['trash', 'protected', 'protected']);
-  });
-
-  it('reads the candidates again when Gmail no longer has the history', async () => {
-    const { deps, user, run, batch } = await setup();
-    const fresh = [
-      { ...sample },
-      { ...sample, id: 'b', threadId: 'tb', labelIds: ['CATEGORY_PROMOTIONS', 'STARRED'] },
-    ];
-    const { decisions } = await decideBatch(deps, run, user, fakeMailbox('expired', fresh), batch);
-    // 'c' could not be read again: it is gone, and nothing unknown is trashed.
-    expect(decisions.map((d) => d.decision)).toEqual(['trash', 'protected', 'protected']);
-  });
-
   it('marks a protected part protected without any Gmail call', async () => {
     const { deps, user, run, batch } = await setup();
     const protectedBatch = { ...batch, plan: { kind: 'protected' as const, reason: 'starred' } };

@@ -19,6 +19,8 @@ import { knownMetadata } from './known-metadata.js';
 export interface BatchDecisions {
   readonly decisions: MessageDecision[];
   llm: LlmUsage;
+  /** The thread of each message whose metadata was known, for the check before trashing. */
+  threads?: ReadonlyMap<string, string>;
 }
 
 /** How many sender batches one LLM call decides ahead (the classifier's senders per call). */
@@ -102,9 +104,9 @@ export async function decideBatch(
     metadata = known ?? (await mailbox.getMetadata(batch.messageIds));
     result = await decideMessages(deps, run, user, classifier, batch.messageIds, metadata);
   }
-  if (!plan) return result;
-  const decisions = await guardChangesSinceStart(deps, run, mailbox, metadata, result.decisions);
-  return { ...result, decisions };
+  // What changed since the run started is checked when the trash is flushed (trash-outbox.ts).
+  const threads = new Map([...metadata.values()].map((m) => [m.id, m.threadId]));
+  return { ...result, threads };
 }
 
 /**
@@ -200,42 +202,4 @@ export async function decideMessages(
     }));
   }
   return { decisions: decide(ids, metadata, answers, ctx), llm };
-}
-
-/**
- * A scan by sender decides from search results that may be minutes old: before anything is
- * trashed, messages starred, labelled or replied to since the run started are protected after
- * all. When Gmail no longer has that history, the trash candidates are read and checked again.
- */
-async function guardChangesSinceStart(
-  deps: JobDeps,
-  run: Run,
-  mailbox: Mailbox,
-  metadata: ReadonlyMap<string, MessageMeta>,
-  decisions: MessageDecision[],
-): Promise<MessageDecision[]> {
-  const trash = decisions.filter((d) => d.decision === 'trash');
-  if (trash.length === 0 || !run.startHistoryId) return decisions;
-  const changed = await mailbox.protectedSince(run.startHistoryId);
-  let protectNow: (d: MessageDecision) => boolean;
-  if (changed === 'expired') {
-    const fresh = await mailbox.getMetadata(trash.map((d) => d.id));
-    const replied = await deps.store.repliedThreads(
-      run.userId,
-      [...fresh.values()].map((m) => m.threadId),
-    );
-    protectNow = (d) => {
-      const m = fresh.get(d.id);
-      return !m || protectionReason(m, { keepSenders: [], repliedThreads: replied }) !== null;
-    };
-  } else {
-    await deps.store.addRepliedThreads(run.userId, [...changed.threadIds]);
-    protectNow = (d) =>
-      changed.messageIds.has(d.id) || changed.threadIds.has(metadata.get(d.id)?.threadId ?? '');
-  }
-  return decisions.map((d) =>
-    d.decision === 'trash' && protectNow(d)
-      ? { ...d, decision: 'protected', reason: 'changed since the scan started', sender: null }
-      : d,
-  );
 }

@@ -22,7 +22,11 @@ export const TASK_PATHS = {
   batch: '/tasks/batch',
   sync: '/tasks/sync',
   watch: '/tasks/watch',
+  flushTrash: '/tasks/flush-trash',
 } as const;
+
+/** The longest a decided batch's trash waits in the outbox for more to join it. */
+export const TRASH_FLUSH_WINDOW_MS = 60_000;
 
 /** Notifications within one window make one sync, run when the window closes. */
 export const SYNC_WINDOW_MS = 5_000;
@@ -61,4 +65,20 @@ export function syncTask(userId: string, now: number) {
 export function watchTask(userId: string, now: number, runId?: string) {
   const name = runId ? `watch-${userId}-${runId}` : `watch-${userId}-${Math.floor(now / DAY)}`;
   return { name, path: TASK_PATHS.watch, payload: runId ? { userId, runId } : { userId } };
+}
+
+/**
+ * A flush of the user's trash outbox at the end of the current window (at most a minute
+ * away), queued once per window whatever the number of batches that ask; `delayMs` 0 flushes
+ * now (a follow-up flush gets its own name).
+ */
+export function flushTask(userId: string, now: number, delayMs?: number) {
+  const window = Math.floor(now / TRASH_FLUSH_WINDOW_MS);
+  const soon = delayMs !== undefined;
+  return {
+    name: soon ? `flush-${userId}-${now}` : `flush-${userId}-${window}`,
+    path: TASK_PATHS.flushTrash,
+    payload: { userId },
+    delayMs: soon ? delayMs : (window + 1) * TRASH_FLUSH_WINDOW_MS - now,
+  };
 }

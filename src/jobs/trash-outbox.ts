@@ -1,0 +1,108 @@
+import { countDecisions } from '../domain/decide.js';
+import {
+  FINAL_STATUSES,
+  type MessageDecision,
+  type QueuedTrash,
+  type Run,
+} from '../domain/model.js';
+import { flushTask, type JobDeps } from './job-deps.js';
+import { changedSince, earliestHistoryId } from './trash-guard.js';
+import { afterRunFinished } from './watch-mailbox.js';
+
+/** Gmail takes at most 1,000 ids per batchModify: a flush is one such call. */
+export const FLUSH_AT_IDS = 1_000;
+/** Entries read per flush: more than a flush can carry whatever their sizes. */
+const ENTRIES_PER_FLUSH = 1_000;
+
+/**
+ * A decided batch's trash joins its user's outbox instead of going to Gmail at once: one
+ * `batchModify` costs 50 units whether it carries 5 ids or 1,000, and a long tail of senders
+ * makes many small batches. The outbox is flushed when it holds 1,000 ids, when the batch was
+ * the last of a planned run, and otherwise by a delayed task within a minute. The batch is
+ * counted (and its run can end) when its trash is flushed.
+ */
+export async function queueBatchTrash(
+  deps: JobDeps,
+  run: Run,
+  entry: Omit<QueuedTrash, 'queuedAt'>,
+): Promise<void> {
+  const now = deps.clock.now();
+  const queued = await deps.store.queueTrash(run.userId, { ...entry, queuedAt: now });
+  const lastOfPlan = run.batchCount !== null && entry.batchNo >= run.batchCount - 1;
+  if (queued >= FLUSH_AT_IDS || lastOfPlan) await flushTrash(deps, run.userId);
+  else await deps.queue.enqueue(flushTask(run.userId, now));
+}
+
+/**
+ * Moves the oldest whole entries of the user's outbox (up to 1,000 ids) to Trash in one
+ * `batchModify`, after one check for what changed since the runs started, then counts their
+ * batches and takes them out. Safe to repeat at any point: trashing is idempotent, a batch is
+ * counted once, and an entry leaves the outbox only after its batch is counted, so a crash
+ * loses no id. Entries of a cancelled or failed run are dropped untrashed.
+ */
+export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
+  const { store } = deps;
+  const user = await store.getUser(userId);
+  if (!user) return;
+  const queued = await store.queuedTrash(userId, ENTRIES_PER_FLUSH);
+  const taken: QueuedTrash[] = [];
+  let ids = 0;
+  for (const entry of queued) {
+    if (taken.length > 0 && ids + entry.ids.length > FLUSH_AT_IDS) break;
+    taken.push(entry);
+    ids += entry.ids.length;
+  }
+  if (taken.length === 0) return;
+
+  const runs = new Map<string, Run | undefined>();
+  for (const { runId } of taken) {
+    if (!runs.has(runId)) runs.set(runId, await store.getRun(runId));
+  }
+  const live = taken.filter((e) => {
+    const run = runs.get(e.runId);
+    return run !== undefined && !FINAL_STATUSES.includes(run.status);
+  });
+  const mailbox = await deps.mailboxFor(user);
+  const since = earliestHistoryId(live.flatMap((e) => runs.get(e.runId)?.startHistoryId ?? []));
+  const candidates = live.flatMap((e) =>
+    e.ids.map((id, i) => ({ id, threadId: e.threadIds[i] ?? id })),
+  );
+  const guarded = since
+    ? await changedSince(store, userId, mailbox, since, candidates)
+    : new Set<string>();
+  const trash = candidates.filter((c) => !guarded.has(c.id)).map((c) => c.id);
+  if (trash.length > 0) await mailbox.trash(trash);
+
+  const finished: Run[] = [];
+  for (const entry of live) {
+    const batch = await store.getBatch(entry.runId, entry.batchNo);
+    if (!batch || batch.status === 'done') continue;
+    const decisions = batch.decisions.map(
+      (d): MessageDecision =>
+        d.decision === 'trash' && guarded.has(d.id)
+          ? { ...d, decision: 'protected', reason: 'changed since the scan started', sender: null }
+          : d,
+    );
+    const { applied, run } = await store.completeBatch({
+      runId: entry.runId,
+      batchNo: entry.batchNo,
+      decisions,
+      counters: countDecisions(decisions),
+      llm: batch.llm,
+      now: deps.clock.now(),
+    });
+    if (applied && run.status === 'DONE') finished.push(run);
+  }
+  await store.unqueueTrash(userId, taken);
+  for (const run of finished) {
+    deps.log.info('run done', {
+      runId: run.id,
+      trashed: run.counters.trashed,
+      processed: run.counters.processed,
+    });
+    await afterRunFinished(deps, run);
+  }
+  // More than one flush's worth was waiting: the next flush goes on at once.
+  if (queued.length > taken.length)
+    await deps.queue.enqueue(flushTask(userId, deps.clock.now(), 0));
+}
