@@ -1,9 +1,10 @@
-import { countDecisions } from '../domain/decide.js';
+import { flushedCounters } from '../domain/decide.js';
 import {
   FINAL_STATUSES,
   type MessageDecision,
   type QueuedTrash,
   type Run,
+  ZERO_USAGE,
 } from '../domain/model.js';
 import { flushTask, type JobDeps } from './job-deps.js';
 import { changedSince, earliestHistoryId } from './trash-guard.js';
@@ -63,12 +64,14 @@ export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
     return run !== undefined && !FINAL_STATUSES.includes(run.status);
   });
   const mailbox = await deps.mailboxFor(user);
-  const since = earliestHistoryId(live.flatMap((e) => runs.get(e.runId)?.startHistoryId ?? []));
-  const candidates = live.flatMap((e) =>
-    e.ids.map((id, i) => ({ id, threadId: e.threadIds[i] ?? id })),
-  );
+  const candidatesOf = (entries: readonly QueuedTrash[]) =>
+    entries.flatMap((e) => e.ids.map((id, i) => ({ id, threadId: e.threadIds[i] ?? id })));
+  const candidates = candidatesOf(live);
+  // A full scan's decisions can be hours old; a sync's were read from Gmail seconds ago.
+  const scans = live.filter((e) => runs.get(e.runId)?.kind === 'full');
+  const since = earliestHistoryId(scans.flatMap((e) => runs.get(e.runId)?.startHistoryId ?? []));
   const guarded = since
-    ? await changedSince(store, userId, mailbox, since, candidates)
+    ? await changedSince(store, userId, mailbox, since, candidatesOf(scans))
     : new Set<string>();
   const trash = candidates.filter((c) => !guarded.has(c.id)).map((c) => c.id);
   if (trash.length > 0) await mailbox.trash(trash);
@@ -77,9 +80,10 @@ export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
   for (const entry of live) {
     const batch = await store.getBatch(entry.runId, entry.batchNo);
     if (!batch || batch.status === 'done') continue;
+    const protectNow = (d: MessageDecision) => d.decision === 'trash' && guarded.has(d.id);
     const decisions = batch.decisions.map(
       (d): MessageDecision =>
-        d.decision === 'trash' && guarded.has(d.id)
+        protectNow(d)
           ? { ...d, decision: 'protected', reason: 'changed since the scan started', sender: null }
           : d,
     );
@@ -87,8 +91,9 @@ export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
       runId: entry.runId,
       batchNo: entry.batchNo,
       decisions,
-      counters: countDecisions(decisions),
-      llm: batch.llm,
+      counters: flushedCounters(decisions, batch.decisions.filter(protectNow).length),
+      // Counted when the decisions were saved.
+      llm: ZERO_USAGE,
       now: deps.clock.now(),
     });
     if (applied && run.status === 'DONE') finished.push(run);

@@ -6,6 +6,7 @@ import type {
   PlannedBatch,
   QueuedTrash,
   Run,
+  RunCounters,
   RunError,
   RunStatus,
   SenderDecision,
@@ -192,8 +193,11 @@ export class FirestoreStore implements Store {
     batchNo: number,
     decisions: readonly MessageDecision[],
     llm: LlmUsage,
+    counted?: RunCounters,
   ): Promise<Batch> {
-    return this.batches.saveDecisions(runId, batchNo, decisions, llm);
+    return counted
+      ? this.runs.saveCountedDecisions(runId, batchNo, decisions, llm, counted)
+      : this.batches.saveDecisions(runId, batchNo, decisions, llm);
   }
 
   completeBatch(input: CompleteBatch): Promise<{ applied: boolean; run: Run }> {
