@@ -97,7 +97,7 @@ export async function naiveBaseline(args: BaselineArgs) {
         const outcome = await callStructured(call, prompt, answer, 'message_decisions', 2_060);
         for (const tokens of outcome.requests) usage = addCall(usage, price, tokens);
         const verdict = outcome.result.ok ? outcome.result.value.messages[0]?.action : 'keep';
-        const safe = protectionReason(meta, { keepSenders: [], repliedThreads: new Set() });
+        const safe = protectionReason(meta, { keepSenders: [], markedThreads: new Map() });
         if (verdict === 'trash' && safe === null) trash.push(id);
       }
     };

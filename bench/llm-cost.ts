@@ -18,6 +18,7 @@ import { DEMO_EMAIL } from '../src/local/demo-google.js';
 import { formatMessage } from '../src/local/google/gmail-message-format.js';
 import { SimulatedGoogle } from '../src/local/google/simulated-google.js';
 import { startFakeOpenAi } from '../test/helpers/fake-openai.js';
+import { markedConversations } from '../test/helpers/marked-conversations.js';
 import { MemorySenderCache } from '../test/helpers/message-meta.js';
 import { classifierFor } from '../test/helpers/openai-classifier.js';
 
@@ -34,7 +35,7 @@ const listed = all
   .sort((a, b) => b.internalDate - a.internalDate);
 const ctx = {
   keepSenders: DEFAULT_POLICY.keepSenders,
-  repliedThreads: new Set(all.filter((m) => m.labelIds.includes('SENT')).map((m) => m.threadId)),
+  markedThreads: markedConversations(all),
 };
 const metas: MessageMeta[] = listed.map((m) =>
   toMessageMeta(formatMessage(m, 'metadata', METADATA_HEADERS)),

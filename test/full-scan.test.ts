@@ -1,20 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '../src/domain/model.js';
+import { markOfLabels } from '../src/domain/protection.js';
 import type { SimMessage } from '../src/local/google/sim-types.js';
 import { type StartedService, signIn, startLocalService } from './helpers/local-service.js';
+import { markedConversations } from './helpers/marked-conversations.js';
 import { type RunningGoogle, startSimulatedGoogle } from './helpers/simulated-google.js';
 
 const OWNER = 'scan@example.com';
 const SIZE = 5_000;
-
-/** Whether a message is one the protection rules cover, judged from the simulator's truth. */
-function isProtected(message: SimMessage, repliedThreads: ReadonlySet<string>): boolean {
-  return (
-    message.labelIds.some(
-      (l) => ['STARRED', 'SENT', 'DRAFT', 'CHAT'].includes(l) || l.startsWith('Label_'),
-    ) || repliedThreads.has(message.threadId)
-  );
-}
 
 async function waitForFinalRun(
   started: StartedService,
@@ -100,10 +93,10 @@ describe('a full scan on the embedded defaults', () => {
       before.filter((m) => inTrash.has(m.id)).reduce((n, m) => n + m.sizeEstimate, 0),
     );
 
-    const replied = new Set(
-      before.filter((m) => m.labelIds.includes('SENT')).map((m) => m.threadId),
-    );
-    const protectedMessages = before.filter((m) => isProtected(m, replied));
+    // The simulator's truth: every message of a conversation holding a marked message.
+    const marked = markedConversations(inScope);
+    const protectedMessages = inScope.filter((m) => marked.has(m.threadId));
+    expect(protectedMessages.some((m) => markOfLabels(m.labelIds) === undefined)).toBe(true);
     for (const message of protectedMessages) expect(inTrash.has(message.id)).toBe(false);
     expect(api.protected).toBe(
       protectedMessages.filter((m) => !m.labelIds.includes('SPAM')).length,

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Run } from '../src/domain/model.js';
+import { markOfLabels } from '../src/domain/protection.js';
 import { SYNC_WINDOW_MS } from '../src/jobs/job-deps.js';
 import { makeIncomingMessage } from '../src/local/google/mailbox-generator.js';
 import { Random } from '../src/local/google/random.js';
+import type { SimMessage } from '../src/local/google/sim-types.js';
 import {
   disposable,
   envelope,
@@ -79,10 +81,11 @@ describe('a sync after a push notification', () => {
 
     const [run] = await settledRuns(1);
     await queue.idle();
-    // One sync read history, and no other waits for a later window (the trash outbox's timer
-    // may still wait for the end of its minute: it finds nothing left to flush).
+    // One sync read history (new mail, then labels added since), and no other waits for a
+    // later window (the trash outbox's timer may still wait for the end of its minute: it
+    // finds nothing left to flush).
     expect(pendingSyncs(queue)).toBe(0);
-    expect(calls('users.history.list')).toBe(1);
+    expect(calls('users.history.list')).toBe(2);
     expect(calls('users.messages.get')).toBe(4);
     expect(run).toMatchObject({ status: 'DONE', total: 4 });
     expect(run?.counters).toMatchObject({ processed: 4, trashed: 3, kept: 1 });
@@ -148,6 +151,48 @@ describe('a sync after a push notification', () => {
       [followUp.id, 'protected', 'in a thread you replied to'],
     ]);
     expect(calls('users.messages.get')).toBe(2);
+  });
+
+  it('protects new mail of a conversation starred or labelled since the full scan', async () => {
+    // Two conversations the full scan kept; the person marks them in Gmail, which marks the
+    // one message each holds.
+    const [starredRoot, labelledRoot] = [...account().messagesAfter(undefined)].filter(
+      (m, _i, all) =>
+        all.every((o) => o.threadId !== m.threadId || markOfLabels(o.labelIds) === undefined) &&
+        !m.snoozed &&
+        !m.labelIds.some((l) => l === 'TRASH' || l === 'SPAM'),
+    ) as [SimMessage, SimMessage];
+    const none = await store().markedThreads(scanned.user.id, [
+      starredRoot.threadId,
+      labelledRoot.threadId,
+    ]);
+    expect(none.size).toBe(0);
+    const label = [...account().labels.values()].find((l) => l.type === 'user')!;
+    account().modify(starredRoot, ['STARRED'], []);
+    account().modify(labelledRoot, [label.id], []);
+    const marked = account().historyId;
+    await push(marked);
+    await waitFor(async () => {
+      const cursor = (await user()).cursor!.historyId;
+      return BigInt(cursor) >= BigInt(marked) ? cursor : undefined;
+    }, 'a sync past the marks');
+
+    // New notifications arrive in both conversations: unmarked, disposable on their own.
+    const replies = [
+      { ...disposable(rng, OWNER), threadId: starredRoot.threadId },
+      { ...disposable(rng, OWNER), threadId: labelledRoot.threadId },
+    ];
+    for (const message of replies) google.google.deliver(OWNER, message);
+    const before = (await incrementalRuns()).length;
+    await push(account().historyId);
+    const [run] = await settledRuns(before + 1);
+    const decisions = (await store().listBatches(run!.id)).flatMap((b) => b.decisions);
+    expect(decisions.map((d) => [d.id, d.decision, d.reason])).toEqual([
+      [replies[0]!.id, 'protected', 'in a starred conversation'],
+      [replies[1]!.id, 'protected', 'in a conversation with one of your labels'],
+    ]);
+    expect(inTrash(google, OWNER, [replies[0]!.id])).toBe(false);
+    expect(inTrash(google, OWNER, [replies[1]!.id])).toBe(false);
   });
 
   it('catches up with a bounded search when Gmail expired the cursor, and says so in the log', async () => {

@@ -75,7 +75,7 @@ describe('decide', () => {
     }
     const ctx = {
       keepSenders: ['@bank.example'],
-      repliedThreads: new Set(Array.from({ length: 30 }, (_, i) => `t${i * 7}`)),
+      markedThreads: new Map(Array.from({ length: 30 }, (_, i) => [`t${i * 7}`, 'sent' as const])),
     };
     const decisions = decide(ids, metadata, answers, ctx);
     expect(decisions.map((d) => d.id)).toEqual(ids);
@@ -95,7 +95,7 @@ describe('decide', () => {
         expect(message.labelIds).not.toContain('STARRED');
         expect(message.labelIds).not.toContain('SENT');
         expect(message.labelIds.some((l) => l.startsWith('Label_'))).toBe(false);
-        expect(ctx.repliedThreads.has(message.threadId)).toBe(false);
+        expect(ctx.markedThreads.has(message.threadId)).toBe(false);
         expect(message.fromAddress.endsWith('bank.example')).toBe(false);
       }
     }
@@ -103,14 +103,21 @@ describe('decide', () => {
     expect(decisions.some((d) => d.decision === 'trash')).toBe(true);
   });
 
-  it('keeps a message with a malformed or missing answer', () => {
+  it('leaves a message with a malformed, missing or failed answer in place, counted as failed', () => {
     const rand = random(1);
     const message = { ...aMessage(rand, 1), labelIds: ['INBOX'], fromAddress: 'a@shop.example' };
     const metadata = new Map([[message.id, message]]);
-    const ctx = { keepSenders: [], repliedThreads: new Set<string>() };
-    expect(decide([message.id], metadata, new Map(), ctx)[0]!.decision).toBe('keep');
+    const ctx = { keepSenders: [], markedThreads: new Map() };
+    expect(decide([message.id], metadata, new Map(), ctx)[0]!.decision).toBe('failed');
     const weird = new Map([[message.id, { action: 'TRASH' as never, reason: 'x' }]]);
-    expect(decide([message.id], metadata, weird, ctx)[0]!.decision).toBe('keep');
+    expect(decide([message.id], metadata, weird, ctx)[0]!.decision).toBe('failed');
+    const failed = new Map([
+      [message.id, { action: 'keep' as const, reason: 'kept: LLM timed out', failed: true }],
+    ]);
+    expect(decide([message.id], metadata, failed, ctx)[0]).toMatchObject({
+      decision: 'failed',
+      reason: 'kept: LLM timed out',
+    });
   });
 
   it('counts a batch once per decision kind', () => {

@@ -5,8 +5,8 @@ import { type ProtectionContext, protectionReason } from './protection.js';
 
 /**
  * The decision for every id of a batch. Protection rules come first and cannot be bypassed;
- * a message the classifier gave no well-formed answer for is kept; an id without metadata no
- * longer exists.
+ * a message the classifier could not decide (no well-formed answer) is left in place and
+ * counted as failed; an id without metadata no longer exists.
  */
 export function decide(
   ids: readonly string[],
@@ -27,9 +27,14 @@ export function decide(
       return { ...base, decision: 'gone', reason: 'already in Trash or Spam' };
     }
     const answer = answers.get(id);
-    if (!answer || typeof answer.reason !== 'string') {
-      return { ...base, decision: 'keep', reason: 'no classifier answer' };
+    if (
+      !answer ||
+      typeof answer.reason !== 'string' ||
+      (answer.action !== 'trash' && answer.action !== 'keep')
+    ) {
+      return { ...base, decision: 'failed', reason: 'not decided: no classifier answer' };
     }
+    if (answer.failed) return { ...base, decision: 'failed', reason: answer.reason };
     if (answer.action === 'trash') {
       return {
         ...base,

@@ -18,7 +18,30 @@ export interface MessageMeta {
 /** The headers the service asks Gmail for (format=metadata). */
 export const METADATA_HEADERS = ['From', 'Subject', 'List-Unsubscribe', 'List-Id'] as const;
 
-/** Gmail's own system labels; any other label id is one the user made. */
+/**
+ * Star colours and markers Gmail may put on a message beside (or instead of) STARRED, once the
+ * user picks more than one star in the settings. labels.list reports them as `type: system`;
+ * each marks the message like a star does.
+ */
+export const STAR_MARKER_IDS: ReadonlySet<string> = new Set([
+  'YELLOW_STAR',
+  'ORANGE_STAR',
+  'RED_STAR',
+  'PURPLE_STAR',
+  'BLUE_STAR',
+  'GREEN_STAR',
+  'RED_BANG',
+  'ORANGE_GUILLEMET',
+  'YELLOW_BANG',
+  'GREEN_CHECK',
+  'BLUE_INFO',
+  'PURPLE_QUESTION',
+]);
+
+/**
+ * Gmail's own system labels, the star markers included. Any other id is taken for a label the
+ * user made, so an id Gmail adds one day protects until it is known here.
+ */
 export const SYSTEM_LABEL_IDS: ReadonlySet<string> = new Set([
   'INBOX',
   'SENT',
@@ -34,4 +57,5 @@ export const SYSTEM_LABEL_IDS: ReadonlySet<string> = new Set([
   'CATEGORY_PROMOTIONS',
   'CATEGORY_UPDATES',
   'CATEGORY_FORUMS',
+  ...STAR_MARKER_IDS,
 ]);

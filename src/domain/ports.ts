@@ -13,6 +13,7 @@ import type {
   SenderDecision,
   User,
 } from './model.js';
+import type { ConversationMark } from './protection.js';
 import type { PartitionFacts } from './scan-partitions.js';
 
 /**
@@ -137,6 +138,16 @@ export interface Store {
   addRepliedThreads(userId: string, threadIds: readonly string[]): Promise<void>;
   /** Of the given thread ids, those the user replied in. */
   repliedThreads(userId: string, threadIds: readonly string[]): Promise<Set<string>>;
+  /**
+   * Remembers how the user marked conversations (thread id -> mark). A conversation keeps
+   * every mark it was given; `sent` is the same memory as addRepliedThreads.
+   */
+  addMarkedThreads(userId: string, marks: ReadonlyMap<string, ConversationMark>): Promise<void>;
+  /** Of the given thread ids, those marked, each with its strongest mark (see strongestMark). */
+  markedThreads(
+    userId: string,
+    threadIds: readonly string[],
+  ): Promise<Map<string, ConversationMark>>;
 
   /**
    * Moves the user's history cursor to `next` only if it is still `expected` (compare-and-set)
@@ -181,9 +192,30 @@ export interface HistoryPage {
   readonly nextPageToken: string | undefined;
 }
 
+export interface LabelHistoryPage {
+  /** Labels added to messages since the start id, each with the message's conversation. */
+  readonly added: readonly { threadId: string; labelIds: readonly string[] }[];
+  readonly nextPageToken: string | undefined;
+}
+
+/** A label whose messages mark their conversation, and how. */
+export interface MarkingLabel {
+  readonly id: string;
+  readonly mark: ConversationMark;
+}
+
+/** A label as labels.list reports it. */
+export interface LabelInfo {
+  readonly id: string;
+  readonly type: 'system' | 'user';
+}
+
+/** What history says was marked since a history id. */
 export interface ProtectedSince {
+  /** Messages that gained (or arrived with) a marking label. */
   readonly messageIds: ReadonlySet<string>;
-  readonly threadIds: ReadonlySet<string>;
+  /** Their conversations, each with the strongest mark seen. */
+  readonly marks: ReadonlyMap<string, ConversationMark>;
 }
 
 /** One user's Gmail, under that user's quota. */
@@ -201,11 +233,18 @@ export interface Mailbox {
   untrash(ids: readonly string[]): Promise<void>;
   /** messageAdded history since a start id; 'expired' when Gmail no longer has it (404). */
   history(startHistoryId: string, pageToken?: string): Promise<HistoryPage | 'expired'>;
+  /** labelAdded history since a start id; 'expired' when Gmail no longer has it (404). */
+  labelsAdded(startHistoryId: string, pageToken?: string): Promise<LabelHistoryPage | 'expired'>;
+  /** labels.list: every label of the account, system and user. */
+  labels(): Promise<LabelInfo[]>;
   /**
-   * Messages that became protected since a history id (starred, labelled, sent, drafted), and
-   * the threads of messages sent since: the scan by sender checks these before trashing.
+   * Messages that gained one of the marking labels since a history id, and their
+   * conversations: checked before anything is trashed. 'expired' when Gmail no longer has it.
    */
-  protectedSince(startHistoryId: string): Promise<ProtectedSince | 'expired'>;
+  protectedSince(
+    startHistoryId: string,
+    labels: readonly MarkingLabel[],
+  ): Promise<ProtectedSince | 'expired'>;
   watch(topic: string): Promise<{ historyId: string; expiration: number }>;
   stop(): Promise<void>;
 }
@@ -220,6 +259,12 @@ export interface ClassifyInput {
 export interface ClassifierAnswer {
   readonly action: 'keep' | 'trash';
   readonly reason: string;
+  /**
+   * The classifier could not decide (a failed, timed-out, refused or malformed call): the
+   * message is asked about again with its batch, and if it still cannot be decided it is kept
+   * and counted as failed, never as a decision to keep.
+   */
+  readonly failed?: boolean;
 }
 
 export interface ClassifyResult {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageMeta } from './message.js';
-import { onKeepList, protectionReason } from './protection.js';
+import {
+  type ConversationMark,
+  markOfLabels,
+  onKeepList,
+  protectionReason,
+  strongestMark,
+} from './protection.js';
 
 const base: MessageMeta = {
   id: '0000000000000001',
@@ -15,7 +21,7 @@ const base: MessageMeta = {
   listUnsubscribe: true,
   listId: null,
 };
-const none = { keepSenders: [], repliedThreads: new Set<string>() };
+const none = { keepSenders: [], markedThreads: new Map<string, ConversationMark>() };
 
 describe('protectionReason', () => {
   it.each([
@@ -24,14 +30,39 @@ describe('protectionReason', () => {
     ['DRAFT', 'a draft'],
     ['CHAT', 'a chat'],
     ['Label_7', 'has one of your labels'],
+    ['YELLOW_STAR', 'starred'],
+    ['RED_BANG', 'starred'],
   ])('protects a message labelled %s', (label, reason) => {
     expect(protectionReason({ ...base, labelIds: [...base.labelIds, label] }, none)).toBe(reason);
   });
 
   it('protects messages in a thread the user replied to', () => {
-    expect(protectionReason(base, { ...none, repliedThreads: new Set(['t1']) })).toBe(
+    expect(protectionReason(base, { ...none, markedThreads: new Map([['t1', 'sent']]) })).toBe(
       'in a thread you replied to',
     );
+  });
+
+  it.each([
+    ['starred', 'in a starred conversation'],
+    ['labelled', 'in a conversation with one of your labels'],
+    ['snoozed', 'in a snoozed conversation'],
+    ['draft', 'in a conversation with your draft'],
+  ] as const)('protects an unmarked message of a %s conversation', (mark, reason) => {
+    const ctx = { ...none, markedThreads: new Map([['t1', mark]]) };
+    expect(protectionReason(base, ctx)).toBe(reason);
+    expect(protectionReason({ ...base, threadId: 't2' }, ctx)).toBeNull();
+  });
+
+  it('names the strongest mark of a conversation marked several ways', () => {
+    expect(strongestMark(['labelled', 'snoozed', 'starred'])).toBe('starred');
+    expect(strongestMark(['snoozed', 'sent'])).toBe('sent');
+    expect(strongestMark([])).toBeUndefined();
+  });
+
+  it('reads the conversation mark from label ids, user labels and markers included', () => {
+    expect(markOfLabels(['INBOX', 'Label_3'])).toBe('labelled');
+    expect(markOfLabels(['ORANGE_GUILLEMET', 'Label_3'])).toBe('starred');
+    expect(markOfLabels(['INBOX', 'UNREAD', 'CATEGORY_PROMOTIONS', 'IMPORTANT'])).toBeUndefined();
   });
 
   it('leaves ordinary bulk mail unprotected', () => {

@@ -39,21 +39,12 @@ export interface PartitionOptions {
   readonly minAgeDays: number;
 }
 
-/** Protection terms in the order protectionReason checks them (replied threads come per batch). */
-const PROTECTION_TERMS: readonly (readonly [string, string, string])[] = [
-  ['starred', 'is:starred', 'starred'],
-  ['sent', 'in:sent', 'sent by you'],
-  ['drafts', 'in:drafts', 'a draft'],
-  ['chats', 'in:chats', 'a chat'],
-  ['labelled', 'has:userlabels', 'has one of your labels'],
-];
-
 const CATEGORY_TERMS: Readonly<Record<Exclude<Category, 'none'>, string>> = {
   promotions: 'category:promotions',
   social: 'category:social',
   updates: 'category:updates',
   forums: 'category:forums',
-  personal: 'category:personal',
+  personal: 'category:primary',
 };
 
 /** Epoch seconds below which a message counts as old; whole seconds so search can say it. */
@@ -65,7 +56,10 @@ export function scanPartitions(options: PartitionOptions): Partition[] {
   const scope = `before:${Math.floor(options.startedAt / 1000)}`;
   const parts: Partition[] = [];
   const excluded: string[] = [];
-  const protections = [...PROTECTION_TERMS];
+  // Marks (stars, labels, sent, drafts, chats, snoozed) are no search facts here: they come
+  // from exact label listings before any part is planned, and protect whole conversations.
+  // Search is left what it is good at: sender, category, age. The keep-list is a sender fact.
+  const protections: (readonly [string, string, string])[] = [];
   const keep = keepListQuery(options.keepSenders);
   if (keep) protections.push(['kept', keep, 'sender on your keep-list']);
 

@@ -1,6 +1,7 @@
 import type { MessageMeta } from '../domain/message.js';
 import { type BatchPlan, FINAL_STATUSES, type Run, type User } from '../domain/model.js';
 import type { Classifier, Mailbox } from '../domain/ports.js';
+import { CONVERSATION_REASONS, type ConversationMark } from '../domain/protection.js';
 import { type Partition, scanPartitions } from '../domain/scan-partitions.js';
 import { isBulk } from '../domain/sender-groups.js';
 import { enqueueBatchIfReady, saveOwnBatch } from './batch-chain.js';
@@ -70,9 +71,14 @@ export async function planBySender(
   for (const partition of partitions) {
     const current = await deps.store.getRun(run.id);
     if (!current || FINAL_STATUSES.includes(current.status)) return undefined;
-    const members = (await listAll(mailbox, partition.query)).filter((m) => !saved.has(m.id));
-    if (members.length === 0) continue;
+    const listedHere = (await listAll(mailbox, partition.query)).filter((m) => !saved.has(m.id));
+    if (listedHere.length === 0) continue;
     const { facts } = partition;
+    const members = facts.protectedBy
+      ? listedHere
+      : await setMarkedAside(deps, user, listedHere, save);
+    if (members === undefined) return undefined;
+    if (members.length === 0) continue;
     let own: boolean;
     if (facts.protectedBy) {
       own = await save(members, () => ({ kind: 'protected', reason: facts.protectedBy! }));
@@ -91,6 +97,35 @@ export async function planBySender(
     if (!own) return undefined;
   }
   return { batchCount: batchNo, listed };
+}
+
+/**
+ * Saves the members of marked conversations (remembered by the plan's exact label listings)
+ * as protected batches, one per mark; returns the rest, or undefined when another plan task
+ * holds a batch number.
+ */
+async function setMarkedAside(
+  deps: JobDeps,
+  user: User,
+  members: readonly Listed[],
+  save: (ids: readonly Listed[], plan: (chunk: readonly Listed[]) => BatchPlan) => Promise<boolean>,
+): Promise<Listed[] | undefined> {
+  const marks = await deps.store.markedThreads(user.id, [
+    ...new Set(members.map((m) => m.threadId)),
+  ]);
+  const rest: Listed[] = [];
+  const marked = new Map<ConversationMark, Listed[]>();
+  for (const m of members) {
+    const mark = marks.get(m.threadId);
+    if (!mark) rest.push(m);
+    else if (marked.has(mark)) marked.get(mark)!.push(m);
+    else marked.set(mark, [m]);
+  }
+  for (const [mark, ids] of marked) {
+    const reason = CONVERSATION_REASONS[mark];
+    if (!(await save(ids, () => ({ kind: 'protected', reason })))) return undefined;
+  }
+  return rest;
 }
 
 async function discoverSenders(

@@ -1,14 +1,15 @@
 import { FINAL_STATUSES } from '../domain/model.js';
-import type { Mailbox, Store } from '../domain/ports.js';
+import type { Mailbox } from '../domain/ports.js';
 import { enqueueBatchIfReady, saveOwnBatch } from './batch-chain.js';
+import { rememberMarkedConversations, runMarkingLabels } from './conversation-marks.js';
 import type { JobDeps } from './job-deps.js';
 import { planBySender } from './plan-by-sender.js';
 import { flushTrash } from './trash-outbox.js';
 import { afterRunFinished } from './watch-mailbox.js';
 
 /**
- * The plan task: capture the history cursor first (getProfile), learn which threads the user
- * replied in, then cover every message outside Spam and Trash with batches of up to 500 ids,
+ * The plan task: capture the history cursor first (getProfile), learn which conversations the
+ * user marked (exact label listings, see conversation-marks.ts), then cover every message outside Spam and Trash with batches of up to 500 ids,
  * each saved before its task is queued: by sender (plan-by-sender.ts) when the classifier
  * allows it, else page by page. A retried plan resumes after the batches already saved.
  */
@@ -40,7 +41,14 @@ export async function planRun(deps: JobDeps, runId: string): Promise<void> {
         total: profile.messagesTotal,
       })) ?? run;
   }
-  await collectRepliedThreads(mailbox, store, user.id);
+  // Before any part is planned: every message of a marked conversation is protected however
+  // the rest of the scan decides it.
+  await rememberMarkedConversations(
+    store,
+    mailbox,
+    user.id,
+    await runMarkingLabels(runId, mailbox),
+  );
 
   const classifier = await deps.classifierFor(user);
   const planned =
@@ -88,18 +96,4 @@ async function planByMessage(deps: JobDeps, runId: string, mailbox: Mailbox) {
     } while (pageToken);
   }
   return { batchCount: batchNo, listed };
-}
-
-/** Every thread with a message the user sent is protected; listing SENT costs 5 units per 500. */
-async function collectRepliedThreads(
-  mailbox: Mailbox,
-  store: Store,
-  userId: string,
-): Promise<void> {
-  let pageToken: string | undefined;
-  do {
-    const page = await mailbox.listIds({ labelIds: ['SENT'], pageToken });
-    await store.addRepliedThreads(userId, [...new Set(page.ids.map((m) => m.threadId))]);
-    pageToken = page.nextPageToken;
-  } while (pageToken);
 }

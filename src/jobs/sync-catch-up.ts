@@ -1,5 +1,6 @@
 import type { User } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
+import { markingLabels, rememberMarkedConversations } from './conversation-marks.js';
 import type { JobDeps } from './job-deps.js';
 import { startIncrementalRun } from './sync-run.js';
 
@@ -34,13 +35,12 @@ export async function catchUp(
   // The user's own mail is protected anyway: no metadata read is spent on it.
   const incoming = `${q} -in:sent -in:drafts -in:chats`;
 
-  let pageToken: string | undefined;
-  do {
-    const page = await mailbox.listIds({ q, labelIds: ['SENT'], pageToken });
-    await deps.store.addRepliedThreads(user.id, [...new Set(page.ids.map((m) => m.threadId))]);
-    pageToken = page.nextPageToken;
-  } while (pageToken);
+  // History is gone, so marks made since the last sync are unknown: list them all again (a
+  // conversation marked long ago may have received new mail).
+  const labels = markingLabels(await mailbox.labels());
+  await rememberMarkedConversations(deps.store, mailbox, user.id, labels);
 
+  let pageToken: string | undefined;
   const ids = new Set<string>();
   do {
     const page = await mailbox.listIds({ q: incoming, pageToken });

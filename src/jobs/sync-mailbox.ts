@@ -1,5 +1,6 @@
 import type { User } from '../domain/model.js';
 import type { HistoryPage, Mailbox } from '../domain/ports.js';
+import { rememberMarksOf, rememberMarksSince } from './conversation-marks.js';
 import { type JobDeps, watchTask } from './job-deps.js';
 import { catchUp } from './sync-catch-up.js';
 import { startIncrementalRun } from './sync-run.js';
@@ -26,9 +27,10 @@ export async function syncMailbox(deps: JobDeps, userId: string): Promise<void> 
     deps.log.warn('catching up with a search', { userId, reason: delta });
     await catchUp(deps, user, mailbox, from, delta);
   } else {
-    // The user's replies protect their threads before anything of those threads is decided.
-    const sent = delta.added.filter((m) => m.labelIds.includes('SENT')).map((m) => m.threadId);
-    if (sent.length > 0) await deps.store.addRepliedThreads(userId, [...new Set(sent)]);
+    // Marks made since the last sync, and new mail the user sent, drafted or that a filter
+    // labelled, mark their conversations before anything of those conversations is decided.
+    await rememberMarksSince(deps.store, mailbox, userId, from);
+    await rememberMarksOf(deps.store, userId, delta.added);
     const ids = delta.added
       .filter((m) => !m.labelIds.some((label) => SKIPPED_LABELS.includes(label)))
       .map((m) => m.id);

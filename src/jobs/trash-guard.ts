@@ -1,54 +1,81 @@
-import type { Mailbox, Store } from '../domain/ports.js';
-import { protectionReason } from '../domain/protection.js';
-
-export interface TrashCandidate {
-  readonly id: string;
-  readonly threadId: string;
-}
+import type { MessageMeta } from '../domain/message.js';
+import type { MessageDecision, Run, User } from '../domain/model.js';
+import type { Mailbox } from '../domain/ports.js';
+import { type ConversationMark, protectionReason } from '../domain/protection.js';
+import {
+  protectionContext,
+  rememberMarkedConversations,
+  runMarkingLabels,
+  SNOOZED_QUERY,
+} from './conversation-marks.js';
+import type { JobDeps } from './job-deps.js';
 
 /**
- * Decisions may be minutes old when their trash is flushed (a scan by sender decides from
- * search results, and the outbox waits for more trash): before anything is trashed, messages
- * starred, labelled or replied to since `sinceHistoryId` are protected after all. One history
- * call covers every candidate of a flush. When Gmail no longer has that history, the
- * candidates are read and checked again. Returns the ids to protect.
+ * The last check before a full scan trashes anything: its decisions rest on listings and reads
+ * that may be minutes old (a sync reads the marks made since its cursor before it decides, in
+ * sync-mailbox.ts, and needs no more). History filtered by each
+ * marking label shows every message starred, labelled, sent or drafted since; their whole
+ * conversations are remembered as marked, snoozed mail is listed again, and every trash
+ * candidate is checked against the protection rules once more. When Gmail no longer has that
+ * history, the marks are listed again in full and the candidates are read again.
+ *
+ * Returns the decisions with every candidate that must not go to Trash turned `protected`.
+ * It may be called whenever trash is about to be sent, as long as `metadata` holds what was
+ * known of each candidate when it was decided (its thread id at least).
  */
-export async function changedSince(
-  store: Pick<Store, 'addRepliedThreads' | 'repliedThreads'>,
-  userId: string,
+export async function guardBeforeTrash(
+  deps: JobDeps,
+  run: Run,
+  user: User,
   mailbox: Mailbox,
-  sinceHistoryId: string,
-  candidates: readonly TrashCandidate[],
-): Promise<Set<string>> {
-  if (candidates.length === 0) return new Set();
-  const changed = await mailbox.protectedSince(sinceHistoryId);
+  metadata: ReadonlyMap<string, MessageMeta>,
+  decisions: readonly MessageDecision[],
+): Promise<MessageDecision[]> {
+  const trash = decisions.filter((d) => d.decision === 'trash');
+  // A sync read the marks made since its cursor moments ago (sync-mailbox.ts).
+  if (trash.length === 0 || run.kind !== 'full') return [...decisions];
+  const labels = await runMarkingLabels(run.id, mailbox);
+  const from = run.startHistoryId;
+  const changed = from === null ? 'expired' : await mailbox.protectedSince(from, labels);
+
+  let known: ReadonlyMap<string, MessageMeta>;
+  let markedNow: ReadonlySet<string> = new Set();
   if (changed === 'expired') {
-    const fresh = await mailbox.getMetadata(candidates.map((c) => c.id));
-    const replied = await store.repliedThreads(
-      userId,
-      [...fresh.values()].map((m) => m.threadId),
-    );
-    return new Set(
-      candidates
-        .filter((c) => {
-          const m = fresh.get(c.id);
-          return !m || protectionReason(m, { keepSenders: [], repliedThreads: replied }) !== null;
-        })
-        .map((c) => c.id),
-    );
+    await rememberMarkedConversations(deps.store, mailbox, user.id, labels);
+    known = await mailbox.getMetadata(trash.map((d) => d.id));
+  } else {
+    const marks = new Map<string, ConversationMark>(changed.marks);
+    const snoozed = await listAll(mailbox, SNOOZED_QUERY);
+    for (const m of snoozed) if (!marks.has(m.threadId)) marks.set(m.threadId, 'snoozed');
+    if (marks.size > 0) await deps.store.addMarkedThreads(user.id, marks);
+    known = metadata;
+    markedNow = changed.messageIds;
   }
-  await store.addRepliedThreads(userId, [...changed.threadIds]);
-  return new Set(
-    candidates
-      .filter((c) => changed.messageIds.has(c.id) || changed.threadIds.has(c.threadId))
-      .map((c) => c.id),
-  );
+  const candidates = trash.flatMap((d) => {
+    const m = known.get(d.id);
+    return m ? [m] : [];
+  });
+  const ctx = await protectionContext(deps.store, user, candidates);
+  return decisions.map((d) => {
+    if (d.decision !== 'trash') return d;
+    const m = known.get(d.id);
+    // A candidate that vanished between decision and re-read is not trashed blind.
+    const reason = !m
+      ? 'changed since it was decided'
+      : markedNow.has(d.id)
+        ? 'marked since the scan started'
+        : protectionReason(m, ctx);
+    return reason === null ? d : { ...d, decision: 'protected', reason, sender: null };
+  });
 }
 
-/** The earliest of some Gmail history ids (decimal, up to 64 bits). */
-export function earliestHistoryId(ids: readonly string[]): string | undefined {
-  return ids.reduce<string | undefined>(
-    (min, id) => (min === undefined || BigInt(id) < BigInt(min) ? id : min),
-    undefined,
-  );
+async function listAll(mailbox: Mailbox, q: string) {
+  const all: { id: string; threadId: string }[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await mailbox.listIds({ q, pageToken });
+    all.push(...page.ids);
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return all;
 }

@@ -55,7 +55,12 @@ function fakeGmail(changed: ProtectedSince | 'expired', fresh: MessageMeta[] = [
     failTrashOnce: false,
     mailbox: {
       profile: unused,
-      listIds: unused,
+      labels: async () => [
+        { id: 'STARRED', type: 'system' },
+        { id: 'Label_1', type: 'user' },
+      ],
+      listIds: async () => ({ ids: [], nextPageToken: undefined }),
+      labelsAdded: unused,
       getMetadata: async (ids) =>
         new Map(fresh.filter((m) => ids.includes(m.id)).map((m) => [m.id, m])),
       trash: async (ids) => {
@@ -102,7 +107,7 @@ async function setup(batches: PlannedBatch[], gmail: FakeGmail) {
 
 describe('the trash outbox', () => {
   it('trashes the batches of many senders in one batchModify when the plan is done', async () => {
-    const gmail = fakeGmail({ messageIds: new Set(), threadIds: new Set() });
+    const gmail = fakeGmail({ messageIds: new Set(), marks: new Map() });
     const { store, run, deps, tasks } = await setup(
       [0, 1, 2].map((n) => senderBatch(n, 3)),
       gmail,
@@ -128,7 +133,7 @@ describe('the trash outbox', () => {
   });
 
   it('keeps a run out of DONE until its trash is flushed, and then ends it', async () => {
-    const gmail = fakeGmail({ messageIds: new Set(), threadIds: new Set() });
+    const gmail = fakeGmail({ messageIds: new Set(), marks: new Map() });
     const { store, run, deps } = await setup([senderBatch(0, 2)], gmail);
     await processBatch(deps, run.id, 0);
     const planned = await store.finishPlanning(run.id, 1, 2, STARTED + 1000);
@@ -138,7 +143,10 @@ describe('the trash outbox', () => {
   });
 
   it('protects what was starred or replied to after the run started', async () => {
-    const changed = { messageIds: new Set(['b0-m1']), threadIds: new Set(['t-b0-m2']) };
+    const changed = {
+      messageIds: new Set(['b0-m1']),
+      marks: new Map([['t-b0-m2', 'sent' as const]]),
+    };
     const gmail = fakeGmail(changed);
     const { store, run, deps } = await setup([senderBatch(0, 3)], gmail);
     await store.finishPlanning(run.id, 1, 3, STARTED);
@@ -163,7 +171,7 @@ describe('the trash outbox', () => {
   });
 
   it('loses no id and counts nothing twice when a flush fails after Gmail trashed', async () => {
-    const gmail = fakeGmail({ messageIds: new Set(), threadIds: new Set() });
+    const gmail = fakeGmail({ messageIds: new Set(), marks: new Map() });
     const { store, run, deps } = await setup([senderBatch(0, 2), senderBatch(1, 2)], gmail);
     await processBatch(deps, run.id, 0);
     await store.finishPlanning(run.id, 2, 4, STARTED);
@@ -181,7 +189,7 @@ describe('the trash outbox', () => {
   });
 
   it('carries at most 1,000 ids a call, whole batches, and flushes the rest right after', async () => {
-    const gmail = fakeGmail({ messageIds: new Set(), threadIds: new Set() });
+    const gmail = fakeGmail({ messageIds: new Set(), marks: new Map() });
     const batches = [0, 1, 2].map((n) => senderBatch(n, 400));
     const { store, run, deps, tasks } = await setup(batches, gmail);
     await processBatch(deps, run.id, 0);
@@ -196,7 +204,7 @@ describe('the trash outbox', () => {
   });
 
   it('drops the queued trash of a cancelled run without trashing it', async () => {
-    const gmail = fakeGmail({ messageIds: new Set(), threadIds: new Set() });
+    const gmail = fakeGmail({ messageIds: new Set(), marks: new Map() });
     const { store, run, deps } = await setup([senderBatch(0, 2), senderBatch(1, 2)], gmail);
     await processBatch(deps, run.id, 0);
     await store.updateRun(run.id, ['PROCESSING'], { status: 'CANCELLED', endedAt: STARTED });

@@ -1,4 +1,5 @@
 import { flushedCounters } from '../domain/decide.js';
+import type { MessageMeta } from '../domain/message.js';
 import {
   FINAL_STATUSES,
   type MessageDecision,
@@ -7,7 +8,7 @@ import {
   ZERO_USAGE,
 } from '../domain/model.js';
 import { flushTask, type JobDeps } from './job-deps.js';
-import { changedSince, earliestHistoryId } from './trash-guard.js';
+import { guardBeforeTrash } from './trash-guard.js';
 import { afterRunFinished } from './watch-mailbox.js';
 
 /** Gmail takes at most 1,000 ids per batchModify: a flush is one such call. */
@@ -64,15 +65,24 @@ export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
     return run !== undefined && !FINAL_STATUSES.includes(run.status);
   });
   const mailbox = await deps.mailboxFor(user);
-  const candidatesOf = (entries: readonly QueuedTrash[]) =>
-    entries.flatMap((e) => e.ids.map((id, i) => ({ id, threadId: e.threadIds[i] ?? id })));
-  const candidates = candidatesOf(live);
-  // A full scan's decisions can be hours old; a sync's were read from Gmail seconds ago.
-  const scans = live.filter((e) => runs.get(e.runId)?.kind === 'full');
-  const since = earliestHistoryId(scans.flatMap((e) => runs.get(e.runId)?.startHistoryId ?? []));
-  const guarded = since
-    ? await changedSince(store, userId, mailbox, since, candidatesOf(scans))
-    : new Set<string>();
+  const candidates = live.flatMap((e) =>
+    e.ids.map((id, i) => ({ id, threadId: e.threadIds[i] ?? id })),
+  );
+  // One check per run of what was marked since it started (trash-guard.ts): reasons by id.
+  const guarded = new Map<string, string>();
+  for (const [runId, run] of runs) {
+    const mine = live.filter((e) => e.runId === runId);
+    if (!run || mine.length === 0) continue;
+    const known = new Map(
+      mine.flatMap((e) => e.ids.map((id, i) => [id, knownOf(id, e.threadIds[i] ?? id)] as const)),
+    );
+    const trash = [...known.keys()].map(
+      (id): MessageDecision => ({ id, decision: 'trash', reason: '', sender: null, bytes: 0 }),
+    );
+    for (const d of await guardBeforeTrash(deps, run, user, mailbox, known, trash)) {
+      if (d.decision !== 'trash') guarded.set(d.id, d.reason);
+    }
+  }
   const trash = candidates.filter((c) => !guarded.has(c.id)).map((c) => c.id);
   if (trash.length > 0) await mailbox.trash(trash);
 
@@ -84,7 +94,7 @@ export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
     const decisions = batch.decisions.map(
       (d): MessageDecision =>
         protectNow(d)
-          ? { ...d, decision: 'protected', reason: 'changed since the scan started', sender: null }
+          ? { ...d, decision: 'protected', reason: guarded.get(d.id) ?? '', sender: null }
           : d,
     );
     const { applied, run } = await store.completeBatch({
@@ -110,4 +120,24 @@ export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
   // More than one flush's worth was waiting: the next flush goes on at once.
   if (queued.length > taken.length)
     await deps.queue.enqueue(flushTask(userId, deps.clock.now(), 0));
+}
+
+/**
+ * What the outbox knows of a queued message: its id and thread. The guard checks it against
+ * the conversations marked since; everything else was checked when it was decided.
+ */
+function knownOf(id: string, threadId: string): MessageMeta {
+  return {
+    id,
+    threadId,
+    labelIds: [],
+    fromAddress: '',
+    fromName: '',
+    subject: '',
+    snippet: '',
+    sizeEstimate: 0,
+    internalDate: 0,
+    listUnsubscribe: false,
+    listId: null,
+  };
 }

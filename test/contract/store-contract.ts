@@ -806,6 +806,65 @@ export function describeStoreContract(
       });
     });
 
+    describe('marked conversations', () => {
+      it('returns the marked ones among the asked thread ids, with how they were marked', async () => {
+        const userId = unique('user');
+        await store.addMarkedThreads(
+          userId,
+          new Map([
+            ['t1', 'starred'],
+            ['t2', 'labelled'],
+            ['t3', 'snoozed'],
+          ]),
+        );
+        const found = await store.markedThreads(userId, ['t0', 't2', 't3', 't4']);
+        expect(found).toEqual(
+          new Map([
+            ['t2', 'labelled'],
+            ['t3', 'snoozed'],
+          ]),
+        );
+        expect(await store.markedThreads(userId, [])).toEqual(new Map());
+      });
+
+      it('keeps every mark of a conversation and names the strongest', async () => {
+        const userId = unique('user');
+        await store.addMarkedThreads(userId, new Map([['t1', 'snoozed']]));
+        await store.addMarkedThreads(userId, new Map([['t1', 'labelled']]));
+        await store.addMarkedThreads(userId, new Map([['t1', 'snoozed']]));
+        expect(await store.markedThreads(userId, ['t1'])).toEqual(new Map([['t1', 'labelled']]));
+        await store.addMarkedThreads(userId, new Map([['t1', 'starred']]));
+        expect(await store.markedThreads(userId, ['t1'])).toEqual(new Map([['t1', 'starred']]));
+      });
+
+      it('counts replied threads as conversations marked sent, and only those as replied', async () => {
+        const userId = unique('user');
+        await store.addRepliedThreads(userId, ['r1']);
+        await store.addMarkedThreads(userId, new Map([['s1', 'starred']]));
+        await store.addMarkedThreads(userId, new Map([['r2', 'sent']]));
+        expect(await store.markedThreads(userId, ['r1', 's1', 'r2'])).toEqual(
+          new Map([
+            ['r1', 'sent'],
+            ['s1', 'starred'],
+            ['r2', 'sent'],
+          ]),
+        );
+        expect(await store.repliedThreads(userId, ['r1', 's1', 'r2'])).toEqual(
+          new Set(['r1', 'r2']),
+        );
+      });
+
+      it("never shows one user another user's marks, and forgets them with the user", async () => {
+        const alice = aUser();
+        const bob = unique('user');
+        await store.putUser(alice);
+        await store.addMarkedThreads(alice.id, new Map([['shared-id', 'starred']]));
+        expect((await store.markedThreads(bob, ['shared-id'])).size).toBe(0);
+        await store.deleteUser(alice.id);
+        expect((await store.markedThreads(alice.id, ['shared-id'])).size).toBe(0);
+      });
+    });
+
     describe('history cursor', () => {
       async function aUserAt(historyId: string | null): Promise<User> {
         const user = aUser({ cursor: historyId === null ? null : { historyId, updatedAt: T0 } });

@@ -84,7 +84,10 @@ const senderDoc = z.object({
   decidedAt: z.number(),
 });
 
-const threadsDoc = z.object({ threadIds: z.array(z.string()) });
+const threadsDoc = z.object({
+  threadIds: z.array(z.string()).default([]),
+  marks: z.array(z.string()).default([]),
+});
 
 function check<T>(schema: z.ZodType<T>, data: Data | undefined, what: string): T {
   const parsed = schema.safeParse(data);
@@ -139,5 +142,6 @@ export const toSenderDecision = (data: Data | undefined): SenderDecision =>
   check(senderDoc, data, 'sender decision');
 export const senderData = (decision: SenderDecision): Data => ({ ...decision });
 
-export const toThreadIds = (data: Data | undefined): string[] =>
-  check(threadsDoc, data, 'replied-threads chunk').threadIds;
+/** A bucket of marked threads: replied thread ids, and `threadId:mark` for the other marks. */
+export const toThreadMarks = (data: Data | undefined): { threadIds: string[]; marks: string[] } =>
+  check(threadsDoc, data, 'marked-threads chunk');

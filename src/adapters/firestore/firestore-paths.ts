@@ -4,7 +4,8 @@ import type { CollectionReference, DocumentReference, Firestore } from '@google-
  * Where each record lives:
  *   users/{userId}                              the user
  *   users/{userId}/senders/{senderDocId}        cached decision per sender
- *   users/{userId}/repliedThreads/{bucket}      replied thread ids, in hash buckets
+ *   users/{userId}/repliedThreads/{bucket}      marked conversations (replied ones
+ *                                              among them), in hash buckets
  *   users/{userId}/trashOutbox/{runId}-{batchNo} decided trash waiting for a flush
  *   runs/{runId}                                the run, with its base tally
  *   runs/{runId}/batches/{batchNo}              up to 500 ids and their decisions

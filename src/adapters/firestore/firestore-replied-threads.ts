@@ -1,16 +1,22 @@
 import { createHash } from 'node:crypto';
 import { FieldValue } from '@google-cloud/firestore';
+import {
+  CONVERSATION_MARKS,
+  type ConversationMark,
+  strongestMark,
+} from '../../domain/protection.js';
 import type { FirestoreContext } from './firestore-context.js';
-import { toThreadIds } from './firestore-documents.js';
+import { toThreadMarks } from './firestore-documents.js';
 import { threadBuckets } from './firestore-paths.js';
 
 /**
- * Threads a user replied in, chunked into a fixed number of hash buckets
- * (`users/{userId}/repliedThreads/{bucket}`, each `{threadIds: [...]}`), so checking the 500
- * messages of a batch reads at most BUCKETS documents instead of 500 tiny ones. A bucket takes
- * 40,000 ids (Firestore's index entries per document) and stays under 1 MiB, so a user may
- * have some 300,000 replied threads. Ids already stored are not written again: a rerun of a
- * full scan, which lists the same SENT threads, writes nothing.
+ * Conversations a user marked, chunked into a fixed number of hash buckets
+ * (`users/{userId}/repliedThreads/{bucket}`), so checking the 500 messages of a batch reads at
+ * most BUCKETS documents instead of 500 tiny ones. Replied threads are plain ids in
+ * `threadIds` (as they always were); the other marks are `threadId:mark` entries in `marks`.
+ * A bucket takes 40,000 entries (Firestore's index entries per document) and stays under
+ * 1 MiB, so a user may have some 300,000 marked conversations. Entries already stored are not
+ * written again: a rerun of a full scan, which lists the same marks, writes nothing.
  */
 const BUCKETS = 8;
 
@@ -18,31 +24,45 @@ function bucketOf(threadId: string): string {
   return String(createHash('sha256').update(threadId).digest().readUInt32BE(0) % BUCKETS);
 }
 
-function byBucket(threadIds: readonly string[]): Map<string, Set<string>> {
-  const buckets = new Map<string, Set<string>>();
-  for (const id of threadIds) {
-    const bucket = bucketOf(id);
-    const ids = buckets.get(bucket) ?? new Set<string>();
-    ids.add(id);
-    buckets.set(bucket, ids);
-  }
-  return buckets;
+/** The stored entry for a mark: replied threads stay plain ids in their own field. */
+function entryOf(
+  threadId: string,
+  mark: ConversationMark,
+): readonly ['threadIds' | 'marks', string] {
+  return mark === 'sent' ? ['threadIds', threadId] : ['marks', `${threadId}:${mark}`];
 }
+
+type Bucket = { readonly threadIds: ReadonlySet<string>; readonly marks: ReadonlySet<string> };
 
 export class FirestoreRepliedThreads {
   constructor(private readonly ctx: FirestoreContext) {}
 
-  async add(userId: string, threadIds: readonly string[]): Promise<void> {
-    const wanted = byBucket(threadIds);
+  add(userId: string, threadIds: readonly string[]): Promise<void> {
+    return this.addMarks(userId, new Map(threadIds.map((id) => [id, 'sent' as const])));
+  }
+
+  async addMarks(userId: string, marks: ReadonlyMap<string, ConversationMark>): Promise<void> {
+    const wanted = new Map<string, { threadIds: string[]; marks: string[] }>();
+    for (const [threadId, mark] of marks) {
+      const bucket = bucketOf(threadId);
+      const entries = wanted.get(bucket) ?? { threadIds: [], marks: [] };
+      const [field, entry] = entryOf(threadId, mark);
+      entries[field].push(entry);
+      wanted.set(bucket, entries);
+    }
     const known = await this.read(userId, [...wanted.keys()]);
     const batch = this.ctx.db.batch();
     let writes = 0;
-    for (const [bucket, ids] of wanted) {
-      const missing = [...ids].filter((id) => !known.get(bucket)?.has(id));
-      if (missing.length === 0) continue;
-      // arrayUnion needs no read-modify-write: concurrent adds to one bucket both land.
-      const ref = threadBuckets(this.ctx.db, userId).doc(bucket);
-      batch.set(ref, { threadIds: FieldValue.arrayUnion(...missing) }, { merge: true });
+    for (const [bucket, entries] of wanted) {
+      const have = known.get(bucket);
+      const update: Record<string, FieldValue> = {};
+      for (const field of ['threadIds', 'marks'] as const) {
+        const missing = [...new Set(entries[field])].filter((e) => !have?.[field].has(e));
+        // arrayUnion needs no read-modify-write: concurrent adds to one bucket both land.
+        if (missing.length > 0) update[field] = FieldValue.arrayUnion(...missing);
+      }
+      if (Object.keys(update).length === 0) continue;
+      batch.set(threadBuckets(this.ctx.db, userId).doc(bucket), update, { merge: true });
       writes++;
     }
     if (writes === 0) return;
@@ -51,22 +71,38 @@ export class FirestoreRepliedThreads {
   }
 
   async find(userId: string, threadIds: readonly string[]): Promise<Set<string>> {
-    const wanted = byBucket(threadIds);
-    const known = await this.read(userId, [...wanted.keys()]);
-    const found = new Set<string>();
-    for (const [bucket, ids] of wanted) {
-      for (const id of ids) if (known.get(bucket)?.has(id)) found.add(id);
+    const known = await this.read(userId, [...new Set(threadIds.map(bucketOf))]);
+    return new Set(threadIds.filter((id) => known.get(bucketOf(id))?.threadIds.has(id)));
+  }
+
+  async findMarks(
+    userId: string,
+    threadIds: readonly string[],
+  ): Promise<Map<string, ConversationMark>> {
+    const known = await this.read(userId, [...new Set(threadIds.map(bucketOf))]);
+    const found = new Map<string, ConversationMark>();
+    for (const id of new Set(threadIds)) {
+      const bucket = known.get(bucketOf(id));
+      if (!bucket) continue;
+      const marks = CONVERSATION_MARKS.filter((mark) =>
+        bucket[entryOf(id, mark)[0]].has(entryOf(id, mark)[1]),
+      );
+      const strongest = strongestMark(marks);
+      if (strongest) found.set(id, strongest);
     }
     return found;
   }
 
-  private async read(userId: string, buckets: string[]): Promise<Map<string, Set<string>>> {
+  private async read(userId: string, buckets: string[]): Promise<Map<string, Bucket>> {
     const refs = buckets.map((bucket) => threadBuckets(this.ctx.db, userId).doc(bucket));
     const snapshots = await this.ctx.getDocs(refs);
     return new Map(
       snapshots
         .filter((snapshot) => snapshot.exists)
-        .map((snapshot) => [snapshot.id, new Set(toThreadIds(snapshot.data()))]),
+        .map((snapshot) => {
+          const data = toThreadMarks(snapshot.data());
+          return [snapshot.id, { threadIds: new Set(data.threadIds), marks: new Set(data.marks) }];
+        }),
     );
   }
 }

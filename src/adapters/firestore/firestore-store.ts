@@ -13,6 +13,7 @@ import type {
   User,
 } from '../../domain/model.js';
 import type { CompleteBatch, RunPatch, Store, UserPatch } from '../../domain/ports.js';
+import type { ConversationMark } from '../../domain/protection.js';
 import { AppError } from '../../errors.js';
 import { FirestoreBatches } from './firestore-batches.js';
 import { definedFields, FirestoreContext } from './firestore-context.js';
@@ -245,6 +246,17 @@ export class FirestoreStore implements Store {
 
   repliedThreads(userId: string, threadIds: readonly string[]): Promise<Set<string>> {
     return this.threads.find(userId, threadIds);
+  }
+
+  addMarkedThreads(userId: string, marks: ReadonlyMap<string, ConversationMark>): Promise<void> {
+    return this.threads.addMarks(userId, marks);
+  }
+
+  markedThreads(
+    userId: string,
+    threadIds: readonly string[],
+  ): Promise<Map<string, ConversationMark>> {
+    return this.threads.findMarks(userId, threadIds);
   }
 
   async advanceCursor(

@@ -6,7 +6,10 @@ import type {
   Clock,
   HistoryPage,
   IdPage,
+  LabelHistoryPage,
+  LabelInfo,
   Mailbox,
+  MarkingLabel,
   Profile,
   ProtectedSince,
 } from '../../domain/ports.js';
@@ -131,8 +134,51 @@ export class GmailMailbox implements Mailbox {
     };
   }
 
-  protectedSince(startHistoryId: string): Promise<ProtectedSince | 'expired'> {
-    return protectedSince(this.gmail, (method, send) => this.call(method, send), startHistoryId);
+  async labelsAdded(
+    startHistoryId: string,
+    pageToken?: string,
+  ): Promise<LabelHistoryPage | 'expired'> {
+    let data: gmail_v1.Schema$ListHistoryResponse;
+    try {
+      ({ data } = await this.call('users.history.list', (signal) =>
+        this.gmail.users.history.list(
+          {
+            userId: 'me',
+            startHistoryId,
+            historyTypes: ['labelAdded'],
+            maxResults: PAGE_SIZE,
+            pageToken,
+          },
+          { signal },
+        ),
+      ));
+    } catch (error) {
+      if (gmailErrorStatus(error) === 404) return 'expired';
+      throw error;
+    }
+    const added = (data.history ?? []).flatMap((record) =>
+      (record.labelsAdded ?? []).flatMap(({ message, labelIds }) =>
+        message?.id ? [{ threadId: message.threadId ?? message.id, labelIds: labelIds ?? [] }] : [],
+      ),
+    );
+    return { added, nextPageToken: data.nextPageToken ?? undefined };
+  }
+
+  async labels(): Promise<LabelInfo[]> {
+    const { data } = await this.call('users.labels.list', (signal) =>
+      this.gmail.users.labels.list({ userId: 'me' }, { signal }),
+    );
+    return (data.labels ?? []).flatMap((label) =>
+      label.id ? [{ id: label.id, type: label.type === 'user' ? 'user' : 'system' }] : [],
+    );
+  }
+
+  protectedSince(
+    startHistoryId: string,
+    labels: readonly MarkingLabel[],
+  ): Promise<ProtectedSince | 'expired'> {
+    const call: typeof this.call = (method, send) => this.call(method, send);
+    return protectedSince(this.gmail, call, startHistoryId, labels);
   }
 
   async watch(topic: string): Promise<{ historyId: string; expiration: number }> {

@@ -1,33 +1,26 @@
 import type { gmail_v1 } from '@googleapis/gmail';
 import type { GmailMethod } from '../../domain/gmail-quota.js';
-import { SYSTEM_LABEL_IDS } from '../../domain/message.js';
-import type { ProtectedSince } from '../../domain/ports.js';
+import type { MarkingLabel, ProtectedSince } from '../../domain/ports.js';
+import { type ConversationMark, strongestMark } from '../../domain/protection.js';
 import { gmailErrorStatus } from './gmail-retry.js';
 
 type Call = <T>(method: GmailMethod, send: (signal: AbortSignal) => Promise<T>) => Promise<T>;
 
-/** Labels that protect a message once added; user labels are added to these. */
-const PROTECTING = ['STARRED', 'SENT', 'DRAFT', 'CHAT'];
-
 /**
- * history.list filtered by label, once per protecting label: each call returns only changes
- * to messages carrying that label (2 units a page), so the service's own Trash changes never
- * make these lists long.
+ * history.list filtered by label, once per marking label (the run's, listed once by its plan):
+ * each call returns only changes to messages carrying that label (2 units a page), so the
+ * service's own Trash changes never make these lists long. Every message found marks its
+ * conversation.
  */
 export async function protectedSince(
   gmail: gmail_v1.Gmail,
   call: Call,
   startHistoryId: string,
+  labels: readonly MarkingLabel[],
 ): Promise<ProtectedSince | 'expired'> {
-  const { data: labels } = await call('users.labels.list', (signal) =>
-    gmail.users.labels.list({ userId: 'me' }, { signal }),
-  );
-  const userLabels = (labels.labels ?? []).flatMap((l) =>
-    l.id && !SYSTEM_LABEL_IDS.has(l.id) ? [l.id] : [],
-  );
   const messageIds = new Set<string>();
-  const threadIds = new Set<string>();
-  for (const labelId of [...PROTECTING, ...userLabels]) {
+  const found = new Map<string, ConversationMark[]>();
+  for (const { id: labelId, mark } of labels) {
     let pageToken: string | undefined;
     do {
       let data: gmail_v1.Schema$ListHistoryResponse;
@@ -54,11 +47,14 @@ export async function protectedSince(
         for (const { message } of changed) {
           if (!message?.id) continue;
           messageIds.add(message.id);
-          if (labelId === 'SENT' && message.threadId) threadIds.add(message.threadId);
+          const threadId = message.threadId ?? message.id;
+          found.set(threadId, [...(found.get(threadId) ?? []), mark]);
         }
       }
       pageToken = data.nextPageToken ?? undefined;
     } while (pageToken);
   }
-  return { messageIds, threadIds };
+  const marks = new Map<string, ConversationMark>();
+  for (const [threadId, seen] of found) marks.set(threadId, strongestMark(seen)!);
+  return { messageIds, marks };
 }

@@ -49,7 +49,10 @@ describe('prompt injection', () => {
     const victim = hostile();
     const bystander = meta({ fromAddress: 'kim@example.net' });
     const batch = [starred, keepListed, replied, victim, bystander];
-    const ctx = { keepSenders: ['bank.example'], repliedThreads: new Set(['thread-replied']) };
+    const ctx = {
+      keepSenders: ['bank.example'],
+      markedThreads: new Map([['thread-replied', 'sent' as const]]),
+    };
     // As the batch job does: only what no protection rule covers reaches the classifier.
     const candidates = batch.filter((m) => protectionReason(m, ctx) === null);
     const { classifier } = classifierFor(fake, {
@@ -83,6 +86,7 @@ describe('prompt injection', () => {
     expect(partial.answers.get(two[1]!.id)).toEqual({
       action: 'keep',
       reason: 'kept: LLM no answer',
+      failed: true,
     });
   });
 });

@@ -193,6 +193,7 @@ describe('parseQuery fuzzing', () => {
   };
   const ctx: SearchContext = {
     now: Date.UTC(2025, 0, 1),
+    isUserLabel: (id) => id === 'Label_1',
     labelIdByName: (name) => (name === 'amazon' ? 'Label_1' : undefined),
   };
 

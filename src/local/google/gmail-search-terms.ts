@@ -15,7 +15,7 @@ export type Term =
   | { readonly field: 'larger' | 'smaller'; readonly bytes: number }
   | { readonly field: 'after' | 'before'; readonly at: number }
   | { readonly field: 'older_than' | 'newer_than'; readonly ms: number }
-  | { readonly field: 'attachment' | 'userLabels' | 'anywhere' | 'nothing' };
+  | { readonly field: 'attachment' | 'userLabels' | 'snoozed' | 'anywhere' | 'nothing' };
 
 const OPERATORS = new Set([
   'from',
@@ -55,8 +55,8 @@ const SYSTEM_LABELS = new Map([
 ]);
 
 const CATEGORIES = new Map([
+  // `category:personal` is not a documented operator: Gmail reads it as plain words.
   ['primary', 'CATEGORY_PERSONAL'],
-  ['personal', 'CATEGORY_PERSONAL'],
   ['social', 'CATEGORY_SOCIAL'],
   ['promotions', 'CATEGORY_PROMOTIONS'],
   ['updates', 'CATEGORY_UPDATES'],
@@ -127,6 +127,7 @@ function valueTerm(operator: string, value: string): QueryNode | undefined {
       return systemLabel(value) ?? term({ field: 'userLabel', name: value });
     case 'in':
       if (value === 'anywhere') return term({ field: 'anywhere' });
+      if (value === 'snoozed') return term({ field: 'snoozed' });
       return systemLabel(value) ?? term({ field: 'userLabel', name: value });
     case 'category': {
       const id = CATEGORIES.get(value);
@@ -171,9 +172,10 @@ function isTerm(value: string): QueryNode | undefined {
     case 'important':
     case 'chat':
       return systemLabel(value);
-    // The simulator keeps no mute or snooze state, so nothing is muted or snoozed.
-    case 'muted':
     case 'snoozed':
+      return term({ field: 'snoozed' });
+    // The simulator keeps no mute state, so nothing is muted.
+    case 'muted':
       return term({ field: 'nothing' });
     default:
       return undefined;

@@ -23,6 +23,7 @@ const userLabels: SimLabel[] = [
 /** Mirrors the simulated account's lookup: lowercased name or id, `/` and spaces as `-`. */
 const ctx: SearchContext = {
   now: NOW,
+  isUserLabel: (id) => userLabels.some((label) => label.id === id),
   labelIdByName: (name) =>
     userLabels.find((label) =>
       [label.id, label.name, label.name.replace(/[/ ]/g, '-')].some(
@@ -218,7 +219,6 @@ describe('subject:', () => {
 describe('labels, categories, in: and is:', () => {
   it.each([
     ['primary', 'CATEGORY_PERSONAL'],
-    ['personal', 'CATEGORY_PERSONAL'],
     ['social', 'CATEGORY_SOCIAL'],
     ['promotions', 'CATEGORY_PROMOTIONS'],
     ['updates', 'CATEGORY_UPDATES'],
@@ -297,9 +297,19 @@ describe('labels, categories, in: and is:', () => {
     expect(matches('-is:read', message({ labelIds: ['INBOX', 'UNREAD'] }))).toBe(true);
   });
 
-  it('finds nothing muted or snoozed, since the simulator keeps no such state', () => {
+  it('reads category:personal as plain words, as it is no documented operator', () => {
+    const personal = message({ labelIds: ['CATEGORY_PERSONAL'] });
+    expect(matches('category:personal', personal)).toBe(false);
+    expect(matches('category:primary', personal)).toBe(true);
+  });
+
+  it('finds snoozed mail with in:snoozed and is:snoozed, and nothing muted', () => {
+    const snoozed = { ...message({ labelIds: ['CATEGORY_PERSONAL'] }), snoozed: true };
+    expect(matches('in:snoozed', snoozed)).toBe(true);
+    expect(matches('is:snoozed', snoozed)).toBe(true);
+    expect(matches('in:snoozed')).toBe(false);
+    expect(matches('-in:snoozed')).toBe(true);
     expect(matches('is:muted')).toBe(false);
-    expect(matches('is:snoozed')).toBe(false);
     expect(matches('-is:muted')).toBe(true);
   });
 });
@@ -316,6 +326,11 @@ describe('has:', () => {
     expect(matches('has:userlabels')).toBe(false);
     expect(matches('has:nouserlabels', labelled)).toBe(false);
     expect(matches('has:nouserlabels')).toBe(true);
+  });
+
+  it('counts only the user’s own labels in has:userlabels, never star markers', () => {
+    expect(matches('has:userlabels', message({ labelIds: ['INBOX', 'YELLOW_STAR'] }))).toBe(false);
+    expect(matches('has:userlabels', message({ labelIds: ['RED_BANG', 'Label_1'] }))).toBe(true);
   });
 });
 

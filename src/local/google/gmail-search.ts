@@ -78,7 +78,10 @@ function matchesTerm(term: Term, message: SimMessage, ctx: SearchContext): boole
       return id !== undefined && message.labelIds.includes(id);
     }
     case 'userLabels':
-      return message.labelIds.some((id) => id.startsWith('Label_'));
+      // The user's own labels only: star markers are system labels, whatever their look.
+      return message.labelIds.some((id) => ctx.isUserLabel(id));
+    case 'snoozed':
+      return message.snoozed === true;
     case 'attachment':
       return message.attachments.length > 0;
     case 'larger':

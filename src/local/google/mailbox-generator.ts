@@ -1,4 +1,5 @@
 import { generateLongTailMailbox } from './mailbox-long-tail.js';
+import { markConversations, markerLabels } from './mailbox-marks.js';
 import {
   KIND_WEIGHTS,
   makeBulkSender,
@@ -41,6 +42,8 @@ export interface MailboxSpec {
 
 export interface GeneratedMailbox {
   userLabels: SimLabel[];
+  /** Star colours and markers in use: system labels that labels.list reports. */
+  markerLabels?: SimLabel[];
   /** Newest first: internalDate descending, then id descending. */
   messages: SimMessage[];
 }
@@ -89,7 +92,8 @@ export function generateMailbox(spec: MailboxSpec): GeneratedMailbox {
     [() => w.fromOwner(someone(), dateWithin(rng, now, span), undefined, true), 0.3],
   ];
   while (w.drafts.length < size) rng.weighted(threads)();
-  return { userLabels, messages: assignIds(w.drafts, rng) };
+  const messages = markConversations(assignIds(w.drafts, rng), spec.seed, userLabels, now);
+  return { userLabels, markerLabels: markerLabels(), messages };
 }
 
 /** A message arriving now, for tests of incremental sync. */

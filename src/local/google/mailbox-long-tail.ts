@@ -6,6 +6,7 @@
  * Seeded and deterministic like the head-heavy shape, from the same senders' vocabulary.
  */
 import type { GeneratedMailbox, MailboxSpec } from './mailbox-generator.js';
+import { markConversations, markerLabels } from './mailbox-marks.js';
 import {
   BRANDS,
   type Bulk,
@@ -91,7 +92,8 @@ export function generateLongTailMailbox(spec: MailboxSpec): GeneratedMailbox {
     [() => w.fromOwner(someone(), dateWithin(rng, now, span), undefined, true), 0.2],
   ];
   while (w.drafts.length < size) rng.weighted(threads)();
-  return { userLabels, messages: assignIds(w.drafts, rng) };
+  const messages = markConversations(assignIds(w.drafts, rng), spec.seed, userLabels, now);
+  return { userLabels, markerLabels: markerLabels(), messages };
 }
 
 /** A shop, service or list of the tail; the number keeps addresses unique in any mailbox size. */

@@ -49,10 +49,15 @@ export class SimAccount {
   constructor(
     readonly email: string,
     readonly sub: string,
-    mailbox: { messages: SimMessage[]; userLabels: readonly SimLabel[] },
+    mailbox: {
+      messages: SimMessage[];
+      userLabels: readonly SimLabel[];
+      markerLabels?: readonly SimLabel[] | undefined;
+    },
     startHistoryId = 100_000,
   ) {
-    for (const label of [...SYSTEM_LABELS, ...mailbox.userLabels]) this.labels.set(label.id, label);
+    const labels = [...SYSTEM_LABELS, ...(mailbox.markerLabels ?? []), ...mailbox.userLabels];
+    for (const label of labels) this.labels.set(label.id, label);
     this.historyId = startHistoryId;
     this.historyFloor = startHistoryId;
     this.order = [...mailbox.messages].sort(compareNewestFirst);
@@ -96,6 +101,7 @@ export class SimAccount {
     const cache = new Map<string, string | undefined>();
     return {
       now,
+      isUserLabel: (id) => this.labels.get(id)?.type === 'user',
       labelIdByName: (name) => {
         const wanted = name.toLowerCase();
         if (cache.has(wanted)) return cache.get(wanted);

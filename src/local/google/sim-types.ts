@@ -34,6 +34,8 @@ export interface SimMessage {
   readonly inReplyTo?: string | undefined;
   /** History id of the last change to this message. */
   historyId: number;
+  /** Snoozed: out of the inbox until later; only search (`in:snoozed`) shows it. */
+  snoozed?: boolean;
 }
 
 export interface SimLabel {
@@ -66,6 +68,8 @@ export interface SearchContext {
   readonly now: number;
   /** Label lookup by lowercased name or id (user labels match `label:name`, with `-`/`/` variants). */
   labelIdByName(name: string): string | undefined;
+  /** Whether the id is one of the user's own labels (labels.list `type: user`). */
+  isUserLabel(id: string): boolean;
 }
 
 /** A signed-in grant, as the OAuth side hands it to the Gmail side. */

@@ -147,6 +147,21 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
+    name: 'conversations the user marked, replied threads among them',
+    sql: `
+      CREATE TABLE marked_threads (
+        user_id TEXT NOT NULL,
+        thread_id TEXT NOT NULL,
+        mark TEXT NOT NULL,
+        PRIMARY KEY (user_id, thread_id, mark)
+      );
+      INSERT INTO marked_threads (user_id, thread_id, mark)
+        SELECT user_id, thread_id, 'sent' FROM replied_threads;
+      DROP TABLE replied_threads;
+      `,
+  },
+  {
+    version: 5,
     name: 'trash outbox: decided trash gathered across batches, per user',
     sql: `
       CREATE TABLE trash_outbox (

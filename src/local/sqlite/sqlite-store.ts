@@ -14,6 +14,7 @@ import {
   ZERO_USAGE,
 } from '../../domain/model.js';
 import type { CompleteBatch, RunPatch, Store, UserPatch } from '../../domain/ports.js';
+import type { ConversationMark } from '../../domain/protection.js';
 import {
   withBatchCompleted,
   withDecisionsCounted,
@@ -91,7 +92,7 @@ export class SqliteStore implements Store {
       );
       this.sql('DELETE FROM runs WHERE user_id = ?').run(userId);
       this.sql('DELETE FROM sender_decisions WHERE user_id = ?').run(userId);
-      this.sql('DELETE FROM replied_threads WHERE user_id = ?').run(userId);
+      this.sql('DELETE FROM marked_threads WHERE user_id = ?').run(userId);
       this.outbox.removeUser(userId);
       this.sql('DELETE FROM users WHERE id = ?').run(userId);
     });
@@ -277,6 +278,20 @@ export class SqliteStore implements Store {
 
   async repliedThreads(userId: string, threadIds: readonly string[]): Promise<Set<string>> {
     return this.memory.repliedThreads(userId, threadIds);
+  }
+
+  async addMarkedThreads(
+    userId: string,
+    marks: ReadonlyMap<string, ConversationMark>,
+  ): Promise<void> {
+    this.memory.addMarkedThreads(userId, marks);
+  }
+
+  async markedThreads(
+    userId: string,
+    threadIds: readonly string[],
+  ): Promise<Map<string, ConversationMark>> {
+    return this.memory.markedThreads(userId, threadIds);
   }
 
   async advanceCursor(

@@ -1,14 +1,25 @@
+import { z } from 'zod';
 import type { SenderDecision } from '../../domain/model.js';
+import {
+  CONVERSATION_MARKS,
+  type ConversationMark,
+  strongestMark,
+} from '../../domain/protection.js';
 import { cursorSchema } from '../../domain/record-schemas.js';
 import { AppError } from '../../errors.js';
 import type { SqlRunner } from './sql-runner.js';
 import { SENDER_UPSERT, senderParams, toSenderDecision } from './sqlite-rows.js';
 
+const markRow = z
+  .object({ thread_id: z.string(), mark: z.enum(CONVERSATION_MARKS) })
+  .transform((row) => ({ threadId: row.thread_id, mark: row.mark }));
+
 /** Gmail history ids are unsigned 64-bit integers written in decimal. */
 const HISTORY_ID = /^\d{1,20}$/;
 
 /**
- * What the service remembers per user between runs: sender decisions, replied threads, and
+ * What the service remembers per user between runs: sender decisions, marked conversations
+ * (replied threads among them), and
  * the history cursor.
  */
 export class SqliteUserMemory {
@@ -32,22 +43,42 @@ export class SqliteUserMemory {
   }
 
   addRepliedThreads(userId: string, threadIds: readonly string[]): void {
-    this.runner.tx(() => {
-      const insert = this.runner.sql(
-        'INSERT INTO replied_threads (user_id, thread_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
-      );
-      for (const threadId of threadIds) insert.run(userId, threadId);
-    });
+    this.addMarkedThreads(userId, new Map(threadIds.map((id) => [id, 'sent'])));
   }
 
   repliedThreads(userId: string, threadIds: readonly string[]): Set<string> {
-    const rows = this.runner
+    const marked = this.marks(userId, threadIds);
+    return new Set(marked.filter((row) => row.mark === 'sent').map((row) => row.threadId));
+  }
+
+  addMarkedThreads(userId: string, marks: ReadonlyMap<string, ConversationMark>): void {
+    this.runner.tx(() => {
+      const insert = this.runner.sql(
+        `INSERT INTO marked_threads (user_id, thread_id, mark) VALUES (?, ?, ?)
+         ON CONFLICT DO NOTHING`,
+      );
+      for (const [threadId, mark] of marks) insert.run(userId, threadId, mark);
+    });
+  }
+
+  markedThreads(userId: string, threadIds: readonly string[]): Map<string, ConversationMark> {
+    const byThread = new Map<string, ConversationMark[]>();
+    for (const { threadId, mark } of this.marks(userId, threadIds)) {
+      byThread.set(threadId, [...(byThread.get(threadId) ?? []), mark]);
+    }
+    const strongest = new Map<string, ConversationMark>();
+    for (const [threadId, marks] of byThread) strongest.set(threadId, strongestMark(marks)!);
+    return strongest;
+  }
+
+  private marks(userId: string, threadIds: readonly string[]) {
+    return this.runner
       .sql(
-        `SELECT thread_id FROM replied_threads
+        `SELECT thread_id, mark FROM marked_threads
          WHERE user_id = ? AND thread_id IN (SELECT value FROM json_each(?))`,
       )
-      .all(userId, JSON.stringify(threadIds));
-    return new Set(rows.map((row) => String(row.thread_id)));
+      .all(userId, JSON.stringify(threadIds))
+      .map((row) => markRow.parse(row));
   }
 
   /** Compare-and-set on the cursor, never backward (compared as numbers, not strings). */

@@ -1,0 +1,135 @@
+import type { MessageMeta } from '../domain/message.js';
+import { STAR_MARKER_IDS } from '../domain/message.js';
+import type { User } from '../domain/model.js';
+import type { LabelInfo, Mailbox, MarkingLabel, Store } from '../domain/ports.js';
+import {
+  type ConversationMark,
+  markOfLabels,
+  type ProtectionContext,
+  strongestMark,
+} from '../domain/protection.js';
+
+/** Marking system labels, in the order their marks rank. */
+const SYSTEM_MARKS: readonly MarkingLabel[] = [
+  { id: 'STARRED', mark: 'starred' },
+  { id: 'SENT', mark: 'sent' },
+  { id: 'DRAFT', mark: 'draft' },
+  { id: 'CHAT', mark: 'chat' },
+];
+
+/** Snoozed mail has no label id in the API: search is the only way to list it. */
+export const SNOOZED_QUERY = 'in:snoozed';
+
+/**
+ * The labels whose messages mark their conversation: STARRED, SENT, DRAFT, CHAT, every star
+ * colour or marker the account has, and every label labels.list reports as `type: user`.
+ */
+export function markingLabels(labels: readonly LabelInfo[]): MarkingLabel[] {
+  const markers = labels.filter((l) => l.type === 'system' && STAR_MARKER_IDS.has(l.id));
+  const user = labels.filter((l) => l.type === 'user');
+  return [
+    ...SYSTEM_MARKS,
+    ...markers.map((l): MarkingLabel => ({ id: l.id, mark: 'starred' })),
+    ...user.map((l): MarkingLabel => ({ id: l.id, mark: 'labelled' })),
+  ];
+}
+
+const RUN_LABELS_KEPT = 200;
+const byRun = new Map<string, Promise<MarkingLabel[]>>();
+
+/**
+ * The marking labels of a run: labels.list once per run (per instance: a task on another
+ * instance lists them again, 1 unit). A failed listing is not remembered.
+ */
+export function runMarkingLabels(runId: string, mailbox: Mailbox): Promise<MarkingLabel[]> {
+  let labels = byRun.get(runId);
+  if (!labels) {
+    labels = mailbox.labels().then(markingLabels);
+    labels.catch(() => byRun.delete(runId));
+    byRun.set(runId, labels);
+    if (byRun.size > RUN_LABELS_KEPT) byRun.delete(byRun.keys().next().value!);
+  }
+  return labels;
+}
+
+/**
+ * Lists every marked message from exact label listings (`messages.list?labelIds=X`, 5 units
+ * per 500 ids, no reads) and snoozed mail by search, and remembers their conversations, so
+ * that every message of a marked conversation is protected however it is decided later.
+ */
+export async function rememberMarkedConversations(
+  store: Store,
+  mailbox: Mailbox,
+  userId: string,
+  labels: readonly MarkingLabel[],
+): Promise<void> {
+  const listings: (readonly [{ labelIds?: readonly string[]; q?: string }, ConversationMark])[] = [
+    ...labels.map((l) => [{ labelIds: [l.id] }, l.mark] as const),
+    [{ q: SNOOZED_QUERY }, 'snoozed'],
+  ];
+  for (const [query, mark] of listings) {
+    let pageToken: string | undefined;
+    do {
+      const page = await mailbox.listIds({ ...query, pageToken });
+      if (page.ids.length > 0) {
+        await store.addMarkedThreads(userId, new Map(page.ids.map((m) => [m.threadId, mark])));
+      }
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+  }
+}
+
+/** labelAdded pages a sync reads; past that (a full scan's own Trash), listing marks is cheaper. */
+const MAX_LABEL_HISTORY_PAGES = 10;
+
+/**
+ * Keeps the memory of marks current between full scans: every sync reads the labels added
+ * since its cursor (2 units a page; the service's own Trash shows up there too, which is why
+ * the pages are bounded) and remembers the conversations they mark. When Gmail no longer has
+ * that history, or it is longer than listing the marks, the marks are listed again in full.
+ */
+export async function rememberMarksSince(
+  store: Store,
+  mailbox: Mailbox,
+  userId: string,
+  from: string,
+): Promise<void> {
+  let pageToken: string | undefined;
+  for (let pages = 0; pages < MAX_LABEL_HISTORY_PAGES; pages++) {
+    const page = await mailbox.labelsAdded(from, pageToken);
+    if (page === 'expired') break;
+    await rememberMarksOf(store, userId, page.added);
+    pageToken = page.nextPageToken;
+    if (!pageToken) return;
+  }
+  const labels = markingLabels(await mailbox.labels());
+  await rememberMarkedConversations(store, mailbox, userId, labels);
+}
+
+/** Remembers the conversations that messages mark by their own labels (a sync's new mail). */
+export async function rememberMarksOf(
+  store: Store,
+  userId: string,
+  messages: readonly { readonly threadId: string; readonly labelIds: readonly string[] }[],
+): Promise<void> {
+  const marks = new Map<string, ConversationMark>();
+  for (const m of messages) {
+    const mark = markOfLabels(m.labelIds);
+    const earlier = marks.get(m.threadId);
+    if (mark) marks.set(m.threadId, strongestMark(earlier ? [earlier, mark] : [mark])!);
+  }
+  if (marks.size > 0) await store.addMarkedThreads(userId, marks);
+}
+
+/** What the protection rules need for these messages: the keep-list and their conversations. */
+export async function protectionContext(
+  store: Store,
+  user: User,
+  messages: Iterable<Pick<MessageMeta, 'threadId'>>,
+): Promise<ProtectionContext> {
+  const threadIds = [...new Set(Array.from(messages, (m) => m.threadId))];
+  return {
+    keepSenders: user.policy.keepSenders,
+    markedThreads: await store.markedThreads(user.id, threadIds),
+  };
+}
