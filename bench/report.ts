@@ -13,8 +13,12 @@ export interface Results {
 const n = (value: number, digits = 0) =>
   value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const k = (size: number) => (size >= 1000 ? `${size / 1000}k` : String(size));
+const shaped = (r: ScanRow, size: number) =>
+  `${k(size)}${r.shape === 'long-tail' ? ' long-tail' : ''}`;
 const mailbox = (r: ScanRow) =>
-  r.extrapolatedFrom ? `${k(r.size)} (extrapolated from ${k(r.extrapolatedFrom)})` : k(r.size);
+  r.extrapolatedFrom
+    ? `${shaped(r, r.size)} (extrapolated from ${k(r.extrapolatedFrom)})`
+    : shaped(r, r.size);
 const measuredOnly = (r: ScanRow, text: () => string) => (r.extrapolatedFrom ? '-' : text());
 const minutes = (m: number) =>
   m < 1 ? `${n(m * 60)} s` : m < 120 ? `${n(m, 1)} min` : `${n(m / 60, 1)} h`;
@@ -91,7 +95,9 @@ export function fullScanTables(scans: readonly ScanRow[]): string {
 }
 
 export function baselineTable(base: BaselineResult, scans: readonly ScanRow[]): string {
-  const same = scans.filter((s) => s.size === base.size && !s.extrapolatedFrom);
+  const same = scans.filter(
+    (s) => s.size === base.size && !s.extrapolatedFrom && s.shape !== 'long-tail',
+  );
   const rows: [string, (r: BaselineResult | ScanRow) => number, (x: number) => string][] = [
     ['Gmail units', (r) => r.gmail.units, (x) => n(x)],
     ['LLM calls', (r) => r.llm.calls, (x) => n(x)],

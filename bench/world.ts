@@ -3,7 +3,7 @@
  * service: the simulated Google (quota enforced, latency added per HTTP round trip) and the
  * fake OpenAI server. Driven over IPC by world-client.ts; exits when the parent goes away.
  */
-import { makeIncomingMessage } from '../src/local/google/mailbox-generator.js';
+import { type MailboxShape, makeIncomingMessage } from '../src/local/google/mailbox-generator.js';
 import { Random } from '../src/local/google/random.js';
 import type { SimMessage } from '../src/local/google/sim-types.js';
 import { SimulatedGoogle } from '../src/local/google/simulated-google.js';
@@ -26,6 +26,8 @@ export interface AccountRequest {
   readonly email: string;
   readonly size: number;
   readonly seed: number;
+  /** The generated mailbox's shape; head-heavy when omitted. */
+  readonly shape?: MailboxShape | undefined;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as WorldOptions;
@@ -58,7 +60,8 @@ const openAi = await startFakeOpenAi([options.model]);
 const ops = {
   addAccounts(specs: readonly AccountRequest[]) {
     return specs.map(
-      ({ email, size, seed }) => google.addAccount({ email, mailbox: { size, seed } }).sub,
+      ({ email, size, seed, shape }) =>
+        google.addAccount({ email, mailbox: { size, seed, shape } }).sub,
     );
   },
   setClock(state: WarpState) {

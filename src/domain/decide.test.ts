@@ -103,14 +103,21 @@ describe('decide', () => {
     expect(decisions.some((d) => d.decision === 'trash')).toBe(true);
   });
 
-  it('keeps a message with a malformed or missing answer', () => {
+  it('leaves a message with a malformed, missing or failed answer in place, counted as failed', () => {
     const rand = random(1);
     const message = { ...aMessage(rand, 1), labelIds: ['INBOX'], fromAddress: 'a@shop.example' };
     const metadata = new Map([[message.id, message]]);
     const ctx = { keepSenders: [], markedThreads: new Map() };
-    expect(decide([message.id], metadata, new Map(), ctx)[0]!.decision).toBe('keep');
+    expect(decide([message.id], metadata, new Map(), ctx)[0]!.decision).toBe('failed');
     const weird = new Map([[message.id, { action: 'TRASH' as never, reason: 'x' }]]);
-    expect(decide([message.id], metadata, weird, ctx)[0]!.decision).toBe('keep');
+    expect(decide([message.id], metadata, weird, ctx)[0]!.decision).toBe('failed');
+    const failed = new Map([
+      [message.id, { action: 'keep' as const, reason: 'kept: LLM timed out', failed: true }],
+    ]);
+    expect(decide([message.id], metadata, failed, ctx)[0]).toMatchObject({
+      decision: 'failed',
+      reason: 'kept: LLM timed out',
+    });
   });
 
   it('counts a batch once per decision kind', () => {

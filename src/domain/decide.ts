@@ -1,12 +1,12 @@
 import type { MessageMeta } from './message.js';
-import type { MessageDecision, RunCounters } from './model.js';
+import { type MessageDecision, type RunCounters, ZERO_COUNTERS } from './model.js';
 import type { ClassifierAnswer } from './ports.js';
 import { type ProtectionContext, protectionReason } from './protection.js';
 
 /**
  * The decision for every id of a batch. Protection rules come first and cannot be bypassed;
- * a message the classifier gave no well-formed answer for is kept; an id without metadata no
- * longer exists.
+ * a message the classifier could not decide (no well-formed answer) is left in place and
+ * counted as failed; an id without metadata no longer exists.
  */
 export function decide(
   ids: readonly string[],
@@ -27,9 +27,14 @@ export function decide(
       return { ...base, decision: 'gone', reason: 'already in Trash or Spam' };
     }
     const answer = answers.get(id);
-    if (!answer || typeof answer.reason !== 'string') {
-      return { ...base, decision: 'keep', reason: 'no classifier answer' };
+    if (
+      !answer ||
+      typeof answer.reason !== 'string' ||
+      (answer.action !== 'trash' && answer.action !== 'keep')
+    ) {
+      return { ...base, decision: 'failed', reason: 'not decided: no classifier answer' };
     }
+    if (answer.failed) return { ...base, decision: 'failed', reason: answer.reason };
     if (answer.action === 'trash') {
       return {
         ...base,
@@ -56,4 +61,24 @@ export function countDecisions(decisions: readonly MessageDecision[]): RunCounte
     failed: count('failed'),
     gone: count('gone'),
   };
+}
+
+/**
+ * What a batch's saved decisions add to the run at once: everything but the trash, which
+ * counts when it is flushed to Gmail (see flushedCounters).
+ */
+export function decidedCounters(decisions: readonly MessageDecision[]): RunCounters {
+  return { ...countDecisions(decisions), trashed: 0, bytesTrashed: 0 };
+}
+
+/**
+ * What flushing a batch's trash adds: the messages trashed and their bytes, and those the
+ * check before trashing protected after all (`guarded`, decided trash at first).
+ */
+export function flushedCounters(
+  decisions: readonly MessageDecision[],
+  guarded: number,
+): RunCounters {
+  const { trashed, bytesTrashed } = countDecisions(decisions);
+  return { ...ZERO_COUNTERS, trashed, bytesTrashed, protected: guarded };
 }

@@ -210,6 +210,21 @@ export interface PlannedBatch {
   readonly plan?: BatchPlan | undefined;
 }
 
+/**
+ * One batch's decided trash, waiting in its user's trash outbox until a flush moves it to
+ * Trash together with other batches' (one batchModify carries up to 1,000 ids). The batch is
+ * counted, and its run can end, only once this is flushed.
+ */
+export interface QueuedTrash {
+  readonly runId: string;
+  readonly batchNo: number;
+  readonly ids: readonly string[];
+  /** The thread of each id (same order), for the check before trashing. */
+  readonly threadIds: readonly string[];
+  /** Epoch ms; the outbox is flushed oldest first. */
+  readonly queuedAt: number;
+}
+
 /** A cached decision for all of one sender's mail, valid for one policy version. */
 export interface SenderDecision {
   readonly senderKey: string;

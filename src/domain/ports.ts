@@ -5,6 +5,7 @@ import type {
   MessageDecision,
   PlannedBatch,
   Policy,
+  QueuedTrash,
   Run,
   RunCounters,
   RunError,
@@ -42,7 +43,10 @@ export interface Store {
   putUser(user: User): Promise<void>;
   /** Changes some fields; returns the updated user, or undefined when there is none. */
   updateUser(userId: string, patch: UserPatch): Promise<User | undefined>;
-  /** Deletes the user and every record that belongs to them (runs, batches, senders, threads). */
+  /**
+   * Deletes the user and every record that belongs to them (runs, batches, senders, threads,
+   * trash outbox).
+   */
   deleteUser(userId: string): Promise<void>;
   /** Users whose watch expires before `before` (epoch ms), for renewal. */
   listUsersWithWatchBefore(before: number, limit: number): Promise<User[]>;
@@ -81,13 +85,17 @@ export interface Store {
   listBatches(runId: string): Promise<Batch[]>;
   /**
    * Saves a pending batch's decisions and what deciding cost (status decided), before
-   * anything is trashed. A batch already decided or done is returned unchanged.
+   * anything is trashed. With `counted`, in the same transaction, adds to the run what the
+   * decisions settle already (everything but the trash, which completeBatch adds once it is
+   * flushed) and the LLM usage, without counting the batch done. A batch already decided or
+   * done is returned unchanged and adds nothing.
    */
   saveDecisions(
     runId: string,
     batchNo: number,
     decisions: readonly MessageDecision[],
     llm: LlmUsage,
+    counted?: RunCounters,
   ): Promise<Batch>;
   /**
    * In one transaction: if the batch is still pending, store its decisions, mark it done, add
@@ -106,6 +114,19 @@ export interface Store {
     listed: number,
     now: number,
   ): Promise<Run | undefined>;
+
+  /**
+   * Puts a decided batch's trash in its user's trash outbox, unless that batch's entry is
+   * there already (a retry adds nothing). Returns how many ids the user's outbox now holds.
+   */
+  queueTrash(userId: string, entry: QueuedTrash): Promise<number>;
+  /** Up to `limit` entries of the user's trash outbox, oldest first. */
+  queuedTrash(userId: string, limit: number): Promise<QueuedTrash[]>;
+  /** Takes flushed (or dropped) entries out of the user's outbox; absent ones are ignored. */
+  unqueueTrash(
+    userId: string,
+    entries: readonly Pick<QueuedTrash, 'runId' | 'batchNo'>[],
+  ): Promise<void>;
 
   getSenderDecisions(
     userId: string,
@@ -243,6 +264,12 @@ export interface ClassifyInput {
 export interface ClassifierAnswer {
   readonly action: 'keep' | 'trash';
   readonly reason: string;
+  /**
+   * The classifier could not decide (a failed, timed-out, refused or malformed call): the
+   * message is asked about again with its batch, and if it still cannot be decided it is kept
+   * and counted as failed, never as a decision to keep.
+   */
+  readonly failed?: boolean;
 }
 
 export interface ClassifyResult {

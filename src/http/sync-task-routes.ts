@@ -6,6 +6,7 @@ import { AppError } from '../errors.js';
 import { comingOfAge } from '../jobs/coming-of-age.js';
 import type { JobDeps } from '../jobs/job-deps.js';
 import { syncMailbox } from '../jobs/sync-mailbox.js';
+import { flushTrash } from '../jobs/trash-outbox.js';
 import { watchMailbox } from '../jobs/watch-mailbox.js';
 import type { AppEnv } from './env.js';
 import { RUN_ID } from './run-view.js';
@@ -15,14 +16,15 @@ import { payload, type TaskCaller } from './task-routes.js';
 const USER_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 const syncPayload = z.object({ userId: z.string().regex(USER_ID) }).strict();
+const flushPayload = syncPayload;
 const watchPayload = z
   .object({ userId: z.string().regex(USER_ID), runId: z.string().regex(RUN_ID).optional() })
   .strict();
 
 /**
- * The per-user tasks of ongoing cleanup: `/tasks/sync` (history since the cursor),
- * `/tasks/coming-of-age` (the daily look at mail old enough now) and `/tasks/watch`
- * (register or renew the Gmail watch). Mounted under /tasks beside the run tasks,
+ * The per-user tasks: `/tasks/sync` (history since the cursor), `/tasks/coming-of-age` (the
+ * daily look at mail old enough now), `/tasks/watch` (register or renew the Gmail watch) and
+ * `/tasks/flush-trash` (the user's trash outbox to Gmail). Mounted under /tasks beside the run tasks,
  * with the same caller check and the same meaning of the answers.
  */
 export function syncTaskRoutes(deps: JobDeps, caller: TaskCaller): Hono<AppEnv> {
@@ -41,6 +43,12 @@ export function syncTaskRoutes(deps: JobDeps, caller: TaskCaller): Hono<AppEnv> 
   app.post('/coming-of-age', verified, async (c) => {
     const { userId } = await payload(c.req.raw, syncPayload);
     await userTask(deps, userId, () => comingOfAge(deps, userId));
+    return c.body(null, 204);
+  });
+
+  app.post('/flush-trash', verified, async (c) => {
+    const { userId } = await payload(c.req.raw, flushPayload);
+    await userTask(deps, userId, () => flushTrash(deps, userId));
     return c.body(null, 204);
   });
 

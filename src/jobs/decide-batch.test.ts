@@ -1,15 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { aRun, aUser } from '../../test/contract/store-contract.js';
 import type { MessageMeta } from '../domain/message.js';
-import type { Batch, BatchPlan } from '../domain/model.js';
+import type { Batch, BatchPlan, User } from '../domain/model.js';
 import { ZERO_USAGE } from '../domain/model.js';
-import type { Mailbox, ProtectedSince } from '../domain/ports.js';
+import type {
+  Classifier,
+  ClassifierAnswer,
+  Mailbox,
+  ProtectedSince,
+  Task,
+} from '../domain/ports.js';
 import { RulesClassifier } from '../domain/rules-classifier.js';
 import { openDatabase } from '../local/sqlite/open-database.js';
 import { SqliteStore } from '../local/sqlite/sqlite-store.js';
 import { silentLogger } from '../log.js';
 import { decideBatch } from './decide-batch.js';
 import type { JobDeps } from './job-deps.js';
+import { processBatch } from './process-batch.js';
 
 const STARTED = Date.UTC(2026, 10, 1);
 const sample: MessageMeta = {
@@ -59,7 +66,7 @@ function fakeMailbox(
     }),
     getMetadata: async (ids) =>
       new Map(fresh.filter((m) => ids.includes(m.id)).map((m) => [m.id, m])),
-    trash: unused,
+    trash: async () => undefined,
     untrash: unused,
     history: unused,
     labelsAdded: unused,
@@ -110,10 +117,75 @@ describe('decideBatch for a batch of the scan by sender', () => {
     );
   });
 
+  it('marks a protected part protected without any Gmail call', async () => {
+    const { deps, user, run, batch } = await setup();
+    const protectedBatch = { ...batch, plan: { kind: 'protected' as const, reason: 'starred' } };
+    const { decisions } = await decideBatch(
+      deps,
+      run,
+      user,
+      fakeMailbox('expired'),
+      protectedBatch,
+    );
+    expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
+      ['protected', 'starred'],
+      ['protected', 'starred'],
+      ['protected', 'starred'],
+    ]);
+  });
+});
+
+describe('decideBatch when the classifier cannot decide', () => {
+  it('asks again with the batch, then counts what it still cannot decide as failed, saying why in the log', async () => {
+    const { deps, user, run, batch } = await setup();
+    await deps.store.createRun(run);
+    const asked: string[][] = [];
+    // a1 fails once and is decided on the second try; b times out every time.
+    const flaky: Classifier = {
+      classify: async ({ messages }) => {
+        asked.push(messages.map((m) => m.id));
+        const answers = new Map<string, ClassifierAnswer>();
+        for (const m of messages) {
+          answers.set(
+            m.id,
+            m.id === 'a1' && asked.length > 1
+              ? { action: 'trash', reason: 'LLM: bulk mail' }
+              : { action: 'keep', reason: 'kept: LLM timed out', failed: true },
+          );
+        }
+        return { answers, usage: ZERO_USAGE };
+      },
+    };
+    const flakyDeps: JobDeps = { ...deps, classifierFor: async () => flaky };
+    const fresh = [sample, { ...sample, id: 'b', threadId: 'tb' }];
+    const none = { messageIds: new Set<string>(), marks: new Map() };
+    const read = { ...batch, messageIds: ['a1', 'b'], plan: null };
+    const mailbox = fakeMailbox(none, fresh);
+    const { decisions } = await decideBatch(flakyDeps, run, user, mailbox, read);
+    expect(decisions.map((d) => [d.id, d.decision, d.reason])).toEqual([
+      ['a1', 'trash', 'LLM: bulk mail'],
+      ['b', 'failed', 'kept: LLM timed out'],
+    ]);
+    expect(asked).toEqual([
+      ['a1', 'b'],
+      ['a1', 'b'],
+    ]);
+    const logged = (await deps.store.getRun(run.id))!.errors.map((e) => e.message);
+    expect(logged).toEqual([
+      '1 message could not be decided, even on a second try (LLM timed out): left in place and counted as failed.',
+    ]);
+  });
+});
+
+/**
+ * The check before trashing runs when the outbox is flushed (trash-outbox.ts): the batch is
+ * decided, its trash queued, and, its run's plan being done, flushed at once.
+ */
+describe('the check before a full scan trashes', () => {
   it('protects what was starred or replied to after the run started', async () => {
     const { deps, user, run, batch } = await setup();
     const changed = { messageIds: new Set(['b']), marks: new Map([['tc', 'sent' as const]]) };
-    const { decisions } = await decideBatch(deps, run, user, fakeMailbox(changed), batch);
+    const { decisions } = await decideAndFlush(deps, run, user, fakeMailbox(changed), batch);
     expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
       ['trash', expect.any(String)],
       ['protected', 'marked since the scan started'],
@@ -128,7 +200,7 @@ describe('decideBatch for a batch of the scan by sender', () => {
       messageIds: new Set(['newest']),
       marks: new Map([['tb', 'starred' as const]]),
     };
-    const { decisions } = await decideBatch(deps, run, user, fakeMailbox(changed), batch);
+    const { decisions } = await decideAndFlush(deps, run, user, fakeMailbox(changed), batch);
     expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
       ['trash', expect.any(String)],
       ['protected', 'in a starred conversation'],
@@ -141,7 +213,13 @@ describe('decideBatch for a batch of the scan by sender', () => {
     const { deps, user, run, batch } = await setup();
     const none = { messageIds: new Set<string>(), marks: new Map() };
     const listed = { 'in:snoozed': [{ id: 'other', threadId: 'ta1' }] };
-    const { decisions } = await decideBatch(deps, run, user, fakeMailbox(none, [], listed), batch);
+    const { decisions } = await decideAndFlush(
+      deps,
+      run,
+      user,
+      fakeMailbox(none, [], listed),
+      batch,
+    );
     expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
       ['protected', 'in a snoozed conversation'],
       ['trash', expect.any(String)],
@@ -160,7 +238,7 @@ describe('decideBatch for a batch of the scan by sender', () => {
     ];
     const listed = { YELLOW_STAR: [{ id: 'elsewhere', threadId: 'tc' }] };
     const mailbox = fakeMailbox('expired', fresh, listed);
-    const { decisions } = await decideBatch(deps, run, kept, mailbox, batch);
+    const { decisions } = await decideAndFlush(deps, run, kept, mailbox, batch);
     expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
       ['trash', expect.any(String)],
       ['protected', 'sender on your keep-list'],
@@ -174,25 +252,38 @@ describe('decideBatch for a batch of the scan by sender', () => {
       { ...sample },
       { ...sample, id: 'b', threadId: 'tb', labelIds: ['CATEGORY_PROMOTIONS', 'STARRED'] },
     ];
-    const { decisions } = await decideBatch(deps, run, user, fakeMailbox('expired', fresh), batch);
-    // 'c' could not be read again: it is gone, and nothing unknown is trashed.
-    expect(decisions.map((d) => d.decision)).toEqual(['trash', 'protected', 'protected']);
-  });
-
-  it('marks a protected part protected without any Gmail call', async () => {
-    const { deps, user, run, batch } = await setup();
-    const protectedBatch = { ...batch, plan: { kind: 'protected' as const, reason: 'starred' } };
-    const { decisions } = await decideBatch(
+    const { decisions } = await decideAndFlush(
       deps,
       run,
       user,
-      fakeMailbox('expired'),
-      protectedBatch,
+      fakeMailbox('expired', fresh),
+      batch,
     );
-    expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
-      ['protected', 'starred'],
-      ['protected', 'starred'],
-      ['protected', 'starred'],
-    ]);
+    // 'c' could not be read again: it is gone, and nothing unknown is trashed.
+    expect(decisions.map((d) => d.decision)).toEqual(['trash', 'protected', 'protected']);
   });
 });
+
+/** Decides the batch through its task, whose trash is flushed at once; the saved decisions. */
+async function decideAndFlush(
+  deps: JobDeps,
+  run: ReturnType<typeof aRun>,
+  user: User,
+  mailbox: Mailbox,
+  batch: Batch,
+) {
+  const store = deps.store;
+  await store.putUser(user);
+  await store.createRun({ ...run, status: 'PROCESSING' });
+  await store.putBatches(run.id, [{ ...batch, plan: batch.plan ?? undefined }]);
+  await store.finishPlanning(run.id, 1, batch.messageIds.length, STARTED);
+  const tasks: Task[] = [];
+  const flushing = {
+    ...deps,
+    mailboxFor: async () => mailbox,
+    queue: { enqueue: async (task: Task) => void tasks.push(task) },
+    watchTopic: undefined,
+  } as JobDeps;
+  await processBatch(flushing, run.id, batch.batchNo);
+  return { decisions: (await store.getBatch(run.id, batch.batchNo))?.decisions ?? [] };
+}

@@ -17,11 +17,12 @@ import { isBulk, isCurrent, senderKey } from '../domain/sender-groups.js';
 import { protectionContext } from './conversation-marks.js';
 import type { JobDeps } from './job-deps.js';
 import { knownMetadata } from './known-metadata.js';
-import { guardBeforeTrash } from './trash-guard.js';
 
 export interface BatchDecisions {
   readonly decisions: MessageDecision[];
   llm: LlmUsage;
+  /** The thread of each message whose metadata was known, for the check before trashing. */
+  threads?: ReadonlyMap<string, string>;
 }
 
 /** How many sender batches one LLM call decides ahead (the classifier's senders per call). */
@@ -67,8 +68,8 @@ async function decideSendersAhead(
 
 /**
  * The decisions for a batch: from its messages' metadata (read from Gmail, or known from the
- * scan by sender's search facts), the protection rules first, then the classifier; then every
- * trash candidate is checked against what was marked in Gmail since (trash-guard.ts).
+ * scan by sender's search facts), the protection rules first, then the classifier. Trash
+ * candidates are checked against what was marked in Gmail since when they are flushed.
  */
 export async function decideBatch(
   deps: JobDeps,
@@ -114,8 +115,11 @@ export async function decideBatch(
     if (!readsText) await rememberRuleSenders(deps, user, known ? [] : [...metadata.values()]);
   }
   if (!readsText && plan?.kind === 'sender') await rememberRuleSenders(deps, user, plan.samples);
-  const decisions = await guardBeforeTrash(deps, run, user, mailbox, metadata, result.decisions);
-  return { ...result, decisions };
+  await logUndecided(deps, run, result.decisions);
+  // What was marked since the run started is checked when the trash is flushed
+  // (trash-outbox.ts, with trash-guard.ts), once for many batches.
+  const threads = new Map([...metadata.values()].map((m) => [m.id, m.threadId]));
+  return { ...result, threads };
 }
 
 /**
@@ -177,6 +181,16 @@ async function decideBySenderDecision(
   return { decisions: followed.decisions, llm: judged.llm };
 }
 
+/** A well-formed answer that is a decision (not a failure). */
+function decided(answer: ClassifierAnswer | undefined): boolean {
+  return (
+    answer !== undefined &&
+    !answer.failed &&
+    typeof answer.reason === 'string' &&
+    (answer.action === 'trash' || answer.action === 'keep')
+  );
+}
+
 export async function decideMessages(
   deps: JobDeps,
   run: Run,
@@ -197,14 +211,29 @@ export async function decideMessages(
   );
   let answers: ReadonlyMap<string, ClassifierAnswer> = given ?? new Map();
   let llm: LlmUsage = ZERO_USAGE;
-  if (!given && candidates.length > 0) {
-    ({ answers, usage: llm } = await classifier.classify({
+  // One moment for the whole run, so every batch judges age the same way.
+  const classify = (messages: readonly MessageMeta[]) =>
+    classifier.classify({
       userId: user.id,
       policy: user.policy,
-      messages: candidates,
-      // One moment for the whole run, so every batch judges age the same way.
+      messages,
       now: run.startedAt ?? deps.clock.now(),
-    }));
+    });
+  if (!given && candidates.length > 0) {
+    ({ answers, usage: llm } = await classify(candidates));
+    // A decision an error prevented is asked for once more, with the batch, before it counts
+    // as failed: a keep is never what an error leaves behind.
+    const undecided = candidates.filter((m) => !decided(answers.get(m.id)));
+    if (undecided.length > 0) {
+      const again = await classify(undecided);
+      llm = addUsage(llm, again.usage);
+      const merged = new Map(answers);
+      for (const m of undecided) {
+        const answer = again.answers.get(m.id);
+        if (answer) merged.set(m.id, answer);
+      }
+      answers = merged;
+    }
   }
   return { decisions: decide(ids, metadata, answers, ctx), llm };
 }
@@ -217,4 +246,20 @@ async function rememberRuleSenders(
 ): Promise<void> {
   const decisions = rulesSenderDecisions(read, user.policy, deps.clock.now());
   if (decisions.length > 0) await deps.store.putSenderDecisions(user.id, decisions);
+}
+
+/** Says in the run's log, in plain words, what could not be decided and why. */
+async function logUndecided(
+  deps: JobDeps,
+  run: Run,
+  decisions: readonly MessageDecision[],
+): Promise<void> {
+  const failed = decisions.filter((d) => d.decision === 'failed');
+  if (failed.length === 0) return;
+  const why = [...new Set(failed.map((d) => d.reason.replace(/^kept: /, '')))].slice(0, 3);
+  const count = failed.length === 1 ? '1 message' : `${failed.length} messages`;
+  await deps.store.appendRunError(run.id, {
+    at: deps.clock.now(),
+    message: `${count} could not be decided, even on a second try (${why.join('; ')}): left in place and counted as failed.`,
+  });
 }

@@ -23,7 +23,16 @@ export const TASK_PATHS = {
   sync: '/tasks/sync',
   watch: '/tasks/watch',
   comingOfAge: '/tasks/coming-of-age',
+  flushTrash: '/tasks/flush-trash',
 } as const;
+
+/** The longest a decided batch's trash waits in the outbox for more to join it. */
+export const TRASH_FLUSH_WINDOW_MS = 60_000;
+/**
+ * How long a sync's trash waits for the next syncs' to share one batchModify (50 units, where
+ * each sync would pay its own): new mail comes in bursts, a notification a second at most.
+ */
+export const SYNC_TRASH_WINDOW_MS = 10_000;
 
 /**
  * Notifications within one window make one sync, run when the window closes. Short enough that
@@ -74,5 +83,32 @@ export function comingOfAgeTask(userId: string, now: number) {
     name: `coming-of-age-${userId}-${Math.floor(now / DAY)}`,
     path: TASK_PATHS.comingOfAge,
     payload: { userId },
+  };
+}
+
+/**
+ * A flush of the user's trash outbox at the end of the current window (at most a minute
+ * away), queued once per window whatever the number of batches that ask; `delayMs` 0 flushes
+ * now (a follow-up flush gets its own name).
+ */
+export function flushTask(userId: string, now: number, delayMs?: number) {
+  const window = Math.floor(now / TRASH_FLUSH_WINDOW_MS);
+  const soon = delayMs !== undefined;
+  return {
+    name: soon ? `flush-${userId}-${now}` : `flush-${userId}-${window}`,
+    path: TASK_PATHS.flushTrash,
+    payload: { userId },
+    delayMs: soon ? delayMs : (window + 1) * TRASH_FLUSH_WINDOW_MS - now,
+  };
+}
+
+/** The flush of the syncs' trash gathered in one window, when that window ends. */
+export function syncFlushTask(userId: string, now: number) {
+  const window = Math.floor(now / SYNC_TRASH_WINDOW_MS);
+  return {
+    name: `flush-syncs-${userId}-${window}`,
+    path: TASK_PATHS.flushTrash,
+    payload: { userId },
+    delayMs: (window + 1) * SYNC_TRASH_WINDOW_MS - now,
   };
 }

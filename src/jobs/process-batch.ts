@@ -1,14 +1,18 @@
-import { countDecisions } from '../domain/decide.js';
-import { FINAL_STATUSES } from '../domain/model.js';
+import { decidedCounters } from '../domain/decide.js';
+import { FINAL_STATUSES, ZERO_COUNTERS, ZERO_USAGE } from '../domain/model.js';
 import { enqueueNextBatch } from './batch-chain.js';
 import { decideBatch } from './decide-batch.js';
 import type { JobDeps } from './job-deps.js';
+import { queueBatchTrash } from './trash-outbox.js';
 
 /**
- * A batch task (one at a time per run, see batch-chain.ts): metadata under the user's quota, protection rules, the classifier for what is
- * left, decisions saved, then Trash, then the counters in the transaction that marks the batch
- * done. Decisions are saved before anything is trashed, so a retry repeats the (idempotent)
- * trash call and never asks the classifier twice.
+ * A batch task (one at a time per run, see batch-chain.ts): metadata under the user's quota,
+ * protection rules, the classifier for what is left, decisions saved with what they settle
+ * counted (progress shows at once; trashed counts once flushed). A batch with nothing to
+ * trash is counted at once; one with trash puts it in the user's trash outbox (see
+ * trash-outbox.ts), which trashes and counts it with other batches' trash. Decisions are saved
+ * before anything is queued or trashed, so a retry never asks the classifier twice, and the
+ * next batch starts as soon as this one is decided.
  */
 export async function processBatch(deps: JobDeps, runId: string, batchNo: number): Promise<void> {
   const { store, clock } = deps;
@@ -19,23 +23,36 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
   if (batch.status === 'done') return enqueueNextBatch(deps, runId, batchNo);
   const user = await store.getUser(run.userId);
   if (!user) return;
-  const mailbox = await deps.mailboxFor(user);
 
+  let threads: ReadonlyMap<string, string> | undefined;
   if (batch.status === 'pending') {
-    const { decisions, llm } = await decideBatch(deps, run, user, mailbox, batch);
-    batch = await store.saveDecisions(runId, batchNo, decisions, llm);
+    const mailbox = await deps.mailboxFor(user);
+    const decided = await decideBatch(deps, run, user, mailbox, batch);
+    threads = decided.threads;
+    const { decisions, llm } = decided;
+    batch = await store.saveDecisions(runId, batchNo, decisions, llm, decidedCounters(decisions));
   }
-  const trashIds = batch.decisions.filter((d) => d.decision === 'trash').map((d) => d.id);
+  const trash = batch.decisions.filter((d) => d.decision === 'trash').map((d) => d.id);
   const current = await store.getRun(runId);
   if (!current || FINAL_STATUSES.includes(current.status)) return;
-  if (trashIds.length > 0) await mailbox.trash(trashIds);
+  if (trash.length > 0) {
+    const planned = batch.plan && 'threadIds' in batch.plan ? batch.plan.threadIds : [];
+    const planThread = new Map(batch.messageIds.map((id, i) => [id, planned[i] ?? id]));
+    // A retried batch has no metadata left: its plan's threads, or the message id (a lone
+    // message's thread id is its own id).
+    const threadIds = trash.map((id) => threads?.get(id) ?? planThread.get(id) ?? id);
+    await enqueueNextBatch(deps, runId, batchNo);
+    await queueBatchTrash(deps, current, { runId, batchNo, ids: trash, threadIds });
+    return;
+  }
 
   const { applied, run: after } = await store.completeBatch({
     runId,
     batchNo,
     decisions: batch.decisions,
-    counters: countDecisions(batch.decisions),
-    llm: batch.llm,
+    // Counted when the decisions were saved.
+    counters: ZERO_COUNTERS,
+    llm: ZERO_USAGE,
     now: clock.now(),
   });
   await enqueueNextBatch(deps, runId, batchNo);

@@ -12,6 +12,7 @@ import type {
 import { DEFAULT_POLICY, ZERO_COUNTERS, ZERO_USAGE } from '../../src/domain/model.js';
 import type { CompleteBatch, Store } from '../../src/domain/ports.js';
 import { describeSyncContract } from './store-contract-sync.js';
+import { describeTrashOutboxContract } from './store-contract-trash.js';
 
 /**
  * The behaviour every Store adapter must have. `open` is called before each test and must
@@ -20,7 +21,7 @@ import { describeSyncContract } from './store-contract-sync.js';
 
 const T0 = 1_700_000_000_000;
 let sequence = 0;
-const unique = (prefix: string) => `${prefix}-${++sequence}-${randomUUID().slice(0, 8)}`;
+export const unique = (prefix: string) => `${prefix}-${++sequence}-${randomUUID().slice(0, 8)}`;
 
 export function aUser(overrides: Partial<User> = {}): User {
   return {
@@ -129,6 +130,7 @@ export function describeStoreContract(
     });
 
     describeSyncContract(() => store);
+    describeTrashOutboxContract(() => store);
 
     async function aStoredRun(overrides: Partial<Run> = {}, batchCount = 0): Promise<Run> {
       const run = aRun(overrides);

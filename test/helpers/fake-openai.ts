@@ -56,6 +56,8 @@ export interface FakeOpenAi {
   /** Every fault answered so far, in order. */
   readonly injected: Fault['kind'][];
   gullible: boolean;
+  /** Answer "trash" for every sender and every message, whatever it is. */
+  trashAll: boolean;
   /** Quote a rejected key in the error message in full (OpenAI quotes it half masked). */
   echoKeys: boolean;
   close(): Promise<void>;
@@ -77,6 +79,7 @@ export async function startFakeOpenAi(models: readonly string[] = ['gpt-5-nano']
     keys: new Set([VALID_KEY]),
     broke: new Set<string>(),
     gullible: false,
+    trashAll: false,
     echoKeys: false,
     faultFor: undefined as FakeOpenAi['faultFor'],
     injected: [] as Fault['kind'][],
@@ -158,7 +161,9 @@ export async function startFakeOpenAi(models: readonly string[] = ['gpt-5-nano']
       return c.json(error('closed', 'server_error', null), 500);
     }
 
-    let answers = (state.gullible ? obeyInjection(prompt) : null) ?? decide(prompt);
+    let answers = state.trashAll
+      ? prompt.items.map((item) => ({ id: String(item.id), action: 'trash', reason: 'all junk' }))
+      : ((state.gullible ? obeyInjection(prompt) : null) ?? decide(prompt));
     if (fault?.kind === 'partial') answers = answers.slice(0, 1);
     const listKey = prompt.kind === 'senders' ? 'senders' : 'messages';
     const { content, refusal, finish } = render(fault, JSON.stringify({ [listKey]: answers }));

@@ -4,7 +4,9 @@ import type {
   LlmUsage,
   MessageDecision,
   PlannedBatch,
+  QueuedTrash,
   Run,
+  RunCounters,
   RunError,
   RunStatus,
   SenderDecision,
@@ -21,6 +23,7 @@ import { runs, userRef, users } from './firestore-paths.js';
 import { FirestoreRepliedThreads } from './firestore-replied-threads.js';
 import { FirestoreRuns } from './firestore-runs.js';
 import { FirestoreSenders } from './firestore-senders.js';
+import { FirestoreTrashOutbox } from './firestore-trash-outbox.js';
 
 /** Gmail history ids are unsigned 64-bit integers written in decimal. */
 const HISTORY_ID = /^\d{1,20}$/;
@@ -49,6 +52,7 @@ export class FirestoreStore implements Store {
   private readonly batches: FirestoreBatches;
   private readonly threads: FirestoreRepliedThreads;
   private readonly senders: FirestoreSenders;
+  private readonly outbox: FirestoreTrashOutbox;
 
   constructor(
     private readonly db: Firestore,
@@ -60,6 +64,7 @@ export class FirestoreStore implements Store {
     this.batches = new FirestoreBatches(this.ctx);
     this.threads = new FirestoreRepliedThreads(this.ctx);
     this.senders = new FirestoreSenders(this.ctx);
+    this.outbox = new FirestoreTrashOutbox(this.ctx);
   }
 
   async getUser(userId: string): Promise<User | undefined> {
@@ -189,8 +194,11 @@ export class FirestoreStore implements Store {
     batchNo: number,
     decisions: readonly MessageDecision[],
     llm: LlmUsage,
+    counted?: RunCounters,
   ): Promise<Batch> {
-    return this.batches.saveDecisions(runId, batchNo, decisions, llm);
+    return counted
+      ? this.runs.saveCountedDecisions(runId, batchNo, decisions, llm, counted)
+      : this.batches.saveDecisions(runId, batchNo, decisions, llm);
   }
 
   completeBatch(input: CompleteBatch): Promise<{ applied: boolean; run: Run }> {
@@ -204,6 +212,21 @@ export class FirestoreStore implements Store {
     now: number,
   ): Promise<Run | undefined> {
     return this.runs.finishPlanning(runId, batchCount, listed, now);
+  }
+
+  queueTrash(userId: string, entry: QueuedTrash): Promise<number> {
+    return this.outbox.queue(userId, entry);
+  }
+
+  queuedTrash(userId: string, limit: number): Promise<QueuedTrash[]> {
+    return this.outbox.oldest(userId, limit);
+  }
+
+  unqueueTrash(
+    userId: string,
+    entries: readonly Pick<QueuedTrash, 'runId' | 'batchNo'>[],
+  ): Promise<void> {
+    return this.outbox.remove(userId, entries);
   }
 
   getSenderDecisions(

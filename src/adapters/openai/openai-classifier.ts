@@ -53,7 +53,7 @@ type Group = readonly [key: string, messages: readonly MessageMeta[]];
 
 /**
  * Classifies with an OpenAI model: bulk senders once each (cached), the rest in batches of
- * dozens. A failed call keeps its messages, with the reason; only ClassifierPaused and
+ * dozens. A failed call answers its messages `failed`, with the reason; only ClassifierPaused and
  * ClassifierUnavailable are thrown. Protection rules run after this, whatever it answers.
  */
 export class OpenAiClassifier implements Classifier {
@@ -210,8 +210,9 @@ export class OpenAiClassifier implements Classifier {
   }
 }
 
+/** No decision: the call failed (or gave no answer for the message). */
 function kept(reason: string): ClassifierAnswer {
-  return { action: 'keep', reason: `kept: LLM ${reason}` };
+  return { action: 'keep', reason: `kept: LLM ${reason}`, failed: true };
 }
 
 /**

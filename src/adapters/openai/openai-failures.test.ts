@@ -42,7 +42,7 @@ describe('the OpenAI classifier when OpenAI fails', () => {
     expect(senders.byUser.size).toBe(0);
   });
 
-  it('tries a server error once more, then keeps the messages if it fails again', async () => {
+  it('tries a server error once more, then answers the messages failed if it fails again', async () => {
     const mail = [meta()];
     fake.failNext({ kind: 'server_error' });
     const first = await classifierFor(fake).classifier.classify(input(mail));
@@ -54,16 +54,21 @@ describe('the OpenAI classifier when OpenAI fails', () => {
     expect(second.answers.get(mail[0]!.id)).toEqual({
       action: 'keep',
       reason: 'kept: LLM OpenAI error 500',
+      failed: true,
     });
   });
 
-  it('keeps the messages of a call that times out', async () => {
+  it('answers failed for the messages of a call that times out', async () => {
     fake.failNext({ kind: 'hang' });
     const mail = [promo('deals@shop.example')];
     const { answers } = await classifierFor(fake, { timeoutMs: 300 }).classifier.classify(
       input(mail),
     );
-    expect(answers.get(mail[0]!.id)).toEqual({ action: 'keep', reason: 'kept: LLM timed out' });
+    expect(answers.get(mail[0]!.id)).toEqual({
+      action: 'keep',
+      reason: 'kept: LLM timed out',
+      failed: true,
+    });
   });
 
   it('pauses on a rejected key after one call instead of retrying', async () => {

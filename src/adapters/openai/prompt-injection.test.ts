@@ -86,6 +86,7 @@ describe('prompt injection', () => {
     expect(partial.answers.get(two[1]!.id)).toEqual({
       action: 'keep',
       reason: 'kept: LLM no answer',
+      failed: true,
     });
   });
 });

@@ -36,9 +36,11 @@ export function markConversations(
   for (const thread of threads.values()) {
     // Newest first. Conversations of the owner's own are protected anyway: mark bulk ones.
     if (thread.length < 2 || thread.some((m) => m.labelIds.includes('SENT'))) continue;
+    // An order's updates, a delivery, a booking: people keep such conversations more often.
+    const share = thread.every((m) => m.from.bulk) ? 0.2 : 0.1;
     const roll = rng.next();
-    if (roll < 0.12) starNewest(thread, rng);
-    else if (roll < 0.24 && labelIds.length > 0) labelUpTo(thread, rng, rng.pick(labelIds));
+    if (roll < share) starNewest(thread, rng);
+    else if (roll < 2 * share && labelIds.length > 0) labelUpTo(thread, rng, rng.pick(labelIds));
   }
   for (const m of out) {
     if (m.labelIds.includes('STARRED') && rng.chance(0.3)) withMarker(m, rng);
@@ -59,7 +61,7 @@ function threadBulkBySubject(messages: SimMessage[], rng: Random): void {
   }
   const at = new Map(messages.map((m, i) => [m.id, i]));
   for (const mail of bySender.values()) {
-    if (mail.length < 4 || !rng.chance(0.35)) continue;
+    if (mail.length < 4 || !rng.chance(0.5)) continue;
     const size = rng.int(2, Math.min(6, mail.length - 1));
     const start = rng.int(0, mail.length - size);
     const part = mail.slice(start, start + size);

@@ -4,7 +4,9 @@ import {
   type LlmUsage,
   type MessageDecision,
   type PlannedBatch,
+  type QueuedTrash,
   type Run,
+  type RunCounters,
   type RunError,
   type RunStatus,
   type SenderDecision,
@@ -13,7 +15,12 @@ import {
 } from '../../domain/model.js';
 import type { CompleteBatch, RunPatch, Store, UserPatch } from '../../domain/ports.js';
 import type { ConversationMark } from '../../domain/protection.js';
-import { withBatchCompleted, withError, withPlanningFinished } from '../../domain/run-progress.js';
+import {
+  withBatchCompleted,
+  withDecisionsCounted,
+  withError,
+  withPlanningFinished,
+} from '../../domain/run-progress.js';
 import { AppError } from '../../errors.js';
 import { SqlRunner } from './sql-runner.js';
 import { applyMigrations, STORE_MIGRATIONS } from './sqlite-migrations.js';
@@ -27,6 +34,7 @@ import {
   USER_UPSERT,
   userParams,
 } from './sqlite-rows.js';
+import { SqliteTrashOutbox } from './sqlite-trash-outbox.js';
 import { SqliteUserMemory } from './sqlite-user-memory.js';
 
 /**
@@ -37,12 +45,14 @@ import { SqliteUserMemory } from './sqlite-user-memory.js';
 export class SqliteStore implements Store {
   private readonly runner: SqlRunner;
   private readonly memory: SqliteUserMemory;
+  private readonly outbox: SqliteTrashOutbox;
 
   /** Brings the store's tables up to date. The caller owns `db` and closes it. */
   constructor(db: DatabaseSync) {
     applyMigrations(db, 'store', STORE_MIGRATIONS);
     this.runner = new SqlRunner(db);
     this.memory = new SqliteUserMemory(this.runner);
+    this.outbox = new SqliteTrashOutbox(this.runner);
   }
 
   async getUser(userId: string): Promise<User | undefined> {
@@ -83,6 +93,7 @@ export class SqliteStore implements Store {
       this.sql('DELETE FROM runs WHERE user_id = ?').run(userId);
       this.sql('DELETE FROM sender_decisions WHERE user_id = ?').run(userId);
       this.sql('DELETE FROM marked_threads WHERE user_id = ?').run(userId);
+      this.outbox.removeUser(userId);
       this.sql('DELETE FROM users WHERE id = ?').run(userId);
     });
   }
@@ -193,11 +204,14 @@ export class SqliteStore implements Store {
     batchNo: number,
     decisions: readonly MessageDecision[],
     llm: LlmUsage,
+    counted?: RunCounters,
   ): Promise<Batch> {
     return this.tx(() => {
       const batch = this.readBatch(runId, batchNo);
       if (!batch) throw new AppError('not_found', 'No such batch', { batchNo });
       if (batch.status !== 'pending') return batch;
+      const run = counted && this.readRun(runId);
+      if (run) this.rewriteRun(withDecisionsCounted(run, { counters: counted, llm }));
       this.sql(
         `UPDATE batches SET status = 'decided', decisions = ?, llm = ? WHERE run_id = ? AND batch_no = ?`,
       ).run(JSON.stringify(decisions), JSON.stringify(llm), runId, batchNo);
@@ -230,6 +244,21 @@ export class SqliteStore implements Store {
       const run = this.readRun(runId);
       return run && this.rewriteRun(withPlanningFinished(run, { batchCount, listed, now }));
     });
+  }
+
+  async queueTrash(userId: string, entry: QueuedTrash): Promise<number> {
+    return this.outbox.queue(userId, entry);
+  }
+
+  async queuedTrash(userId: string, limit: number): Promise<QueuedTrash[]> {
+    return this.outbox.oldest(userId, limit);
+  }
+
+  async unqueueTrash(
+    userId: string,
+    entries: readonly Pick<QueuedTrash, 'runId' | 'batchNo'>[],
+  ): Promise<void> {
+    this.outbox.remove(userId, entries);
   }
 
   async getSenderDecisions(
