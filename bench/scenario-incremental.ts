@@ -54,44 +54,43 @@ export async function incremental(args: IncrementalArgs) {
       messages: number;
       known: number;
       trashed: number;
-      units: number;
       ms: number;
       decidedMs: number;
       workMs: number;
     }[] = [];
-    // Each round: deliver, then wait for the sync's incremental run(s) to be done.
+    // Rounds come as mail does, one after another: each is delivered once the previous one is
+    // decided (not trashed: a sync's trash waits in the outbox for the next syncs').
     let delivered = 0;
+    const pending: { sent: number; ids: readonly string[]; runs: Run[]; decidedMs: number }[] = [];
     for (const [i, round] of args.rounds.entries()) {
       const seen = new Set((await incrementalRuns()).map((run) => run.id));
-      const unitsBefore = (await world.call.stats(OWNER)).totalUnits;
       const sent = Date.now();
       const ids = await world.call.deliver(OWNER, round.junk, round.people, 100 + i, round.known);
       delivered += ids.length;
-      let decidedMs: number | undefined;
-      const done = await until(async () => {
+      const runs = await until(async () => {
         const fresh = (await incrementalRuns()).filter((run) => !seen.has(run.id));
-        if (decidedMs === undefined && (await decided(fresh)) >= ids.length) {
-          decidedMs = Date.now() - sent;
-        }
-        const processed = fresh.reduce((n, run) => n + run.counters.processed, 0);
-        const allDone = fresh.every((run) => run.status === 'DONE');
-        return processed >= ids.length && allDone ? fresh : undefined;
+        return (await decided(fresh)) >= ids.length ? fresh : undefined;
       });
-      const ms = Date.now() - sent;
-      const workMs = done.reduce((n, run) => n + (run.endedAt! - run.scheduledAt), 0);
-      await svc.service.queue.idle();
-      rounds.push({
-        messages: ids.length,
-        known: round.known,
-        trashed: await world.call.trashed(OWNER, ids),
-        units: (await world.call.stats(OWNER)).totalUnits - unitsBefore,
-        ms,
-        decidedMs: decidedMs ?? ms,
-        workMs,
-      });
+      pending.push({ sent, ids, runs, decidedMs: Date.now() - sent });
       // Gmail sends at most one notification a second per user: leave a gap between rounds.
       await new Promise((resolve) => setTimeout(resolve, 1_100));
     }
+    for (const [i, round] of pending.entries()) {
+      const done = await until(async () => {
+        const runs = await Promise.all(round.runs.map((run) => svc.peek.getRun(run.id)));
+        return runs.every((run) => run?.status === 'DONE') ? (runs as Run[]) : undefined;
+      });
+      const endedAt = Math.max(...done.map((run) => run.endedAt!));
+      rounds.push({
+        messages: round.ids.length,
+        known: args.rounds[i]!.known,
+        trashed: await world.call.trashed(OWNER, round.ids),
+        ms: endedAt - round.sent,
+        decidedMs: round.decidedMs,
+        workMs: done.reduce((n, run) => n + (run.endedAt! - run.scheduledAt), 0),
+      });
+    }
+    await svc.service.queue.idle();
     const wallSeconds = (Date.now() - started) / 1000;
     const stats = await world.call.stats(OWNER);
     const per = (n: number) => n / delivered;
