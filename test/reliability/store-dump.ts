@@ -7,7 +7,8 @@ export const TABLES = [
   'runs',
   'batches',
   'sender_decisions',
-  'replied_threads',
+  'marked_threads',
+  'trash_outbox',
   'queue_tasks',
 ] as const;
 
