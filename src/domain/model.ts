@@ -188,7 +188,21 @@ export type BatchPlan =
       readonly sender: string;
       readonly samples: readonly MessageMeta[];
     }
-  | { readonly kind: 'read' };
+  | { readonly kind: 'read' }
+  | {
+      /**
+       * Small parts (a sender's few messages, a small facts-only part) packed into one batch:
+       * each part is the next `count` ids of the batch, with its own plan.
+       */
+      readonly kind: 'packed';
+      readonly parts: readonly PackedPart[];
+    };
+
+/** One part of a packed batch. */
+export interface PackedPart {
+  readonly count: number;
+  readonly plan: Exclude<BatchPlan, { kind: 'packed' }>;
+}
 
 /** A batch as the plan task saves it. */
 export interface PlannedBatch {

@@ -77,7 +77,7 @@ const factsSchema = z.object({
   old: z.boolean().nullable(),
 });
 
-export const batchPlanSchema: z.ZodType<BatchPlan> = z.discriminatedUnion('kind', [
+const partPlans = [
   z.object({ kind: z.literal('protected'), reason: z.string() }),
   z.object({ kind: z.literal('facts'), facts: factsSchema, threadIds: z.array(z.string()) }),
   z.object({
@@ -88,4 +88,14 @@ export const batchPlanSchema: z.ZodType<BatchPlan> = z.discriminatedUnion('kind'
     samples: z.array(messageMetaSchema),
   }),
   z.object({ kind: z.literal('read') }),
+] as const;
+
+const partPlanSchema = z.discriminatedUnion('kind', [...partPlans]);
+
+export const batchPlanSchema: z.ZodType<BatchPlan> = z.discriminatedUnion('kind', [
+  ...partPlans,
+  z.object({
+    kind: z.literal('packed'),
+    parts: z.array(z.object({ count: z.number().int().positive(), plan: partPlanSchema })),
+  }),
 ]);
