@@ -30,9 +30,19 @@ export async function queueBatchTrash(
 ): Promise<void> {
   const now = deps.clock.now();
   const queued = await deps.store.queueTrash(run.userId, { ...entry, queuedAt: now });
-  const lastOfPlan = run.batchCount !== null && entry.batchNo >= run.batchCount - 1;
-  if (queued >= FLUSH_AT_IDS || lastOfPlan) await flushTrash(deps, run.userId);
-  else await deps.queue.enqueue(flushTask(run.userId, now));
+  if (queued >= FLUSH_AT_IDS || (await planDecided(deps, run))) {
+    await flushTrash(deps, run.userId);
+  } else await deps.queue.enqueue(flushTask(run.userId, now));
+}
+
+/**
+ * The run is planned and its last batch is decided: nothing more will join this run's trash
+ * soon (batches run in order; one retried out of order also finds the last one decided).
+ */
+async function planDecided(deps: JobDeps, run: Run): Promise<boolean> {
+  if (run.batchCount === null) return false;
+  const last = await deps.store.getBatch(run.id, run.batchCount - 1);
+  return last !== undefined && last.status !== 'pending';
 }
 
 /**
