@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageDecision, Run } from '../src/domain/model.js';
+import { markOfLabels } from '../src/domain/protection.js';
 import { type StartedService, signIn, startLocalService } from './helpers/local-service.js';
+import { markedConversations } from './helpers/marked-conversations.js';
 import { type RunningGoogle, startSimulatedGoogle } from './helpers/simulated-google.js';
 
 const OWNER = 'compare@example.com';
@@ -96,6 +98,29 @@ describe('the scan by sender', () => {
         .map((m) => m.id)
         .sort();
     expect(trashed(sides[1]!)).toEqual(trashed(sides[0]!));
+  });
+
+  it('does so on a mailbox of marked conversations, markers, snoozed mail and look-alikes, trashing none of it', () => {
+    const messages = [...sides[1]!.google.google.account(OWNER).messagesAfter(undefined)].filter(
+      (m) => !m.labelIds.includes('SPAM'),
+    );
+    const marked = markedConversations(messages);
+    const unmarkedMembers = messages.filter(
+      (m) => marked.has(m.threadId) && markOfLabels(m.labelIds) === undefined,
+    );
+    expect(unmarkedMembers.length).toBeGreaterThan(100);
+    expect(messages.some((m) => m.snoozed)).toBe(true);
+    expect(messages.some((m) => m.labelIds.includes('RED_BANG'))).toBe(true);
+    expect(messages.some((m) => / via /.test(m.from.name))).toBe(true);
+    for (const side of [byMessage, bySender]) {
+      const trashedMarked = messages.filter(
+        (m) => marked.has(m.threadId) && side.decisions.get(m.id)?.decision === 'trash',
+      );
+      expect(trashedMarked).toEqual([]);
+    }
+    for (const m of messages.filter((m) => marked.has(m.threadId))) {
+      expect(m.labelIds).not.toContain('TRASH');
+    }
   });
 
   it('spends at most 4 Gmail units per message, a fraction of reading every message', () => {

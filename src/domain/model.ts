@@ -148,6 +148,8 @@ export interface MessageDecision {
    */
   readonly sender: string | null;
   readonly bytes: number;
+  /** The conversation of a trashed message, so the last check before Trash can look at it. */
+  readonly threadId?: string | undefined;
 }
 
 /** pending: listed; decided: decisions saved, Trash may be under way; done: counted. */

@@ -54,6 +54,7 @@ export const decisionSchema: z.ZodType<MessageDecision> = z.object({
   reason: z.string(),
   sender: z.string().nullable(),
   bytes: z.number(),
+  threadId: z.string().optional(),
 });
 
 export const messageMetaSchema: z.ZodType<MessageMeta> = z.object({

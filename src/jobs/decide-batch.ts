@@ -144,18 +144,18 @@ export async function decideBatch(
       ? knownMetadata(plan, batch.messageIds, run, user)
       : undefined;
   let result: BatchDecisions;
-  let metadata: ReadonlyMap<string, MessageMeta>;
   if (plan?.kind === 'sender' && known && classifier.scanBySender?.readsText) {
-    metadata = known;
     result = await decideBySenderDecision(deps, run, user, mailbox, classifier, batch, plan, known);
   } else {
-    metadata = known ?? (await mailbox.getMetadata(batch.messageIds));
+    const metadata = known ?? (await mailbox.getMetadata(batch.messageIds));
     result = await decideMessages(deps, run, user, classifier, batch.messageIds, metadata);
   }
   await logUndecided(deps, run, result.decisions);
   // What was marked since the run started is checked when the trash is flushed
   // (trash-outbox.ts, with trash-guard.ts), once for many batches.
-  const threads = new Map([...metadata.values()].map((m) => [m.id, m.threadId]));
+  const threads = new Map(
+    result.decisions.flatMap((d) => (d.threadId ? [[d.id, d.threadId] as const] : [])),
+  );
   return { ...result, threads };
 }
 

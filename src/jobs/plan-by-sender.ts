@@ -1,4 +1,3 @@
-import type { MessageMeta } from '../domain/message.js';
 import {
   type BatchPlan,
   FINAL_STATUSES,
@@ -8,14 +7,13 @@ import {
 } from '../domain/model.js';
 import type { Classifier, Mailbox } from '../domain/ports.js';
 import { CONVERSATION_REASONS, type ConversationMark } from '../domain/protection.js';
-import { type Partition, scanPartitions } from '../domain/scan-partitions.js';
-import { isBulk } from '../domain/sender-groups.js';
+import { scanPartitions } from '../domain/scan-partitions.js';
 import { enqueueBatchIfReady, saveOwnBatch } from './batch-chain.js';
+import { discoverSenders, type Listed, listAll } from './discover-senders.js';
 import type { JobDeps } from './job-deps.js';
 
 const BATCH_SIZE = 500;
 
-type Listed = { readonly id: string; readonly threadId: string };
 type PartPlanOf = (chunk: readonly Listed[]) => PackedPart['plan'];
 
 /**
@@ -135,7 +133,7 @@ export async function planBySender(
       }));
     } else {
       const readsText = classifier.scanBySender?.readsText === true;
-      own = await discoverSenders(mailbox, partition, members, save, readsText);
+      own = await discoverSenders(mailbox, partition, members, save, { readsText, seed: run.id });
     }
     if (!own) return undefined;
   }
@@ -170,63 +168,4 @@ async function setMarkedAside(
     if (!(await save(ids, () => ({ kind: 'protected', reason })))) return undefined;
   }
   return rest;
-}
-
-async function discoverSenders(
-  mailbox: Mailbox,
-  partition: Partition,
-  members: readonly Listed[],
-  save: (ids: readonly Listed[], plan: PartPlanOf) => Promise<boolean>,
-  /** A classifier that reads text gives no decision to a sender that is not bulk. */
-  readsText = false,
-): Promise<boolean> {
-  const uncovered = new Map(members.map((m) => [m.id, m]));
-  const unattributed: Listed[] = [];
-  while (uncovered.size > 0) {
-    const first = uncovered.values().next().value!;
-    uncovered.delete(first.id);
-    const sample = (await mailbox.getMetadata([first.id])).get(first.id);
-    if (!sample?.fromAddress || !/^[^\s"(){}]+@[^\s"(){}]+$/.test(sample.fromAddress)) {
-      unattributed.push(first);
-      continue;
-    }
-    const query = `${partition.query} from:${sample.fromAddress}`;
-    const group = [first, ...(await listAll(mailbox, query)).filter((m) => uncovered.delete(m.id))];
-    // Its mail will be read one by one anyway: in full batches, the LLM judges 50 per call.
-    if (readsText && !isBulk(sample)) {
-      unattributed.push(...group);
-      continue;
-    }
-    const samples: MessageMeta[] = [sample];
-    if (group.length > 1) {
-      const oldest = group.at(-1)!;
-      const second = (await mailbox.getMetadata([oldest.id])).get(oldest.id);
-      // The listing said this is the sender's mail; the second sample checks it did not mislead.
-      if (!second || second.fromAddress !== sample.fromAddress) {
-        unattributed.push(...group);
-        continue;
-      }
-      samples.push(second);
-    }
-    const own = await save(group, (chunk) => ({
-      kind: 'sender',
-      facts: partition.facts,
-      threadIds: chunk.map((m) => m.threadId),
-      sender: sample.fromAddress,
-      samples,
-    }));
-    if (!own) return false;
-  }
-  return save(unattributed, () => ({ kind: 'read' }));
-}
-
-async function listAll(mailbox: Mailbox, q: string): Promise<Listed[]> {
-  const all: Listed[] = [];
-  let pageToken: string | undefined;
-  do {
-    const page = await mailbox.listIds({ q, pageToken });
-    all.push(...page.ids);
-    pageToken = page.nextPageToken;
-  } while (pageToken);
-  return all;
 }

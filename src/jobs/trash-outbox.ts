@@ -1,5 +1,4 @@
 import { flushedCounters } from '../domain/decide.js';
-import type { MessageMeta } from '../domain/message.js';
 import {
   FINAL_STATUSES,
   type MessageDecision,
@@ -83,13 +82,19 @@ export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
   for (const [runId, run] of runs) {
     const mine = live.filter((e) => e.runId === runId);
     if (!run || mine.length === 0) continue;
-    const known = new Map(
-      mine.flatMap((e) => e.ids.map((id, i) => [id, knownOf(id, e.threadIds[i] ?? id)] as const)),
+    const trash = mine.flatMap((e) =>
+      e.ids.map(
+        (id, i): MessageDecision => ({
+          id,
+          decision: 'trash',
+          reason: '',
+          sender: null,
+          bytes: 0,
+          threadId: e.threadIds[i] ?? id,
+        }),
+      ),
     );
-    const trash = [...known.keys()].map(
-      (id): MessageDecision => ({ id, decision: 'trash', reason: '', sender: null, bytes: 0 }),
-    );
-    for (const d of await guardBeforeTrash(deps, run, user, mailbox, known, trash)) {
+    for (const d of await guardBeforeTrash(deps, run, user, mailbox, trash)) {
       if (d.decision !== 'trash') guarded.set(d.id, d.reason);
     }
   }
@@ -130,24 +135,4 @@ export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
   // More than one flush's worth was waiting: the next flush goes on at once.
   if (queued.length > taken.length)
     await deps.queue.enqueue(flushTask(userId, deps.clock.now(), 0));
-}
-
-/**
- * What the outbox knows of a queued message: its id and thread. The guard checks it against
- * the conversations marked since; everything else was checked when it was decided.
- */
-function knownOf(id: string, threadId: string): MessageMeta {
-  return {
-    id,
-    threadId,
-    labelIds: [],
-    fromAddress: '',
-    fromName: '',
-    subject: '',
-    snippet: '',
-    sizeEstimate: 0,
-    internalDate: 0,
-    listUnsubscribe: false,
-    listId: null,
-  };
 }
