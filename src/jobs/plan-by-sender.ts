@@ -62,8 +62,9 @@ export async function planBySender(
     return true;
   };
 
-  // Small parts wait here until 500 ids share one batch: one task, one set of store writes
-  // and one queued trash entry for many senders. Each part keeps its own plan.
+  // Small parts of one search partition wait here until 500 ids share one batch: one task,
+  // one set of store writes and one queued trash entry for many senders. Each part keeps its
+  // own plan.
   let pack: { ids: Listed[]; plan: PartPlanOf }[] = [];
   let packed = 0;
   const flushPack = async (): Promise<boolean> => {
@@ -135,9 +136,10 @@ export async function planBySender(
       const readsText = classifier.scanBySender?.readsText === true;
       own = await discoverSenders(mailbox, partition, members, save, { readsText, seed: run.id });
     }
-    if (!own) return undefined;
+    // A pack holds one part of the mailbox: its batches are ready as soon as the part is
+    // listed, and a small mailbox still makes a batch per part.
+    if (!own || !(await flushPack())) return undefined;
   }
-  if (!(await flushPack())) return undefined;
   return { batchCount: batchNo, listed };
 }
 
