@@ -140,6 +140,8 @@ export async function planBySender(
     // listed, and a small mailbox still makes a batch per part.
     if (!own || !(await flushPack())) return undefined;
   }
+  // Marked mail set aside in a part with nothing else left may still wait in the pack.
+  if (!(await flushPack())) return undefined;
   return { batchCount: batchNo, listed };
 }
 
