@@ -41,6 +41,7 @@ export function decide(
         decision: 'trash',
         reason: answer.reason,
         sender: message.fromAddress || null,
+        threadId: message.threadId,
       };
     }
     return { ...base, decision: 'keep', reason: answer.reason };

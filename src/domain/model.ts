@@ -148,6 +148,8 @@ export interface MessageDecision {
    */
   readonly sender: string | null;
   readonly bytes: number;
+  /** The conversation of a trashed message, so the last check before Trash can look at it. */
+  readonly threadId?: string | undefined;
 }
 
 /** pending: listed; decided: decisions saved, Trash may be under way; done: counted. */
@@ -199,7 +201,21 @@ export type BatchPlan =
       readonly action: 'trash' | 'keep';
       readonly reason: string;
     }
-  | { readonly kind: 'read' };
+  | { readonly kind: 'read' }
+  | {
+      /**
+       * Small parts (a sender's few messages, a small facts-only part) packed into one batch:
+       * each part is the next `count` ids of the batch, with its own plan.
+       */
+      readonly kind: 'packed';
+      readonly parts: readonly PackedPart[];
+    };
+
+/** One part of a packed batch. */
+export interface PackedPart {
+  readonly count: number;
+  readonly plan: Exclude<BatchPlan, { kind: 'packed' }>;
+}
 
 /** A batch as the plan task saves it. */
 export interface PlannedBatch {

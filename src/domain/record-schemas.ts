@@ -54,6 +54,7 @@ export const decisionSchema: z.ZodType<MessageDecision> = z.object({
   reason: z.string(),
   sender: z.string().nullable(),
   bytes: z.number(),
+  threadId: z.string().optional(),
 });
 
 export const messageMetaSchema: z.ZodType<MessageMeta> = z.object({
@@ -77,7 +78,7 @@ const factsSchema = z.object({
   old: z.boolean().nullable(),
 });
 
-export const batchPlanSchema: z.ZodType<BatchPlan> = z.discriminatedUnion('kind', [
+const partPlans = [
   z.object({ kind: z.literal('protected'), reason: z.string() }),
   z.object({ kind: z.literal('facts'), facts: factsSchema, threadIds: z.array(z.string()) }),
   z.object({
@@ -95,4 +96,14 @@ export const batchPlanSchema: z.ZodType<BatchPlan> = z.discriminatedUnion('kind'
     reason: z.string(),
   }),
   z.object({ kind: z.literal('read') }),
+] as const;
+
+const partPlanSchema = z.discriminatedUnion('kind', [...partPlans]);
+
+export const batchPlanSchema: z.ZodType<BatchPlan> = z.discriminatedUnion('kind', [
+  ...partPlans,
+  z.object({
+    kind: z.literal('packed'),
+    parts: z.array(z.object({ count: z.number().int().positive(), plan: partPlanSchema })),
+  }),
 ]);

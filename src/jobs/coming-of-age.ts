@@ -8,8 +8,8 @@ import {
   type Partition,
   scanPartitions,
 } from '../domain/scan-partitions.js';
+import { discoverSenders, type Listed, listAll } from './discover-senders.js';
 import type { JobDeps } from './job-deps.js';
-import { discoverSenders, type Listed, listAll } from './plan-by-sender.js';
 import { launchIncrementalRun } from './sync-run.js';
 
 const DAY = 86_400_000;
@@ -159,7 +159,12 @@ async function planPass(
     if (readsText) continue;
     if (decided) await search(decided.keep, '');
     const rest = (await listAll(mailbox, q)).filter((m) => !taken.has(m.id));
-    if (rest.length > 0) await discoverSenders(mailbox, windowed(part, q), rest, save);
+    if (rest.length > 0) {
+      await discoverSenders(mailbox, windowed(part, q), rest, save, {
+        readsText,
+        seed: `${user.id}-${window.to}`,
+      });
+    }
   }
   return batches;
 }

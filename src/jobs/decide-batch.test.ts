@@ -1,22 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { aRun, aUser } from '../../test/contract/store-contract.js';
 import type { MessageMeta } from '../domain/message.js';
-import type { Batch, BatchPlan, User } from '../domain/model.js';
+import type { Batch, BatchPlan, Run, User } from '../domain/model.js';
 import { ZERO_USAGE } from '../domain/model.js';
-import type {
-  Classifier,
-  ClassifierAnswer,
-  Mailbox,
-  ProtectedSince,
-  Task,
-} from '../domain/ports.js';
+import type { Classifier, ClassifierAnswer, Mailbox, ProtectedSince } from '../domain/ports.js';
 import { RulesClassifier } from '../domain/rules-classifier.js';
 import { openDatabase } from '../local/sqlite/open-database.js';
 import { SqliteStore } from '../local/sqlite/sqlite-store.js';
 import { silentLogger } from '../log.js';
 import { decideBatch } from './decide-batch.js';
 import type { JobDeps } from './job-deps.js';
-import { processBatch } from './process-batch.js';
+import { guardBeforeTrash } from './trash-guard.js';
 
 const STARTED = Date.UTC(2026, 10, 1);
 const sample: MessageMeta = {
@@ -66,13 +60,28 @@ function fakeMailbox(
     }),
     getMetadata: async (ids) =>
       new Map(fresh.filter((m) => ids.includes(m.id)).map((m) => [m.id, m])),
-    trash: async () => undefined,
+    trash: unused,
     untrash: unused,
     history: unused,
     labelsAdded: unused,
     protectedSince: async () => changed,
     watch: unused,
     stop: unused,
+  };
+}
+
+/** As the batch task does: decisions first, then the last check before Trash. */
+async function decideThenGuard(
+  deps: JobDeps,
+  run: Run,
+  user: User,
+  mailbox: Mailbox,
+  batch: Batch,
+) {
+  const decided = await decideBatch(deps, run, user, mailbox, batch);
+  return {
+    ...decided,
+    decisions: await guardBeforeTrash(deps, run, user, mailbox, decided.decisions),
   };
 }
 
@@ -101,10 +110,10 @@ async function setup() {
   return { deps, user, run, batch };
 }
 
-describe('decideBatch for a batch of the scan by sender', () => {
+describe('decideBatch and the check before Trash for a batch of the scan by sender', () => {
   it('trashes a list sender’s old promotions without reading them', async () => {
     const { deps, user, run, batch } = await setup();
-    const { decisions } = await decideBatch(
+    const { decisions } = await decideThenGuard(
       deps,
       run,
       user,
@@ -117,10 +126,91 @@ describe('decideBatch for a batch of the scan by sender', () => {
     );
   });
 
+  it('protects what was starred or replied to after the run started', async () => {
+    const { deps, user, run, batch } = await setup();
+    const changed = { messageIds: new Set(['b']), marks: new Map([['tc', 'sent' as const]]) };
+    const { decisions } = await decideThenGuard(deps, run, user, fakeMailbox(changed), batch);
+    expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
+      ['trash', expect.any(String)],
+      ['protected', 'marked since the scan started'],
+      ['protected', 'in a thread you replied to'],
+    ]);
+  });
+
+  it('protects every message of a conversation starred on another message since the start', async () => {
+    const { deps, user, run, batch } = await setup();
+    // Gmail stars the newest message of the conversation: one that is not in this batch.
+    const changed = {
+      messageIds: new Set(['newest']),
+      marks: new Map([['tb', 'starred' as const]]),
+    };
+    const { decisions } = await decideThenGuard(deps, run, user, fakeMailbox(changed), batch);
+    expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
+      ['trash', expect.any(String)],
+      ['protected', 'in a starred conversation'],
+      ['trash', expect.any(String)],
+    ]);
+    expect(await deps.store.markedThreads(user.id, ['tb'])).toEqual(new Map([['tb', 'starred']]));
+  });
+
+  it('protects a conversation snoozed since the start', async () => {
+    const { deps, user, run, batch } = await setup();
+    const none = { messageIds: new Set<string>(), marks: new Map() };
+    const listed = { 'in:snoozed': [{ id: 'other', threadId: 'ta1' }] };
+    const { decisions } = await decideThenGuard(
+      deps,
+      run,
+      user,
+      fakeMailbox(none, [], listed),
+      batch,
+    );
+    expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
+      ['protected', 'in a snoozed conversation'],
+      ['trash', expect.any(String)],
+      ['trash', expect.any(String)],
+    ]);
+  });
+
+  it('lists the marks again and applies the keep-list when Gmail no longer has the history', async () => {
+    const { deps, user, run, batch } = await setup();
+    const kept = { ...user, policy: { ...user.policy, keepSenders: ['friend@people.example'] } };
+    // The sender's listing misled: b is really from someone on the keep-list.
+    const fresh = [
+      { ...sample },
+      { ...sample, id: 'b', threadId: 'tb', fromAddress: 'friend@people.example' },
+      { ...sample, id: 'c', threadId: 'tc' },
+    ];
+    const listed = { YELLOW_STAR: [{ id: 'elsewhere', threadId: 'tc' }] };
+    const mailbox = fakeMailbox('expired', fresh, listed);
+    const { decisions } = await decideThenGuard(deps, run, kept, mailbox, batch);
+    expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
+      ['trash', expect.any(String)],
+      ['protected', 'sender on your keep-list'],
+      ['protected', 'in a starred conversation'],
+    ]);
+  });
+
+  it('reads the candidates again when Gmail no longer has the history', async () => {
+    const { deps, user, run, batch } = await setup();
+    const fresh = [
+      { ...sample },
+      { ...sample, id: 'b', threadId: 'tb', labelIds: ['CATEGORY_PROMOTIONS', 'STARRED'] },
+    ];
+    const { decisions } = await decideThenGuard(
+      deps,
+      run,
+      user,
+      fakeMailbox('expired', fresh),
+      batch,
+    );
+    // 'c' could not be read again: it is gone, and nothing unknown is trashed.
+    expect(decisions.map((d) => d.decision)).toEqual(['trash', 'protected', 'protected']);
+  });
+
   it('marks a protected part protected without any Gmail call', async () => {
     const { deps, user, run, batch } = await setup();
     const protectedBatch = { ...batch, plan: { kind: 'protected' as const, reason: 'starred' } };
-    const { decisions } = await decideBatch(
+    const { decisions } = await decideThenGuard(
       deps,
       run,
       user,
@@ -161,7 +251,7 @@ describe('decideBatch when the classifier cannot decide', () => {
     const none = { messageIds: new Set<string>(), marks: new Map() };
     const read = { ...batch, messageIds: ['a1', 'b'], plan: null };
     const mailbox = fakeMailbox(none, fresh);
-    const { decisions } = await decideBatch(flakyDeps, run, user, mailbox, read);
+    const { decisions } = await decideThenGuard(flakyDeps, run, user, mailbox, read);
     expect(decisions.map((d) => [d.id, d.decision, d.reason])).toEqual([
       ['a1', 'trash', 'LLM: bulk mail'],
       ['b', 'failed', 'kept: LLM timed out'],
@@ -176,114 +266,3 @@ describe('decideBatch when the classifier cannot decide', () => {
     ]);
   });
 });
-
-/**
- * The check before trashing runs when the outbox is flushed (trash-outbox.ts): the batch is
- * decided, its trash queued, and, its run's plan being done, flushed at once.
- */
-describe('the check before a full scan trashes', () => {
-  it('protects what was starred or replied to after the run started', async () => {
-    const { deps, user, run, batch } = await setup();
-    const changed = { messageIds: new Set(['b']), marks: new Map([['tc', 'sent' as const]]) };
-    const { decisions } = await decideAndFlush(deps, run, user, fakeMailbox(changed), batch);
-    expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
-      ['trash', expect.any(String)],
-      ['protected', 'marked since the scan started'],
-      ['protected', 'in a thread you replied to'],
-    ]);
-  });
-
-  it('protects every message of a conversation starred on another message since the start', async () => {
-    const { deps, user, run, batch } = await setup();
-    // Gmail stars the newest message of the conversation: one that is not in this batch.
-    const changed = {
-      messageIds: new Set(['newest']),
-      marks: new Map([['tb', 'starred' as const]]),
-    };
-    const { decisions } = await decideAndFlush(deps, run, user, fakeMailbox(changed), batch);
-    expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
-      ['trash', expect.any(String)],
-      ['protected', 'in a starred conversation'],
-      ['trash', expect.any(String)],
-    ]);
-    expect(await deps.store.markedThreads(user.id, ['tb'])).toEqual(new Map([['tb', 'starred']]));
-  });
-
-  it('protects a conversation snoozed since the start', async () => {
-    const { deps, user, run, batch } = await setup();
-    const none = { messageIds: new Set<string>(), marks: new Map() };
-    const listed = { 'in:snoozed': [{ id: 'other', threadId: 'ta1' }] };
-    const { decisions } = await decideAndFlush(
-      deps,
-      run,
-      user,
-      fakeMailbox(none, [], listed),
-      batch,
-    );
-    expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
-      ['protected', 'in a snoozed conversation'],
-      ['trash', expect.any(String)],
-      ['trash', expect.any(String)],
-    ]);
-  });
-
-  it('lists the marks again and applies the keep-list when Gmail no longer has the history', async () => {
-    const { deps, user, run, batch } = await setup();
-    const kept = { ...user, policy: { ...user.policy, keepSenders: ['friend@people.example'] } };
-    // The sender's listing misled: b is really from someone on the keep-list.
-    const fresh = [
-      { ...sample },
-      { ...sample, id: 'b', threadId: 'tb', fromAddress: 'friend@people.example' },
-      { ...sample, id: 'c', threadId: 'tc' },
-    ];
-    const listed = { YELLOW_STAR: [{ id: 'elsewhere', threadId: 'tc' }] };
-    const mailbox = fakeMailbox('expired', fresh, listed);
-    const { decisions } = await decideAndFlush(deps, run, kept, mailbox, batch);
-    expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
-      ['trash', expect.any(String)],
-      ['protected', 'sender on your keep-list'],
-      ['protected', 'in a starred conversation'],
-    ]);
-  });
-
-  it('reads the candidates again when Gmail no longer has the history', async () => {
-    const { deps, user, run, batch } = await setup();
-    const fresh = [
-      { ...sample },
-      { ...sample, id: 'b', threadId: 'tb', labelIds: ['CATEGORY_PROMOTIONS', 'STARRED'] },
-    ];
-    const { decisions } = await decideAndFlush(
-      deps,
-      run,
-      user,
-      fakeMailbox('expired', fresh),
-      batch,
-    );
-    // 'c' could not be read again: it is gone, and nothing unknown is trashed.
-    expect(decisions.map((d) => d.decision)).toEqual(['trash', 'protected', 'protected']);
-  });
-});
-
-/** Decides the batch through its task, whose trash is flushed at once; the saved decisions. */
-async function decideAndFlush(
-  deps: JobDeps,
-  run: ReturnType<typeof aRun>,
-  user: User,
-  mailbox: Mailbox,
-  batch: Batch,
-) {
-  const store = deps.store;
-  await store.putUser(user);
-  await store.createRun({ ...run, status: 'PROCESSING' });
-  await store.putBatches(run.id, [{ ...batch, plan: batch.plan ?? undefined }]);
-  await store.finishPlanning(run.id, 1, batch.messageIds.length, STARTED);
-  const tasks: Task[] = [];
-  const flushing = {
-    ...deps,
-    mailboxFor: async () => mailbox,
-    queue: { enqueue: async (task: Task) => void tasks.push(task) },
-    watchTopic: undefined,
-  } as JobDeps;
-  await processBatch(flushing, run.id, batch.batchNo);
-  return { decisions: (await store.getBatch(run.id, batch.batchNo))?.decisions ?? [] };
-}

@@ -67,6 +67,52 @@ async function decideSendersAhead(
 }
 
 /**
+ * A packed batch: each part decided by its own plan. With a classifier that reads text, the
+ * bulk senders of every part are decided first, together (the classifier asks about dozens of
+ * senders a call and caches them), so each part then finds its sender decided.
+ */
+async function decidePacked(
+  deps: JobDeps,
+  run: Run,
+  user: User,
+  mailbox: Mailbox,
+  batch: Batch,
+  plan: Extract<BatchPlan, { kind: 'packed' }>,
+): Promise<BatchDecisions> {
+  const classifier = await deps.classifierFor(user);
+  let llm = ZERO_USAGE;
+  if (classifier.scanBySender?.readsText) {
+    const samples = plan.parts.flatMap(({ plan: p }) =>
+      p.kind === 'sender' && p.samples[0] && isBulk(p.samples[0]) ? p.samples : [],
+    );
+    if (samples.length > 0) {
+      ({ usage: llm } = await classifier.classify({
+        userId: user.id,
+        policy: user.policy,
+        messages: samples,
+        now: run.startedAt ?? deps.clock.now(),
+      }));
+    }
+  }
+  const decisions: MessageDecision[] = [];
+  const threads = new Map<string, string>();
+  let offset = 0;
+  for (const part of plan.parts) {
+    const messageIds = batch.messageIds.slice(offset, offset + part.count);
+    offset += part.count;
+    const one = await decideBatch(deps, run, user, mailbox, {
+      ...batch,
+      messageIds,
+      plan: part.plan,
+    });
+    decisions.push(...one.decisions);
+    llm = addUsage(llm, one.llm);
+    for (const [id, thread] of one.threads ?? []) threads.set(id, thread);
+  }
+  return { decisions, llm, threads };
+}
+
+/**
  * The decisions for a batch: from its messages' metadata (read from Gmail, or known from the
  * scan by sender's search facts), the protection rules first, then the classifier. Trash
  * candidates are checked against what was marked in Gmail since when they are flushed.
@@ -79,6 +125,7 @@ export async function decideBatch(
   batch: Batch,
 ): Promise<BatchDecisions> {
   const plan = batch.plan;
+  if (plan?.kind === 'packed') return decidePacked(deps, run, user, mailbox, batch, plan);
   if (plan?.kind === 'protected') {
     const decisions = batch.messageIds.map(
       (id): MessageDecision => ({
@@ -99,18 +146,15 @@ export async function decideBatch(
       : undefined;
   const readsText = classifier.scanBySender?.readsText === true;
   let result: BatchDecisions;
-  let metadata: ReadonlyMap<string, MessageMeta>;
   if (plan?.kind === 'sender' && known && readsText) {
-    metadata = known;
     result = await decideBySenderDecision(deps, run, user, mailbox, classifier, batch, plan, known);
   } else if (plan?.kind === 'known' && known && readsText) {
     // The cached decisions the search matched answer for every message, as for a sender batch.
-    metadata = known;
     const answer = { action: plan.action, reason: `LLM, ${plan.reason}` };
     const answers = new Map(batch.messageIds.map((id) => [id, answer]));
     result = await decideMessages(deps, run, user, classifier, batch.messageIds, known, answers);
   } else {
-    metadata = known ?? (await mailbox.getMetadata(batch.messageIds));
+    const metadata = known ?? (await mailbox.getMetadata(batch.messageIds));
     result = await decideMessages(deps, run, user, classifier, batch.messageIds, metadata);
     if (!readsText) await rememberRuleSenders(deps, user, known ? [] : [...metadata.values()]);
   }
@@ -118,7 +162,9 @@ export async function decideBatch(
   await logUndecided(deps, run, result.decisions);
   // What was marked since the run started is checked when the trash is flushed
   // (trash-outbox.ts, with trash-guard.ts), once for many batches.
-  const threads = new Map([...metadata.values()].map((m) => [m.id, m.threadId]));
+  const threads = new Map(
+    result.decisions.flatMap((d) => (d.threadId ? [[d.id, d.threadId] as const] : [])),
+  );
   return { ...result, threads };
 }
 

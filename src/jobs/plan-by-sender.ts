@@ -1,15 +1,20 @@
-import type { MessageMeta } from '../domain/message.js';
-import { type BatchPlan, FINAL_STATUSES, type Run, type User } from '../domain/model.js';
+import {
+  type BatchPlan,
+  FINAL_STATUSES,
+  type PackedPart,
+  type Run,
+  type User,
+} from '../domain/model.js';
 import type { Classifier, Mailbox } from '../domain/ports.js';
 import { CONVERSATION_REASONS, type ConversationMark } from '../domain/protection.js';
-import { type Partition, scanPartitions } from '../domain/scan-partitions.js';
-import { isBulk } from '../domain/sender-groups.js';
+import { scanPartitions } from '../domain/scan-partitions.js';
 import { enqueueBatchIfReady, saveOwnBatch } from './batch-chain.js';
+import { discoverSenders, type Listed, listAll } from './discover-senders.js';
 import type { JobDeps } from './job-deps.js';
 
 const BATCH_SIZE = 500;
 
-export type Listed = { readonly id: string; readonly threadId: string };
+type PartPlanOf = (chunk: readonly Listed[]) => PackedPart['plan'];
 
 /**
  * The plan of a scan by sender. Gmail search lists the mailbox as disjoint parts (see
@@ -39,27 +44,64 @@ export async function planBySender(
   let listed = last?.listedThrough ?? 0;
   if (last) await enqueueBatchIfReady(deps, run.id, last.batchNo);
 
-  /** Saves the ids as batches; false when another plan task of the run holds a batch number. */
-  const save = async (
-    ids: readonly Listed[],
-    plan: (chunk: readonly Listed[]) => BatchPlan,
-  ): Promise<boolean> => {
-    for (let start = 0; start < ids.length; start += BATCH_SIZE) {
+  /** Saves one batch; false when another plan task of the run holds its batch number. */
+  const saveBatch = async (chunk: readonly Listed[], plan: BatchPlan): Promise<boolean> => {
+    listed += chunk.length;
+    const messageIds = chunk.map((m) => m.id);
+    const batch = {
+      batchNo,
+      messageIds,
+      nextPageToken: 'by-sender',
+      listedThrough: listed,
+      plan,
+    };
+    if (!(await saveOwnBatch(deps, run.id, batch))) return false;
+    for (const id of messageIds) saved.add(id);
+    await enqueueBatchIfReady(deps, run.id, batchNo);
+    batchNo++;
+    return true;
+  };
+
+  // Small parts of one search partition wait here until 500 ids share one batch: one task,
+  // one set of store writes and one queued trash entry for many senders. Each part keeps its
+  // own plan.
+  let pack: { ids: Listed[]; plan: PartPlanOf }[] = [];
+  let packed = 0;
+  const flushPack = async (): Promise<boolean> => {
+    const parts = pack;
+    pack = [];
+    packed = 0;
+    if (parts.length === 0) return true;
+    if (parts.length === 1) return saveBatch(parts[0]!.ids, parts[0]!.plan(parts[0]!.ids));
+    const plan: BatchPlan = {
+      kind: 'packed',
+      parts: parts.map((p) => ({ count: p.ids.length, plan: p.plan(p.ids) })),
+    };
+    return saveBatch(
+      parts.flatMap((p) => p.ids),
+      plan,
+    );
+  };
+
+  /**
+   * Saves the ids: whole batches of 500 on their own, the rest packed with other small parts.
+   * False when another plan task of the run holds a batch number.
+   */
+  const save = async (ids: readonly Listed[], plan: PartPlanOf): Promise<boolean> => {
+    let start = 0;
+    for (; ids.length - start >= BATCH_SIZE; start += BATCH_SIZE) {
       const chunk = ids.slice(start, start + BATCH_SIZE);
-      listed += chunk.length;
-      const messageIds = chunk.map((m) => m.id);
-      const batch = {
-        batchNo,
-        messageIds,
-        nextPageToken: 'by-sender',
-        listedThrough: listed,
-        plan: plan(chunk),
-      };
-      if (!(await saveOwnBatch(deps, run.id, batch))) return false;
-      for (const id of messageIds) saved.add(id);
-      await enqueueBatchIfReady(deps, run.id, batchNo);
-      batchNo++;
+      if (!(await saveBatch(chunk, plan(chunk)))) return false;
     }
+    const rest = ids.slice(start);
+    if (rest.length === 0) return true;
+    if (packed + rest.length > BATCH_SIZE && !(await flushPack())) return false;
+    const last = pack.at(-1);
+    // Messages read one by one need no part each: one read part holds them all.
+    if (last && last.plan(last.ids).kind === 'read' && plan(rest).kind === 'read') {
+      last.ids.push(...rest);
+    } else pack.push({ ids: [...rest], plan });
+    packed += rest.length;
     return true;
   };
 
@@ -92,10 +134,14 @@ export async function planBySender(
       }));
     } else {
       const readsText = classifier.scanBySender?.readsText === true;
-      own = await discoverSenders(mailbox, partition, members, save, readsText);
+      own = await discoverSenders(mailbox, partition, members, save, { readsText, seed: run.id });
     }
-    if (!own) return undefined;
+    // A pack holds one part of the mailbox: its batches are ready as soon as the part is
+    // listed, and a small mailbox still makes a batch per part.
+    if (!own || !(await flushPack())) return undefined;
   }
+  // Marked mail set aside in a part with nothing else left may still wait in the pack.
+  if (!(await flushPack())) return undefined;
   return { batchCount: batchNo, listed };
 }
 
@@ -108,7 +154,7 @@ async function setMarkedAside(
   deps: JobDeps,
   user: User,
   members: readonly Listed[],
-  save: (ids: readonly Listed[], plan: (chunk: readonly Listed[]) => BatchPlan) => Promise<boolean>,
+  save: (ids: readonly Listed[], plan: PartPlanOf) => Promise<boolean>,
 ): Promise<Listed[] | undefined> {
   const marks = await deps.store.markedThreads(user.id, [
     ...new Set(members.map((m) => m.threadId)),
@@ -126,69 +172,4 @@ async function setMarkedAside(
     if (!(await save(ids, () => ({ kind: 'protected', reason })))) return undefined;
   }
   return rest;
-}
-
-/**
- * Attributes a part's members to senders: one message read, its sender's mail in the part
- * listed with `from:`, a second sample read to check the listing, one batch per sender; what
- * cannot be attributed is saved to be read. Returns false when `save` lost its batch number.
- */
-export async function discoverSenders(
-  mailbox: Mailbox,
-  partition: Partition,
-  members: readonly Listed[],
-  save: (ids: readonly Listed[], plan: (chunk: readonly Listed[]) => BatchPlan) => Promise<boolean>,
-  /** A classifier that reads text gives no decision to a sender that is not bulk. */
-  readsText = false,
-): Promise<boolean> {
-  const uncovered = new Map(members.map((m) => [m.id, m]));
-  const unattributed: Listed[] = [];
-  while (uncovered.size > 0) {
-    const first = uncovered.values().next().value!;
-    uncovered.delete(first.id);
-    const sample = (await mailbox.getMetadata([first.id])).get(first.id);
-    if (!sample?.fromAddress || !/^[^\s"(){}]+@[^\s"(){}]+$/.test(sample.fromAddress)) {
-      unattributed.push(first);
-      continue;
-    }
-    const query = `${partition.query} from:${sample.fromAddress}`;
-    const group = [first, ...(await listAll(mailbox, query)).filter((m) => uncovered.delete(m.id))];
-    // Its mail will be read one by one anyway: in full batches, the LLM judges 50 per call.
-    if (readsText && !isBulk(sample)) {
-      unattributed.push(...group);
-      continue;
-    }
-    const samples: MessageMeta[] = [sample];
-    if (group.length > 1) {
-      const oldest = group.at(-1)!;
-      const second = (await mailbox.getMetadata([oldest.id])).get(oldest.id);
-      // The listing said this is the sender's mail; the second sample checks it did not mislead.
-      if (!second || second.fromAddress !== sample.fromAddress) {
-        unattributed.push(...group);
-        continue;
-      }
-      samples.push(second);
-    }
-    const own = await save(group, (chunk) => ({
-      kind: 'sender',
-      facts: partition.facts,
-      threadIds: chunk.map((m) => m.threadId),
-      sender: sample.fromAddress,
-      samples,
-    }));
-    if (!own) return false;
-  }
-  return save(unattributed, () => ({ kind: 'read' }));
-}
-
-/** Every id a search lists, page by page (5 units per 500). */
-export async function listAll(mailbox: Mailbox, q: string): Promise<Listed[]> {
-  const all: Listed[] = [];
-  let pageToken: string | undefined;
-  do {
-    const page = await mailbox.listIds({ q, pageToken });
-    all.push(...page.ids);
-    pageToken = page.nextPageToken;
-  } while (pageToken);
-  return all;
 }

@@ -21,15 +21,14 @@ import type { JobDeps } from './job-deps.js';
  * history, the marks are listed again in full and the candidates are read again.
  *
  * Returns the decisions with every candidate that must not go to Trash turned `protected`.
- * It may be called whenever trash is about to be sent, as long as `metadata` holds what was
- * known of each candidate when it was decided (its thread id at least).
+ * It may be called whenever trash is about to be sent: a trash decision carries its thread id
+ * and sender, all the check needs besides Gmail.
  */
 export async function guardBeforeTrash(
   deps: JobDeps,
   run: Run,
   user: User,
   mailbox: Mailbox,
-  metadata: ReadonlyMap<string, MessageMeta>,
   decisions: readonly MessageDecision[],
 ): Promise<MessageDecision[]> {
   const trash = decisions.filter((d) => d.decision === 'trash');
@@ -50,7 +49,7 @@ export async function guardBeforeTrash(
     const snoozed = await listAll(mailbox, SNOOZED_QUERY);
     for (const m of snoozed) if (!marks.has(m.threadId)) marks.set(m.threadId, 'snoozed');
     if (marks.size > 0) await deps.store.addMarkedThreads(user.id, marks);
-    known = metadata;
+    known = new Map(trash.map((d) => [d.id, asMessage(d)]));
     markedNow = changed.messageIds;
   }
   const candidates = trash.flatMap((d) => {
@@ -69,6 +68,23 @@ export async function guardBeforeTrash(
         : protectionReason(m, ctx);
     return reason === null ? d : { ...d, decision: 'protected', reason, sender: null };
   });
+}
+
+/** What a trash decision tells of its message: enough for the conversation and keep-list rules. */
+function asMessage(d: MessageDecision): MessageMeta {
+  return {
+    id: d.id,
+    threadId: d.threadId ?? d.id,
+    labelIds: [],
+    fromAddress: d.sender ?? '',
+    fromName: '',
+    subject: '',
+    snippet: '',
+    sizeEstimate: d.bytes,
+    internalDate: 0,
+    listUnsubscribe: false,
+    listId: null,
+  };
 }
 
 async function listAll(mailbox: Mailbox, q: string) {

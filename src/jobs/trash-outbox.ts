@@ -36,11 +36,23 @@ export async function queueBatchTrash(
 ): Promise<void> {
   const now = deps.clock.now();
   const queued = await deps.store.queueTrash(run.userId, { ...entry, queuedAt: now });
-  const lastOfPlan = run.batchCount !== null && entry.batchNo >= run.batchCount - 1;
   // A sync's trash waits a few seconds for the next syncs' to share its batchModify.
   const sync = run.kind === 'incremental' && !isComingOfAge(run);
-  if (queued >= FLUSH_AT_IDS || (lastOfPlan && !sync)) await flushTrash(deps, run.userId);
-  else await deps.queue.enqueue(sync ? syncFlushTask(run.userId, now) : flushTask(run.userId, now));
+  if (queued >= FLUSH_AT_IDS || (!sync && (await planDecided(deps, run)))) {
+    await flushTrash(deps, run.userId);
+  } else {
+    await deps.queue.enqueue(sync ? syncFlushTask(run.userId, now) : flushTask(run.userId, now));
+  }
+}
+
+/**
+ * The run is planned and its last batch is decided: nothing more will join this run's trash
+ * soon (batches run in order; one retried out of order also finds the last one decided).
+ */
+async function planDecided(deps: JobDeps, run: Run): Promise<boolean> {
+  if (run.batchCount === null) return false;
+  const last = await deps.store.getBatch(run.id, run.batchCount - 1);
+  return last !== undefined && last.status !== 'pending';
 }
 
 /**
@@ -81,13 +93,19 @@ export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
   for (const [runId, run] of runs) {
     const mine = live.filter((e) => e.runId === runId);
     if (!run || mine.length === 0) continue;
-    const known = new Map(
-      mine.flatMap((e) => e.ids.map((id, i) => [id, knownOf(id, e.threadIds[i] ?? id)] as const)),
+    const trash = mine.flatMap((e) =>
+      e.ids.map(
+        (id, i): MessageDecision => ({
+          id,
+          decision: 'trash',
+          reason: '',
+          sender: null,
+          bytes: 0,
+          threadId: e.threadIds[i] ?? id,
+        }),
+      ),
     );
-    const trash = [...known.keys()].map(
-      (id): MessageDecision => ({ id, decision: 'trash', reason: '', sender: null, bytes: 0 }),
-    );
-    for (const d of await guardBeforeTrash(deps, run, user, mailbox, known, trash)) {
+    for (const d of await guardBeforeTrash(deps, run, user, mailbox, trash)) {
       if (d.decision !== 'trash') guarded.set(d.id, d.reason);
     }
   }

@@ -228,7 +228,11 @@ describe('two syncs of one user at once', () => {
         [early, late].every((m) => account.message(m.id)?.labelIds.includes('TRASH')) || undefined,
       10_000,
     );
-    const runs = (await store.listRuns(h.userId, 10)).filter((r) => r.kind === 'incremental');
+    // Trash comes before the batch is counted: wait for the runs to be final, not just trashed.
+    const runs = await waitFor(async () => {
+      const all = (await store.listRuns(h!.userId, 10)).filter((r) => r.kind === 'incremental');
+      return all.every((r) => r.status === 'DONE' || r.status === 'CANCELLED') ? all : undefined;
+    }, 10_000);
     expect(runs.map((r) => r.status).sort()).toEqual(['CANCELLED', 'DONE', 'DONE']);
     expect(neverBackward(h.cursors)).toBe(true);
     const moved = h.cursors.at(-1)!;

@@ -13,6 +13,7 @@ export interface MessageTruth {
   readonly threadId: string;
   readonly labelIds: readonly string[];
   readonly fromAddress: string;
+  readonly snoozed: boolean;
 }
 
 export type MailboxSnapshot = ReadonlyMap<string, MessageTruth>;
@@ -28,6 +29,7 @@ export function snapshot(account: SimAccount): MailboxSnapshot {
       threadId: m.threadId,
       labelIds: [...m.labelIds],
       fromAddress: m.from.address.toLowerCase(),
+      snoozed: m.snoozed === true,
     });
   }
   return all;
@@ -49,23 +51,24 @@ export function inTrash(mailbox: MailboxSnapshot): Set<string> {
 }
 
 /**
- * The protection rules, from the simulator's labels and threads: starred, sent, drafts, chats,
- * any user label, any thread with a message the user sent, any sender on the keep-list.
+ * The protection rules, from the simulator's labels and threads: every message of a
+ * conversation holding a starred (any star or marker), sent, draft, chat, user-labelled or
+ * snoozed message, and any sender on the keep-list.
  */
 export function protectedIds(
   mailbox: MailboxSnapshot,
   keepSenders: readonly string[] = [],
 ): Set<string> {
-  const replied = new Set(
-    [...mailbox.values()].filter((m) => m.labelIds.includes('SENT')).map((m) => m.threadId),
-  );
+  // Star markers are not among the simulator's always-present system labels: they mark too.
+  const marks = (m: MessageTruth) =>
+    m.snoozed || m.labelIds.some((l) => PROTECTING.includes(l) || !SYSTEM.has(l));
+  const marked = new Set([...mailbox.values()].filter(marks).map((m) => m.threadId));
   const keep = keepSenders.map((s) => s.toLowerCase());
   return new Set(
     [...mailbox.values()]
       .filter(
         (m) =>
-          m.labelIds.some((l) => PROTECTING.includes(l) || !SYSTEM.has(l)) ||
-          replied.has(m.threadId) ||
+          marked.has(m.threadId) ||
           keep.some((k) => m.fromAddress === k || m.fromAddress.endsWith(k.replace(/^@?/, '@'))),
       )
       .map((m) => m.id),

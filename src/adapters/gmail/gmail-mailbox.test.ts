@@ -297,6 +297,55 @@ describe('GmailMailbox against the simulated Google', () => {
     expect(await box.history(since)).toBe('expired');
   });
 
+  it('lists labels with their type, star markers as system labels', async () => {
+    const { mailbox } = await start(20);
+    const labels = await mailbox().labels();
+    expect(labels).toContainEqual({ id: 'STARRED', type: 'system' });
+    expect(labels).toContainEqual({ id: 'YELLOW_STAR', type: 'system' });
+    expect(labels).toContainEqual({ id: 'Label_1', type: 'user' });
+  });
+
+  it('reports the conversations marked since a history id, by marking label, and the labels added', async () => {
+    const { mailbox } = await start(40);
+    const box = mailbox();
+    const { historyId: since } = await box.profile();
+    const account = sim.google.account(OWNER);
+    const [starred, labelled, untouched] = [...account.messagesAfter(undefined)].filter(
+      (m) => !m.labelIds.some((l) => ['STARRED', 'SENT', 'Label_1', 'RED_BANG'].includes(l)),
+    );
+    account.modify(starred!, ['RED_BANG'], []);
+    account.modify(labelled!, ['Label_1'], []);
+    account.modify(untouched!, ['IMPORTANT'], []);
+    await box.trash([untouched!.id]);
+
+    const marked = await box.protectedSince(since, [
+      { id: 'STARRED', mark: 'starred' },
+      { id: 'RED_BANG', mark: 'starred' },
+      { id: 'Label_1', mark: 'labelled' },
+    ]);
+    expect(marked).not.toBe('expired');
+    if (marked === 'expired') return;
+    expect([...marked.messageIds].sort()).toEqual([starred!.id, labelled!.id].sort());
+    expect(marked.marks).toEqual(
+      new Map([
+        [starred!.threadId, 'starred'],
+        [labelled!.threadId, 'labelled'],
+      ]),
+    );
+
+    const added = await box.labelsAdded(since);
+    if (added === 'expired') throw new Error('history expired');
+    expect(added.added.map((a) => [a.threadId, a.labelIds])).toEqual([
+      [starred!.threadId, ['RED_BANG']],
+      [labelled!.threadId, ['Label_1']],
+      [untouched!.threadId, ['IMPORTANT']],
+      [untouched!.threadId, ['TRASH']],
+    ]);
+    account.expireHistory();
+    expect(await box.protectedSince(since, [{ id: 'STARRED', mark: 'starred' }])).toBe('expired');
+    expect(await box.labelsAdded(since)).toBe('expired');
+  });
+
   it('watches the inbox and stops watching', async () => {
     const { mailbox, time } = await start(5);
     sim.google.notifier.setTopic(TOPIC, { kind: 'function', deliver: () => {} });

@@ -140,6 +140,19 @@ describe('boolean structure', () => {
 });
 
 describe('from: and to:', () => {
+  it('matches an address inside another sender’s display name, as Gmail does', () => {
+    const via = {
+      name: "'alice@example.org' via Book Club",
+      address: 'club@lists.example.org',
+      bulk: true,
+    };
+    expect(matches('from:alice@example.org', message({ from: via }))).toBe(true);
+    expect(
+      matches('from:alice@example.org -from:club@lists.example.org', message({ from: via })),
+    ).toBe(false);
+    expect(matches('from:alice@example.org -from:club@lists.example.org')).toBe(true);
+  });
+
   const deal = message({ from: amazon });
 
   it.each([
