@@ -1,10 +1,9 @@
-import { flushedCounters } from '../domain/decide.js';
+import { countDecisions } from '../domain/decide.js';
 import {
   FINAL_STATUSES,
   type MessageDecision,
   type QueuedTrash,
   type Run,
-  ZERO_USAGE,
 } from '../domain/model.js';
 import { flushTask, type JobDeps } from './job-deps.js';
 import { guardBeforeTrash } from './trash-guard.js';
@@ -12,24 +11,33 @@ import { afterRunFinished } from './watch-mailbox.js';
 
 /** Gmail takes at most 1,000 ids per batchModify: a flush is one such call. */
 export const FLUSH_AT_IDS = 1_000;
+/**
+ * A batch this big spends 50 units on its trash call for 500 messages (0.1 a message), and
+ * its run's progress (counted when the trash is flushed) should not wait: it flushes at once.
+ */
+const FULL_BATCH = 500;
 /** Entries read per flush: more than a flush can carry whatever their sizes. */
 const ENTRIES_PER_FLUSH = 1_000;
 
 /**
  * A decided batch's trash joins its user's outbox instead of going to Gmail at once: one
  * `batchModify` costs 50 units whether it carries 5 ids or 1,000, and a long tail of senders
- * makes many small batches. The outbox is flushed when it holds 1,000 ids, when the batch was
- * the last of a planned run, and otherwise by a delayed task within a minute. The batch is
- * counted (and its run can end) when its trash is flushed.
+ * makes many small batches. The outbox is flushed when it holds 1,000 ids, when a full batch
+ * (500 messages) queued its trash, when the last batch of a planned run is decided, and
+ * otherwise by a delayed task within a minute. The batch is counted (and its run can end)
+ * when its trash is flushed.
  */
 export async function queueBatchTrash(
   deps: JobDeps,
   run: Run,
   entry: Omit<QueuedTrash, 'queuedAt'>,
+  /** How many messages the batch holds: a full batch's trash call is already cheap. */
+  batchSize: number,
 ): Promise<void> {
   const now = deps.clock.now();
   const queued = await deps.store.queueTrash(run.userId, { ...entry, queuedAt: now });
-  if (queued >= FLUSH_AT_IDS || (await planDecided(deps, run))) {
+  const full = queued >= FLUSH_AT_IDS || batchSize >= FULL_BATCH;
+  if (full || (await planDecided(deps, run))) {
     await flushTrash(deps, run.userId);
   } else await deps.queue.enqueue(flushTask(run.userId, now));
 }
@@ -116,9 +124,8 @@ export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
       runId: entry.runId,
       batchNo: entry.batchNo,
       decisions,
-      counters: flushedCounters(decisions, batch.decisions.filter(protectNow).length),
-      // Counted when the decisions were saved.
-      llm: ZERO_USAGE,
+      counters: countDecisions(decisions),
+      llm: batch.llm,
       now: deps.clock.now(),
     });
     if (applied && run.status === 'DONE') finished.push(run);
