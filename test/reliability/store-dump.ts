@@ -7,7 +7,7 @@ export const TABLES = [
   'runs',
   'batches',
   'sender_decisions',
-  'replied_threads',
+  'marked_threads',
   'queue_tasks',
 ] as const;
 
