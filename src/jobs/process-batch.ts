@@ -36,10 +36,16 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
   if (!current || FINAL_STATUSES.includes(current.status)) return;
   if (trash.length > 0) {
     const planned = batch.plan && 'threadIds' in batch.plan ? batch.plan.threadIds : [];
-    const planThread = new Map(batch.messageIds.map((id, i) => [id, planned[i] ?? id]));
-    // A retried batch has no metadata left: its plan's threads, or the message id (a lone
-    // message's thread id is its own id).
-    const threadIds = trash.map((id) => threads?.get(id) ?? planThread.get(id) ?? id);
+    const planThread = new Map(batch.messageIds.map((id, i) => [id, planned[i]]));
+    // A retried batch has no metadata left: its plan's threads, or '' (unknown: the check
+    // before Trash reads the message again before it looks at its conversation).
+    const threadIds = trash.map(
+      (id) =>
+        threads?.get(id) ??
+        batch.decisions.find((d) => d.id === id)?.threadId ??
+        planThread.get(id) ??
+        '',
+    );
     await enqueueNextBatch(deps, runId, batchNo);
     const entry = { runId, batchNo, ids: trash, threadIds };
     await queueBatchTrash(deps, current, entry, batch.messageIds.length);

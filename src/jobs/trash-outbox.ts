@@ -82,9 +82,7 @@ export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
     return run !== undefined && !FINAL_STATUSES.includes(run.status);
   });
   const mailbox = await deps.mailboxFor(user);
-  const candidates = live.flatMap((e) =>
-    e.ids.map((id, i) => ({ id, threadId: e.threadIds[i] ?? id })),
-  );
+  const candidates = live.flatMap((e) => e.ids.map((id) => ({ id })));
   // One check per run of what was marked since it started (trash-guard.ts): reasons by id.
   const guarded = new Map<string, string>();
   for (const [runId, run] of runs) {
@@ -98,7 +96,7 @@ export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
           reason: '',
           sender: null,
           bytes: 0,
-          threadId: e.threadIds[i] ?? id,
+          threadId: e.threadIds[i] || undefined,
         }),
       ),
     );
