@@ -92,7 +92,7 @@ describe('the watch renewal cron', () => {
       const user = await owner();
       return user.cursor!.updatedAt > longAgo ? user : undefined;
     }, 'the catch-up sync');
-    // History twice: the new messages, then the labels added since (conversation marks).
+    // One read of new mail, one of the labels added since (marked conversations).
     expect(calls('users.history.list')).toBe(2);
     expect(BigInt(synced.cursor!.historyId)).toBeGreaterThanOrEqual(BigInt(cursor!.historyId));
     expect(await store().getUser(other.id)).toEqual(other);

@@ -1,5 +1,5 @@
 import type { MessageMeta } from './message.js';
-import { type MessageDecision, type RunCounters, ZERO_COUNTERS } from './model.js';
+import type { MessageDecision, RunCounters } from './model.js';
 import type { ClassifierAnswer } from './ports.js';
 import { type ProtectionContext, protectionReason } from './protection.js';
 
@@ -62,24 +62,4 @@ export function countDecisions(decisions: readonly MessageDecision[]): RunCounte
     failed: count('failed'),
     gone: count('gone'),
   };
-}
-
-/**
- * What a batch's saved decisions add to the run at once: everything but the trash, which
- * counts when it is flushed to Gmail (see flushedCounters).
- */
-export function decidedCounters(decisions: readonly MessageDecision[]): RunCounters {
-  return { ...countDecisions(decisions), trashed: 0, bytesTrashed: 0 };
-}
-
-/**
- * What flushing a batch's trash adds: the messages trashed and their bytes, and those the
- * check before trashing protected after all (`guarded`, decided trash at first).
- */
-export function flushedCounters(
-  decisions: readonly MessageDecision[],
-  guarded: number,
-): RunCounters {
-  const { trashed, bytesTrashed } = countDecisions(decisions);
-  return { ...ZERO_COUNTERS, trashed, bytesTrashed, protected: guarded };
 }

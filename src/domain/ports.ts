@@ -85,17 +85,13 @@ export interface Store {
   listBatches(runId: string): Promise<Batch[]>;
   /**
    * Saves a pending batch's decisions and what deciding cost (status decided), before
-   * anything is trashed. With `counted`, in the same transaction, adds to the run what the
-   * decisions settle already (everything but the trash, which completeBatch adds once it is
-   * flushed) and the LLM usage, without counting the batch done. A batch already decided or
-   * done is returned unchanged and adds nothing.
+   * anything is trashed. A batch already decided or done is returned unchanged.
    */
   saveDecisions(
     runId: string,
     batchNo: number,
     decisions: readonly MessageDecision[],
     llm: LlmUsage,
-    counted?: RunCounters,
   ): Promise<Batch>;
   /**
    * In one transaction: if the batch is still pending, store its decisions, mark it done, add

@@ -63,18 +63,6 @@ export function withBatchCompleted(
   return finishedIfComplete(counted, batch.now);
 }
 
-/** A batch's decisions were saved: what they settle already joins the run's, nothing ends. */
-export function withDecisionsCounted(
-  run: Run,
-  decided: { counters: RunCounters; llm: LlmUsage },
-): Run {
-  return {
-    ...run,
-    counters: addCounters(run.counters, decided.counters),
-    llm: addUsage(run.llm, decided.llm),
-  };
-}
-
 /**
  * Planning listed `listed` ids into `batchCount` batches: the run now waits for its last
  * batches (DELETING), or is DONE when they are all done already. A final run is left alone,

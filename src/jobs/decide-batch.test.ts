@@ -171,6 +171,20 @@ describe('decideBatch and the check before Trash for a batch of the scan by send
     ]);
   });
 
+  it('reads again a trash candidate saved without its thread id before checking its conversation', async () => {
+    const { deps, user, run } = await setup();
+    await deps.store.addMarkedThreads(user.id, new Map([['tb', 'labelled' as const]]));
+    const saved = [
+      { id: 'b', decision: 'trash' as const, reason: 'LLM: bulk', sender: null, bytes: 10 },
+    ];
+    const none = { messageIds: new Set<string>(), marks: new Map() };
+    const fresh = [{ ...sample, id: 'b', threadId: 'tb' }];
+    const decisions = await guardBeforeTrash(deps, run, user, fakeMailbox(none, fresh), saved);
+    expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
+      ['protected', 'in a conversation with one of your labels'],
+    ]);
+  });
+
   it('lists the marks again and applies the keep-list when Gmail no longer has the history', async () => {
     const { deps, user, run, batch } = await setup();
     const kept = { ...user, policy: { ...user.policy, keepSenders: ['friend@people.example'] } };

@@ -19,7 +19,10 @@ const MAX_NARROWINGS = 3;
 export interface DiscoverOptions {
   /** A classifier that reads text gives no decision to a sender that is not bulk. */
   readonly readsText: boolean;
-  /** Chooses the member re-read at random, the same way if the plan is retried (the run id). */
+  /**
+   * Chooses the member re-read at random: the same one for the same mailbox state (a retried
+   * plan, a copy of the mailbox), another one once the mailbox has changed.
+   */
   readonly seed: string;
 }
 

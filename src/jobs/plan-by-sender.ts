@@ -134,7 +134,10 @@ export async function planBySender(
       }));
     } else {
       const readsText = classifier.scanBySender?.readsText === true;
-      own = await discoverSenders(mailbox, partition, members, save, { readsText, seed: run.id });
+      own = await discoverSenders(mailbox, partition, members, save, {
+        readsText,
+        seed: `${user.id} ${run.startHistoryId}`,
+      });
     }
     // A pack holds one part of the mailbox: its batches are ready as soon as the part is
     // listed, and a small mailbox still makes a batch per part.

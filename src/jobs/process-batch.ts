@@ -1,5 +1,5 @@
-import { decidedCounters } from '../domain/decide.js';
-import { FINAL_STATUSES, ZERO_COUNTERS, ZERO_USAGE } from '../domain/model.js';
+import { countDecisions } from '../domain/decide.js';
+import { FINAL_STATUSES } from '../domain/model.js';
 import { enqueueNextBatch } from './batch-chain.js';
 import { decideBatch } from './decide-batch.js';
 import type { JobDeps } from './job-deps.js';
@@ -7,8 +7,7 @@ import { queueBatchTrash } from './trash-outbox.js';
 
 /**
  * A batch task (one at a time per run, see batch-chain.ts): metadata under the user's quota,
- * protection rules, the classifier for what is left, decisions saved with what they settle
- * counted (progress shows at once; trashed counts once flushed). A batch with nothing to
+ * protection rules, the classifier for what is left, decisions saved. A batch with nothing to
  * trash is counted at once; one with trash puts it in the user's trash outbox (see
  * trash-outbox.ts), which trashes and counts it with other batches' trash. Decisions are saved
  * before anything is queued or trashed, so a retry never asks the classifier twice, and the
@@ -30,19 +29,26 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
     const decided = await decideBatch(deps, run, user, mailbox, batch);
     threads = decided.threads;
     const { decisions, llm } = decided;
-    batch = await store.saveDecisions(runId, batchNo, decisions, llm, decidedCounters(decisions));
+    batch = await store.saveDecisions(runId, batchNo, decisions, llm);
   }
   const trash = batch.decisions.filter((d) => d.decision === 'trash').map((d) => d.id);
   const current = await store.getRun(runId);
   if (!current || FINAL_STATUSES.includes(current.status)) return;
   if (trash.length > 0) {
     const planned = batch.plan && 'threadIds' in batch.plan ? batch.plan.threadIds : [];
-    const planThread = new Map(batch.messageIds.map((id, i) => [id, planned[i] ?? id]));
-    // A retried batch has no metadata left: its plan's threads, or the message id (a lone
-    // message's thread id is its own id).
-    const threadIds = trash.map((id) => threads?.get(id) ?? planThread.get(id) ?? id);
+    const planThread = new Map(batch.messageIds.map((id, i) => [id, planned[i]]));
+    // A retried batch has no metadata left: its plan's threads, or '' (unknown: the check
+    // before Trash reads the message again before it looks at its conversation).
+    const threadIds = trash.map(
+      (id) =>
+        threads?.get(id) ??
+        batch.decisions.find((d) => d.id === id)?.threadId ??
+        planThread.get(id) ??
+        '',
+    );
     await enqueueNextBatch(deps, runId, batchNo);
-    await queueBatchTrash(deps, current, { runId, batchNo, ids: trash, threadIds });
+    const entry = { runId, batchNo, ids: trash, threadIds };
+    await queueBatchTrash(deps, current, entry, batch.messageIds.length);
     return;
   }
 
@@ -50,9 +56,8 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
     runId,
     batchNo,
     decisions: batch.decisions,
-    // Counted when the decisions were saved.
-    counters: ZERO_COUNTERS,
-    llm: ZERO_USAGE,
+    counters: countDecisions(batch.decisions),
+    llm: batch.llm,
     now: clock.now(),
   });
   await enqueueNextBatch(deps, runId, batchNo);

@@ -14,11 +14,11 @@ import type { JobDeps } from './job-deps.js';
 /**
  * The last check before a full scan trashes anything: its decisions rest on listings and reads
  * that may be minutes old (a sync reads the marks made since its cursor before it decides, in
- * sync-mailbox.ts, and needs no more). History filtered by each
- * marking label shows every message starred, labelled, sent or drafted since; their whole
- * conversations are remembered as marked, snoozed mail is listed again, and every trash
- * candidate is checked against the protection rules once more. When Gmail no longer has that
- * history, the marks are listed again in full and the candidates are read again.
+ * sync-mailbox.ts, and needs no more). History filtered by each marking label shows every
+ * message starred, labelled, sent or drafted since; their whole conversations are remembered
+ * as marked, snoozed mail is listed again, and every trash candidate is checked against the
+ * protection rules once more. When Gmail no longer has that history, the marks are listed
+ * again in full and the candidates are read again.
  *
  * Returns the decisions with every candidate that must not go to Trash turned `protected`.
  * It may be called whenever trash is about to be sent: a trash decision carries its thread id
@@ -49,7 +49,16 @@ export async function guardBeforeTrash(
     const snoozed = await listAll(mailbox, SNOOZED_QUERY);
     for (const m of snoozed) if (!marks.has(m.threadId)) marks.set(m.threadId, 'snoozed');
     if (marks.size > 0) await deps.store.addMarkedThreads(user.id, marks);
-    known = new Map(trash.map((d) => [d.id, asMessage(d)]));
+    // A decision saved before decisions carried their thread id: its message is read again.
+    const unknown = trash.filter((d) => d.threadId === undefined).map((d) => d.id);
+    const reread: ReadonlyMap<string, MessageMeta> =
+      unknown.length > 0 ? await mailbox.getMetadata(unknown) : new Map();
+    known = new Map(
+      trash.flatMap((d) => {
+        const m = d.threadId === undefined ? reread.get(d.id) : asMessage(d);
+        return m ? [[d.id, m] as const] : [];
+      }),
+    );
     markedNow = changed.messageIds;
   }
   const candidates = trash.flatMap((d) => {
@@ -74,7 +83,7 @@ export async function guardBeforeTrash(
 function asMessage(d: MessageDecision): MessageMeta {
   return {
     id: d.id,
-    threadId: d.threadId ?? d.id,
+    threadId: d.threadId ?? '',
     labelIds: [],
     fromAddress: d.sender ?? '',
     fromName: '',

@@ -1,5 +1,5 @@
 import { isComingOfAge } from '../domain/coming-of-age-log.js';
-import { flushedCounters } from '../domain/decide.js';
+import { countDecisions } from '../domain/decide.js';
 import type { MessageMeta } from '../domain/message.js';
 import {
   FINAL_STATUSES,
@@ -7,7 +7,6 @@ import {
   type QueuedTrash,
   type Run,
   type User,
-  ZERO_USAGE,
 } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
 import { protectionReason } from '../domain/protection.js';
@@ -18,27 +17,36 @@ import { afterRunFinished } from './watch-mailbox.js';
 
 /** Gmail takes at most 1,000 ids per batchModify: a flush is one such call. */
 export const FLUSH_AT_IDS = 1_000;
+/**
+ * A batch this big spends 50 units on its trash call for 500 messages (0.1 a message), and
+ * its run's progress (counted when the trash is flushed) should not wait: it flushes at once.
+ */
+const FULL_BATCH = 500;
 /** Entries read per flush: more than a flush can carry whatever their sizes. */
 const ENTRIES_PER_FLUSH = 1_000;
 
 /**
  * A decided batch's trash joins its user's outbox instead of going to Gmail at once: one
  * `batchModify` costs 50 units whether it carries 5 ids or 1,000, and a long tail of senders
- * makes many small batches. The outbox is flushed when it holds 1,000 ids, when the batch was
- * the last of a planned run, and otherwise by a delayed task within a minute; a sync's trash
- * waits SYNC_TRASH_WINDOW_MS for other syncs' (at most a window and a few seconds). The batch is
- * counted (and its run can end) when its trash is flushed.
+ * makes many small batches. The outbox is flushed when it holds 1,000 ids, when a full batch
+ * (500 messages) queued its trash, when the last batch of a planned run is decided, and
+ * otherwise by a delayed task within a minute; a sync's trash waits SYNC_TRASH_WINDOW_MS for
+ * other syncs' (at most a window and a few seconds). The batch is counted (and its run can
+ * end) when its trash is flushed.
  */
 export async function queueBatchTrash(
   deps: JobDeps,
   run: Run,
   entry: Omit<QueuedTrash, 'queuedAt'>,
+  /** How many messages the batch holds: a full batch's trash call is already cheap. */
+  batchSize: number,
 ): Promise<void> {
   const now = deps.clock.now();
   const queued = await deps.store.queueTrash(run.userId, { ...entry, queuedAt: now });
   // A sync's trash waits a few seconds for the next syncs' to share its batchModify.
   const sync = run.kind === 'incremental' && !isComingOfAge(run);
-  if (queued >= FLUSH_AT_IDS || (!sync && (await planDecided(deps, run)))) {
+  const full = queued >= FLUSH_AT_IDS || batchSize >= FULL_BATCH;
+  if (full || (!sync && (await planDecided(deps, run)))) {
     await flushTrash(deps, run.userId);
   } else {
     await deps.queue.enqueue(sync ? syncFlushTask(run.userId, now) : flushTask(run.userId, now));
@@ -85,9 +93,7 @@ export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
     return run !== undefined && !FINAL_STATUSES.includes(run.status);
   });
   const mailbox = await deps.mailboxFor(user);
-  const candidates = live.flatMap((e) =>
-    e.ids.map((id, i) => ({ id, threadId: e.threadIds[i] ?? id })),
-  );
+  const candidates = live.flatMap((e) => e.ids.map((id) => ({ id })));
   // One check per run of what was marked since it started (trash-guard.ts): reasons by id.
   const guarded = new Map<string, string>();
   for (const [runId, run] of runs) {
@@ -101,7 +107,7 @@ export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
           reason: '',
           sender: null,
           bytes: 0,
-          threadId: e.threadIds[i] ?? id,
+          threadId: e.threadIds[i] || undefined,
         }),
       ),
     );
@@ -128,9 +134,8 @@ export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
       runId: entry.runId,
       batchNo: entry.batchNo,
       decisions,
-      counters: flushedCounters(decisions, batch.decisions.filter(protectNow).length),
-      // Counted when the decisions were saved.
-      llm: ZERO_USAGE,
+      counters: countDecisions(decisions),
+      llm: batch.llm,
       now: deps.clock.now(),
     });
     if (applied && run.status === 'DONE') finished.push(run);

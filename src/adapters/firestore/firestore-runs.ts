@@ -1,14 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { FieldPath, type QueryDocumentSnapshot, type Transaction } from '@google-cloud/firestore';
-import type {
-  Batch,
-  LlmUsage,
-  MessageDecision,
-  Run,
-  RunCounters,
-  RunError,
-  RunStatus,
-} from '../../domain/model.js';
+import type { Run, RunError, RunStatus } from '../../domain/model.js';
 import type { CompleteBatch, RunPatch } from '../../domain/ports.js';
 import {
   finishedIfComplete,
@@ -138,45 +130,6 @@ export class FirestoreRuns {
       return { applied: counted.applied, run };
     }
     return { applied: true, run: (await this.finishIfComplete(input.runId, input.now)) ?? run };
-  }
-
-  /**
-   * Saves a pending batch's decisions and adds what they settle to the run, in one
-   * transaction: to the batch's counter shard (batches done unchanged), or to the base of a
-   * run whose shards are folded.
-   */
-  async saveCountedDecisions(
-    runId: string,
-    batchNo: number,
-    decisions: readonly MessageDecision[],
-    llm: LlmUsage,
-    counters: RunCounters,
-  ): Promise<Batch> {
-    const { db, meter } = this.ctx;
-    return this.ctx.transaction(async (tx) => {
-      const [runSnapshot, batchSnapshot] = await this.ctx.getDocs(
-        [runRef(db, runId), batchRef(db, runId, batchNo)],
-        tx,
-      );
-      if (!batchSnapshot?.exists) throw new AppError('not_found', 'No such batch', { batchNo });
-      const batch = toBatch(batchSnapshot.data());
-      if (batch.status !== 'pending') return batch;
-      tx.update(batchSnapshot.ref, { status: 'decided', decisions: [...decisions], llm });
-      meter.write();
-      if (runSnapshot?.exists) {
-        const doc = toRunDoc(runSnapshot.data());
-        if (doc.folded) {
-          tx.update(runSnapshot.ref, {
-            base: addTally(doc.base, { batchesDone: 0, counters, llm }),
-          });
-        } else {
-          const shard = shards(db, runId).doc(shardOf(batchNo, this.shardCount));
-          tx.set(shard, shardIncrements({ counters, llm }, 0), { merge: true });
-        }
-        meter.write();
-      }
-      return { ...batch, status: 'decided' as const, decisions, llm };
-    });
   }
 
   async finishPlanning(

@@ -6,7 +6,6 @@ import type {
   PlannedBatch,
   QueuedTrash,
   Run,
-  RunCounters,
   RunError,
   RunStatus,
   SenderDecision,
@@ -194,11 +193,8 @@ export class FirestoreStore implements Store {
     batchNo: number,
     decisions: readonly MessageDecision[],
     llm: LlmUsage,
-    counted?: RunCounters,
   ): Promise<Batch> {
-    return counted
-      ? this.runs.saveCountedDecisions(runId, batchNo, decisions, llm, counted)
-      : this.batches.saveDecisions(runId, batchNo, decisions, llm);
+    return this.batches.saveDecisions(runId, batchNo, decisions, llm);
   }
 
   completeBatch(input: CompleteBatch): Promise<{ applied: boolean; run: Run }> {

@@ -49,13 +49,10 @@ export function sumTallies(base: Tally, shards: ReadonlyMap<string, Tally>): Tal
  * One completed batch as server-side increments for its shard, written with merge and no
  * read: completions that share a shard never conflict, they only queue for its write.
  */
-export function shardIncrements(
-  batch: Omit<Tally, 'batchesDone'>,
-  batchesDone = 1,
-): Record<string, unknown> {
+export function shardIncrements(batch: Omit<Tally, 'batchesDone'>): Record<string, unknown> {
   const inc = (n: number) => FieldValue.increment(n);
   return {
-    batchesDone: inc(batchesDone),
+    batchesDone: inc(1),
     counters: Object.fromEntries(COUNTER_KEYS.map((k) => [k, inc(batch.counters[k])])),
     llm: Object.fromEntries(USAGE_KEYS.map((k) => [k, inc(batch.llm[k])])),
   };

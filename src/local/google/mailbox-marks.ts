@@ -34,8 +34,9 @@ export function markConversations(
   const threads = new Map<string, SimMessage[]>();
   for (const m of out) push(threads, m.threadId, m);
   for (const thread of threads.values()) {
-    // Newest first. Conversations of the owner's own are protected anyway: mark bulk ones.
-    if (thread.length < 2 || thread.some((m) => m.labelIds.includes('SENT'))) continue;
+    // Newest first. Conversations the owner wrote in are protected anyway: mark the others.
+    const own = (m: SimMessage) => m.labelIds.includes('SENT') || m.labelIds.includes('DRAFT');
+    if (thread.length < 2 || thread.some(own)) continue;
     // An order's updates, a delivery, a booking: people keep such conversations more often.
     const share = thread.every((m) => m.from.bulk) ? 0.2 : 0.1;
     const roll = rng.next();

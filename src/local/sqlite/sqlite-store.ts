@@ -6,7 +6,6 @@ import {
   type PlannedBatch,
   type QueuedTrash,
   type Run,
-  type RunCounters,
   type RunError,
   type RunStatus,
   type SenderDecision,
@@ -15,12 +14,7 @@ import {
 } from '../../domain/model.js';
 import type { CompleteBatch, RunPatch, Store, UserPatch } from '../../domain/ports.js';
 import type { ConversationMark } from '../../domain/protection.js';
-import {
-  withBatchCompleted,
-  withDecisionsCounted,
-  withError,
-  withPlanningFinished,
-} from '../../domain/run-progress.js';
+import { withBatchCompleted, withError, withPlanningFinished } from '../../domain/run-progress.js';
 import { AppError } from '../../errors.js';
 import { SqlRunner } from './sql-runner.js';
 import { applyMigrations, STORE_MIGRATIONS } from './sqlite-migrations.js';
@@ -204,14 +198,11 @@ export class SqliteStore implements Store {
     batchNo: number,
     decisions: readonly MessageDecision[],
     llm: LlmUsage,
-    counted?: RunCounters,
   ): Promise<Batch> {
     return this.tx(() => {
       const batch = this.readBatch(runId, batchNo);
       if (!batch) throw new AppError('not_found', 'No such batch', { batchNo });
       if (batch.status !== 'pending') return batch;
-      const run = counted && this.readRun(runId);
-      if (run) this.rewriteRun(withDecisionsCounted(run, { counters: counted, llm }));
       this.sql(
         `UPDATE batches SET status = 'decided', decisions = ?, llm = ? WHERE run_id = ? AND batch_no = ?`,
       ).run(JSON.stringify(decisions), JSON.stringify(llm), runId, batchNo);
