@@ -1,7 +1,7 @@
 import type { Run, User } from '../domain/model.js';
 import type { HistoryPage, Mailbox } from '../domain/ports.js';
 import { rememberMarksOf, rememberMarksSince } from './conversation-marks.js';
-import { type JobDeps, watchTask } from './job-deps.js';
+import { type JobDeps, SYNC_TRASH_WINDOW_MS, syncFlushTask, watchTask } from './job-deps.js';
 import { catchUp } from './sync-catch-up.js';
 import { planSync } from './sync-plan.js';
 import { startIncrementalRun } from './sync-run.js';
@@ -22,6 +22,7 @@ export async function syncMailbox(deps: JobDeps, userId: string): Promise<Run | 
   if (!user || user.needsReconnect || user.refreshToken === null || !user.cursor) return;
   const mailbox = await deps.mailboxFor(user);
   const from = user.cursor.historyId;
+  await flushLeftTrash(deps, userId);
 
   const delta = await readHistory(mailbox, from);
   let run: Run | undefined;
@@ -72,6 +73,18 @@ async function readHistory(mailbox: Mailbox, from: string): Promise<Delta | 'exp
     if (!pageToken) return { added: [...added.values()], historyId: page.historyId };
   }
   return 'flood';
+}
+
+/**
+ * Trash that waited in the outbox past its flush (the flush found Google access revoked, and
+ * the user has signed in since) goes with this sync's: its runs end once it is flushed.
+ */
+async function flushLeftTrash(deps: JobDeps, userId: string): Promise<void> {
+  const [oldest] = await deps.store.queuedTrash(userId, 1);
+  const now = deps.clock.now();
+  if (oldest && now - oldest.queuedAt > SYNC_TRASH_WINDOW_MS) {
+    await deps.queue.enqueue(syncFlushTask(userId, now));
+  }
 }
 
 /** A connected user with a cursor and no watch (renewal failed, or they signed in again). */
