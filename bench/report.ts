@@ -7,14 +7,18 @@ export interface Results {
   readonly fullScans: ScanRow[];
   readonly baseline: BaselineResult | undefined;
   readonly manyUsers: { sample: ManyUsersResult; extrapolated: Extrapolation }[];
-  readonly incremental: IncrementalResult | undefined;
+  readonly incremental: readonly IncrementalResult[];
 }
 
 const n = (value: number, digits = 0) =>
   value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const k = (size: number) => (size >= 1000 ? `${size / 1000}k` : String(size));
+const shaped = (r: ScanRow, size: number) =>
+  `${k(size)}${r.shape === 'long-tail' ? ' long-tail' : ''}`;
 const mailbox = (r: ScanRow) =>
-  r.extrapolatedFrom ? `${k(r.size)} (extrapolated from ${k(r.extrapolatedFrom)})` : k(r.size);
+  r.extrapolatedFrom
+    ? `${shaped(r, r.size)} (extrapolated from ${k(r.extrapolatedFrom)})`
+    : shaped(r, r.size);
 const measuredOnly = (r: ScanRow, text: () => string) => (r.extrapolatedFrom ? '-' : text());
 const minutes = (m: number) =>
   m < 1 ? `${n(m * 60)} s` : m < 120 ? `${n(m, 1)} min` : `${n(m / 60, 1)} h`;
@@ -91,7 +95,9 @@ export function fullScanTables(scans: readonly ScanRow[]): string {
 }
 
 export function baselineTable(base: BaselineResult, scans: readonly ScanRow[]): string {
-  const same = scans.filter((s) => s.size === base.size && !s.extrapolatedFrom);
+  const same = scans.filter(
+    (s) => s.size === base.size && !s.extrapolatedFrom && s.shape !== 'long-tail',
+  );
   const rows: [string, (r: BaselineResult | ScanRow) => number, (x: number) => string][] = [
     ['Gmail units', (r) => r.gmail.units, (x) => n(x)],
     ['LLM calls', (r) => r.llm.calls, (x) => n(x)],
@@ -142,28 +148,31 @@ export function manyUsersTable(items: Results['manyUsers']): string {
   );
 }
 
-export function incrementalTable(r: IncrementalResult): string {
+/** Gmail's daily budget per project: what ongoing cleanup's units per message are held to. */
+const PROJECT_UNITS_PER_DAY = 80_000_000;
+
+export function incrementalTable(results: readonly IncrementalResult[]): string {
   return table(
     [
-      'Rounds',
-      'New messages',
+      'Classifier',
+      'Rounds (new messages)',
+      'Mix: known senders / people / new senders',
       'Units/new msg',
       'gets/new msg',
-      'Notification to Trash (mean / max)',
-      'Sync work (mean)',
-      'Store reads / writes per msg',
+      'To decision (mean / max)',
+      'To Trash (mean / max)',
+      'New msgs/day in 80 M units',
     ],
-    [
-      [
-        r.rounds.map((x) => x.messages).join(' + '),
-        n(r.delivered),
-        n(r.gmail.unitsPerMessage, 1),
-        n(r.gmail.getsPerMessage, 2),
-        `${n(r.time.meanRoundMs / 1000, 1)} s / ${n(r.time.maxRoundMs / 1000, 1)} s`,
-        `${n(r.time.meanWorkMs)} ms`,
-        `${n(r.store.readsPer1000 / 1000, 1)} / ${n(r.store.writesPer1000 / 1000, 1)}`,
-      ],
-    ],
+    results.map((r) => [
+      r.classifier,
+      r.rounds.map((x) => x.messages).join(' + '),
+      `${r.known} / ${r.people} / ${r.delivered - r.known - r.people}`,
+      n(r.gmail.unitsPerMessage, 1),
+      n(r.gmail.getsPerMessage, 2),
+      `${n(r.time.meanDecidedMs / 1000, 1)} s / ${n(r.time.maxDecidedMs / 1000, 1)} s`,
+      `${n(r.time.meanRoundMs / 1000, 1)} s / ${n(r.time.maxRoundMs / 1000, 1)} s`,
+      `${n(PROJECT_UNITS_PER_DAY / r.gmail.unitsPerMessage / 1e6, 1)} M`,
+    ]),
   );
 }
 
@@ -182,7 +191,7 @@ export function renderReport(results: Results): string {
       manyUsersTable(results.manyUsers),
     );
   }
-  if (results.incremental)
+  if (results.incremental.length > 0)
     parts.push('### Incremental (push)', incrementalTable(results.incremental));
   return parts.join('\n\n');
 }

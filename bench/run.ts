@@ -4,6 +4,9 @@
  * process, with the simulated Google in another one.
  *
  *   tsx bench/run.ts [--quick] [--out bench/results.json] [--latency 30-80]
+ *   tsx bench/run.ts --incremental-only   (ongoing cleanup's rounds only; nothing written)
+ *   tsx bench/run.ts --scans 10000:long-tail:by-sender:rules,10000:head-heavy:by-sender:openai
+ *     (only those full scans, size:shape:strategy:classifier, at x60; nothing written)
  */
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -12,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { firstMessage, forkBench } from './child.js';
 import { explain } from './notes.js';
-import { runScenarios, TARGET } from './plan.js';
-import { renderReport } from './report.js';
+import { parseScans, runIncremental, runScans, runScenarios, TARGET } from './plan.js';
+import { fullScanTables, incrementalTable, renderReport } from './report.js';
 import type { ScenarioName } from './scenario.js';
 
 const { values } = parseArgs({
@@ -21,6 +24,9 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results.json' },
     latency: { type: 'string', default: '30-80' },
+    /** Only ongoing cleanup's rounds (a minute or two); nothing is written. */
+    'incremental-only': { type: 'boolean', default: false },
+    scans: { type: 'string' },
   },
 });
 const [low, high] = values.latency.split('-').map(Number);
@@ -45,6 +51,26 @@ async function run<T>(name: ScenarioName, args: object, label: string): Promise<
   return reply.result;
 }
 
+if (values['incremental-only']) {
+  const incremental = await runIncremental(quick, latency, run);
+  console.log(`\n${incrementalTable(incremental)}`);
+  for (const r of incremental) console.log(r.classifier, JSON.stringify(r.gmail.byMethod));
+  process.exit(0);
+}
+if (values.scans !== undefined) {
+  const scans = await runScans(parseScans(values.scans), latency, run);
+  console.log(`\n${fullScanTables(scans)}`);
+  for (const scan of scans) {
+    const { shape, strategy, classifier, size, gmail, store, llm } = scan;
+    const methods = Object.entries(gmail.byMethod).map(([m, c]) => `${m} ${c.calls}/${c.units}u`);
+    console.log(
+      `${size} ${shape} ${strategy} ${classifier}: ${gmail.unitsPerMessage.toFixed(2)} units/msg, ` +
+        `LLM ${llm.callsPer1000.toFixed(1)} calls/1k, store ${store.readsPer1000.toFixed(1)} reads ` +
+        `${store.writesPer1000.toFixed(1)} writes /1k; ${methods.join(', ')}`,
+    );
+  }
+  process.exit(0);
+}
 const results = await runScenarios(quick, latency, run);
 const seconds = (Date.now() - began) / 1000;
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version };

@@ -1,9 +1,12 @@
+import type { MailboxShape } from '../src/local/google/mailbox-generator.js';
 import { startMeter } from './meter.js';
 import { storeOps } from './service.js';
 import { type Latency, openBench, USER_UNITS_PER_MINUTE } from './setup.js';
 
 export interface FullScanArgs {
   readonly size: number;
+  /** The mailbox: a few bulk senders carry most mail, or a long tail of small senders. */
+  readonly shape: MailboxShape;
   readonly seed: number;
   readonly strategy: 'by-sender' | 'by-message';
   /** The fake OpenAI (a user with a key, the product's path) or the rules-only classifier. */
@@ -27,7 +30,7 @@ const OWNER = 'bench-owner@example.com';
 export async function fullScan(args: FullScanArgs) {
   const bench = await openBench(
     args.latency,
-    [{ email: OWNER, size: args.size, seed: args.seed }],
+    [{ email: OWNER, size: args.size, seed: args.seed, shape: args.shape }],
     {
       SCAN_STRATEGY: args.strategy,
     },
@@ -63,6 +66,7 @@ export async function fullScan(args: FullScanArgs) {
       scenario: 'full-scan' as const,
       strategy: args.strategy,
       classifier: args.classifier,
+      shape: args.shape,
       /** What the plan task did: batches by plan kind (`page` = listed page by page). */
       batchPlans: plans,
       effectiveStrategy:

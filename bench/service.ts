@@ -36,6 +36,9 @@ const STORE_METHODS = [
   'saveDecisions',
   'completeBatch',
   'finishPlanning',
+  'queueTrash',
+  'queuedTrash',
+  'unqueueTrash',
   'getSenderDecisions',
   'putSenderDecisions',
   'addRepliedThreads',
@@ -44,7 +47,7 @@ const STORE_METHODS = [
 ] as const satisfies readonly (keyof Store)[];
 
 /** Store methods that only read; every other method of the Store port writes. */
-const READS = /^(get|find|list|last|repliedThreads)/;
+const READS = /^(get|find|list|last|repliedThreads|queuedTrash)/;
 
 export interface TaskTime {
   count: number;

@@ -3,7 +3,9 @@
  * service: the simulated Google (quota enforced, latency added per HTTP round trip) and the
  * fake OpenAI server. Driven over IPC by world-client.ts; exits when the parent goes away.
  */
+import { type MailboxShape, makeIncomingMessage } from '../src/local/google/mailbox-generator.js';
 import { Random } from '../src/local/google/random.js';
+import type { SimMessage } from '../src/local/google/sim-types.js';
 import { SimulatedGoogle } from '../src/local/google/simulated-google.js';
 import { startFakeOpenAi } from '../test/helpers/fake-openai.js';
 import { listen } from '../test/helpers/listen.js';
@@ -24,6 +26,8 @@ export interface AccountRequest {
   readonly email: string;
   readonly size: number;
   readonly seed: number;
+  /** The generated mailbox's shape; head-heavy when omitted. */
+  readonly shape?: MailboxShape | undefined;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as WorldOptions;
@@ -56,7 +60,8 @@ const openAi = await startFakeOpenAi([options.model]);
 const ops = {
   addAccounts(specs: readonly AccountRequest[]) {
     return specs.map(
-      ({ email, size, seed }) => google.addAccount({ email, mailbox: { size, seed } }).sub,
+      ({ email, size, seed, shape }) =>
+        google.addAccount({ email, mailbox: { size, seed, shape } }).sub,
     );
   },
   setClock(state: WarpState) {
@@ -87,11 +92,28 @@ const ops = {
   pushTo(topic: string, url: string) {
     google.notifier.setTopic(topic, { kind: 'push', url });
   },
-  /** New mail arrives: `junk` promotions and `people` personal messages; returns their ids. */
-  deliver(email: string, junk: number, people: number, seed: number) {
+  /**
+   * New mail arrives: `junk` promotions (the first `known` of them from bulk senders the
+   * mailbox already holds mail of, the rest from new ones) and `people` personal messages;
+   * returns their ids.
+   */
+  deliver(email: string, junk: number, people: number, seed: number, known = 0) {
     const rng = new Random(seed);
+    const account = google.account(email);
+    const senders = [
+      ...new Map(
+        [...account.messagesAfter(undefined)]
+          .filter((m) => m.from.bulk && m.labelIds.includes('CATEGORY_PROMOTIONS'))
+          .map((m) => [m.from.address, m.from]),
+      ).values(),
+    ];
+    const fromKnown = (): SimMessage => ({
+      ...makeIncomingMessage(rng, email, now() - 60_000, 'bulk', { from: rng.pick(senders) }),
+      labelIds: ['CATEGORY_PROMOTIONS', 'INBOX', 'UNREAD'],
+    });
     const messages = [
-      ...Array.from({ length: junk }, () => disposable(rng, email)),
+      ...Array.from({ length: Math.min(known, junk) }, fromKnown),
+      ...Array.from({ length: Math.max(0, junk - known) }, () => disposable(rng, email)),
       ...Array.from({ length: people }, () => personal(rng, email)),
     ];
     for (const message of messages) google.deliver(email, message);

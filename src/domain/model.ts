@@ -231,7 +231,32 @@ export type BatchPlan =
       readonly sender: string;
       readonly samples: readonly MessageMeta[];
     }
-  | { readonly kind: 'read' };
+  | {
+      /**
+       * New mail a search attributed to senders already decided the same way, without
+       * reading it (see known-senders.ts): `action` is what those decisions say.
+       */
+      readonly kind: 'known';
+      readonly facts: PartitionFacts;
+      readonly threadIds: readonly string[];
+      readonly action: 'trash' | 'keep';
+      readonly reason: string;
+    }
+  | { readonly kind: 'read' }
+  | {
+      /**
+       * Small parts (a sender's few messages, a small facts-only part) packed into one batch:
+       * each part is the next `count` ids of the batch, with its own plan.
+       */
+      readonly kind: 'packed';
+      readonly parts: readonly PackedPart[];
+    };
+
+/** One part of a packed batch. */
+export interface PackedPart {
+  readonly count: number;
+  readonly plan: Exclude<BatchPlan, { kind: 'packed' }>;
+}
 
 /** A batch as the plan task saves it. */
 export interface PlannedBatch {
@@ -240,6 +265,21 @@ export interface PlannedBatch {
   readonly nextPageToken: string | null;
   readonly listedThrough: number;
   readonly plan?: BatchPlan | undefined;
+}
+
+/**
+ * One batch's decided trash, waiting in its user's trash outbox until a flush moves it to
+ * Trash together with other batches' (one batchModify carries up to 1,000 ids). The batch is
+ * counted, and its run can end, only once this is flushed.
+ */
+export interface QueuedTrash {
+  readonly runId: string;
+  readonly batchNo: number;
+  readonly ids: readonly string[];
+  /** The thread of each id (same order), for the check before trashing. */
+  readonly threadIds: readonly string[];
+  /** Epoch ms; the outbox is flushed oldest first. */
+  readonly queuedAt: number;
 }
 
 /** A cached decision for all of one sender's mail, valid for one policy version. */

@@ -5,6 +5,7 @@ import type {
   MessageDecision,
   PlannedBatch,
   Policy,
+  QueuedTrash,
   Run,
   RunCounters,
   RunError,
@@ -42,7 +43,10 @@ export interface Store {
   putUser(user: User): Promise<void>;
   /** Changes some fields; returns the updated user, or undefined when there is none. */
   updateUser(userId: string, patch: UserPatch): Promise<User | undefined>;
-  /** Deletes the user and every record that belongs to them (runs, batches, senders, threads). */
+  /**
+   * Deletes the user and every record that belongs to them (runs, batches, senders, threads,
+   * trash outbox).
+   */
   deleteUser(userId: string): Promise<void>;
   /** Users whose watch expires before `before` (epoch ms), for renewal. */
   listUsersWithWatchBefore(before: number, limit: number): Promise<User[]>;
@@ -123,11 +127,29 @@ export interface Store {
    */
   finishApplied(runId: string, added: RunCounters, now: number): Promise<Run | undefined>;
 
+  /**
+   * Puts a decided batch's trash in its user's trash outbox, unless that batch's entry is
+   * there already (a retry adds nothing). Returns how many ids the user's outbox now holds.
+   */
+  queueTrash(userId: string, entry: QueuedTrash): Promise<number>;
+  /** Up to `limit` entries of the user's trash outbox, oldest first. */
+  queuedTrash(userId: string, limit: number): Promise<QueuedTrash[]>;
+  /** Takes flushed (or dropped) entries out of the user's outbox; absent ones are ignored. */
+  unqueueTrash(
+    userId: string,
+    entries: readonly Pick<QueuedTrash, 'runId' | 'batchNo'>[],
+  ): Promise<void>;
+
   getSenderDecisions(
     userId: string,
     senderKeys: readonly string[],
   ): Promise<Map<string, SenderDecision>>;
   putSenderDecisions(userId: string, decisions: readonly SenderDecision[]): Promise<void>;
+  /**
+   * The user's most recently decided senders, newest first, at most `limit`: what a sync
+   * attributes new mail to without reading it.
+   */
+  listSenderDecisions(userId: string, limit: number): Promise<SenderDecision[]>;
 
   /** Threads the user has replied in (they contain a SENT message). */
   addRepliedThreads(userId: string, threadIds: readonly string[]): Promise<void>;

@@ -96,7 +96,7 @@ const factsSchema = z.object({
   old: z.boolean().nullable(),
 });
 
-export const batchPlanSchema: z.ZodType<BatchPlan> = z.discriminatedUnion('kind', [
+const partPlans = [
   z.object({ kind: z.literal('protected'), reason: z.string() }),
   z.object({ kind: z.literal('facts'), facts: factsSchema, threadIds: z.array(z.string()) }),
   z.object({
@@ -106,5 +106,22 @@ export const batchPlanSchema: z.ZodType<BatchPlan> = z.discriminatedUnion('kind'
     sender: z.string(),
     samples: z.array(messageMetaSchema),
   }),
+  z.object({
+    kind: z.literal('known'),
+    facts: factsSchema,
+    threadIds: z.array(z.string()),
+    action: z.enum(['trash', 'keep']),
+    reason: z.string(),
+  }),
   z.object({ kind: z.literal('read') }),
+] as const;
+
+const partPlanSchema = z.discriminatedUnion('kind', [...partPlans]);
+
+export const batchPlanSchema: z.ZodType<BatchPlan> = z.discriminatedUnion('kind', [
+  ...partPlans,
+  z.object({
+    kind: z.literal('packed'),
+    parts: z.array(z.object({ count: z.number().int().positive(), plan: partPlanSchema })),
+  }),
 ]);

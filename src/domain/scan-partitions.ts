@@ -102,7 +102,7 @@ function not(term: string): string {
 }
 
 /** `{from:a from:b}`: any keep-list sender. Over-matching only protects more. */
-function keepListQuery(keepSenders: readonly string[]): string | null {
+export function keepListQuery(keepSenders: readonly string[]): string | null {
   const entries = keepSenders
     .map((entry) => entry.trim().toLowerCase().replace(/^@/, ''))
     .filter((entry) => /^[a-z0-9._%+@-]+$/.test(entry));

@@ -10,6 +10,7 @@ import { disconnectUser } from '../jobs/disconnect-user.js';
 import type { JobDeps } from '../jobs/job-deps.js';
 import { resumePausedRuns } from '../jobs/paused-runs.js';
 import { startFullScan } from '../jobs/start-full-scan.js';
+import { syncMailbox } from '../jobs/sync-mailbox.js';
 import type { OneClickSend } from '../jobs/unsubscribe-sender.js';
 import { DASHBOARD_RUNS, dashboardModel, type QuotaFacts } from './dashboard-model.js';
 import type { AppEnv } from './env.js';
@@ -17,6 +18,7 @@ import { MailboxSizes } from './mailbox-sizes.js';
 import { ownerRunRoutes } from './owner-run-routes.js';
 import type { Sessions } from './session.js';
 import { settingsRoutes } from './settings-routes.js';
+import { userTask } from './sync-task-routes.js';
 
 export interface AppRoutesDeps {
   readonly store: Store;
@@ -118,6 +120,23 @@ export function appRoutes(deps: AppRoutesDeps): Hono<AppEnv> {
 
   app.route('/runs', ownerRunRoutes(deps.store, deps.jobs, deps.clock, deps.sendOneClick));
   app.route('/settings', settingsRoutes(deps.store, deps.jobs, deps.clock, currentUser));
+
+  /**
+   * "Check new mail now": the sync a notification would start, run now, for owners who do not
+   * want to wait (or run without a topic). It only reads history and saves the new mail as a
+   * run whose batches are tasks, so it answers quickly; the owner lands on that run's status.
+   */
+  app.post('/sync', async (c) => {
+    const user = await currentUser(c);
+    if (!user.cursor) return c.redirect('/app?notice=sync-first', 303);
+    const runs = await deps.store.listRuns(user.id, 20);
+    // A review waiting for its owner trashes nothing and does not hold new mail back.
+    if (runs.some((r) => !FINAL_STATUSES.includes(r.status) && r.status !== 'REVIEW')) {
+      return c.redirect('/app?notice=sync-busy', 303);
+    }
+    const run = await userTask(deps.jobs, user.id, () => syncMailbox(deps.jobs, user.id));
+    return c.redirect(run ? `/runs/${run.id}` : '/app?notice=sync-none', 303);
+  });
 
   app.post('/disconnect', async (c) => {
     const user = await currentUser(c);

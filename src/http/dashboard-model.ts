@@ -1,3 +1,4 @@
+import { isComingOfAge } from '../domain/coming-of-age-log.js';
 import { FINAL_STATUSES, type Run, type User } from '../domain/model.js';
 import { estimateScan, type ScanEstimate } from '../domain/scan-estimate.js';
 import { undoState } from '../domain/undo-log.js';
@@ -27,6 +28,13 @@ export interface CleanupState {
   readonly atLeast: boolean;
   readonly trashed: number;
   readonly bytes: number;
+  /** The coming-of-age passes among those runs: mail kept while young, looked at again. */
+  readonly comingOfAge: {
+    readonly lastAt: number | null;
+    readonly runs: number;
+    readonly trashed: number;
+    readonly bytes: number;
+  };
 }
 
 export interface QuotaFacts {
@@ -58,6 +66,7 @@ export function dashboardModel(
       r.scheduledAt >= since &&
       undoState(r.errors) === 'none',
   );
+  const aged = automatic.filter(isComingOfAge);
   return {
     runs: runs
       .filter((r) => r.kind === 'full' || r.counters.processed > 0)
@@ -79,6 +88,12 @@ export function dashboardModel(
       atLeast: runs.length >= DASHBOARD_RUNS && runs.at(-1)?.kind === 'incremental',
       trashed: automatic.reduce((n, r) => n + r.counters.trashed, 0),
       bytes: automatic.reduce((n, r) => n + r.counters.bytesTrashed, 0),
+      comingOfAge: {
+        lastAt: aged[0]?.scheduledAt ?? null,
+        runs: aged.length,
+        trashed: aged.reduce((n, r) => n + r.counters.trashed, 0),
+        bytes: aged.reduce((n, r) => n + r.counters.bytesTrashed, 0),
+      },
     },
   };
 }

@@ -3,8 +3,10 @@ import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
 import { MailboxUnavailable, ReconnectNeeded } from '../domain/mailbox-errors.js';
 import { AppError } from '../errors.js';
+import { comingOfAge } from '../jobs/coming-of-age.js';
 import type { JobDeps } from '../jobs/job-deps.js';
 import { syncMailbox } from '../jobs/sync-mailbox.js';
+import { flushTrash } from '../jobs/trash-outbox.js';
 import { watchMailbox } from '../jobs/watch-mailbox.js';
 import type { AppEnv } from './env.js';
 import { RUN_ID } from './run-view.js';
@@ -14,13 +16,15 @@ import { payload, type TaskCaller } from './task-routes.js';
 const USER_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 const syncPayload = z.object({ userId: z.string().regex(USER_ID) }).strict();
+const flushPayload = syncPayload;
 const watchPayload = z
   .object({ userId: z.string().regex(USER_ID), runId: z.string().regex(RUN_ID).optional() })
   .strict();
 
 /**
- * The per-user tasks of ongoing cleanup: `/tasks/sync` (history since the cursor) and
- * `/tasks/watch` (register or renew the Gmail watch). Mounted under /tasks beside the run tasks,
+ * The per-user tasks: `/tasks/sync` (history since the cursor), `/tasks/coming-of-age` (the
+ * daily look at mail old enough now), `/tasks/watch` (register or renew the Gmail watch) and
+ * `/tasks/flush-trash` (the user's trash outbox to Gmail). Mounted under /tasks beside the run tasks,
  * with the same caller check and the same meaning of the answers.
  */
 export function syncTaskRoutes(deps: JobDeps, caller: TaskCaller): Hono<AppEnv> {
@@ -36,6 +40,18 @@ export function syncTaskRoutes(deps: JobDeps, caller: TaskCaller): Hono<AppEnv> 
     return c.body(null, 204);
   });
 
+  app.post('/coming-of-age', verified, async (c) => {
+    const { userId } = await payload(c.req.raw, syncPayload);
+    await userTask(deps, userId, () => comingOfAge(deps, userId));
+    return c.body(null, 204);
+  });
+
+  app.post('/flush-trash', verified, async (c) => {
+    const { userId } = await payload(c.req.raw, flushPayload);
+    await userTask(deps, userId, () => flushTrash(deps, userId));
+    return c.body(null, 204);
+  });
+
   app.post('/watch', verified, async (c) => {
     const { userId, runId } = await payload(c.req.raw, watchPayload);
     await userTask(deps, userId, () => watchMailbox(deps, userId, runId));
@@ -47,17 +63,22 @@ export function syncTaskRoutes(deps: JobDeps, caller: TaskCaller): Hono<AppEnv> 
 
 /**
  * Revoked Google access ends the user's ongoing cleanup until they sign in again (no retry can
- * fix it); Gmail being unavailable is a 503, so the queue tries again later.
+ * fix it): undefined. Gmail being unavailable is a 503, so the queue (or the owner) tries again
+ * later.
  */
-async function userTask(deps: JobDeps, userId: string, work: () => Promise<void>) {
+export async function userTask<T>(
+  deps: JobDeps,
+  userId: string,
+  work: () => Promise<T>,
+): Promise<T | undefined> {
   try {
-    await work();
+    return await work();
   } catch (error) {
     if (error instanceof ReconnectNeeded) {
       const now = deps.clock.now();
       await deps.store.updateUser(userId, { needsReconnect: true, watch: null, updatedAt: now });
       deps.log.warn('ongoing cleanup stopped: reconnect needed', { userId });
-      return;
+      return undefined;
     }
     if (error instanceof MailboxUnavailable) {
       deps.log.warn('gmail unavailable, task will be retried', { userId, reason: error.message });

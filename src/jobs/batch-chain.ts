@@ -5,11 +5,12 @@ import { afterRunFinished } from './watch-mailbox.js';
 /**
  * The batches of one run go one after another. The user's Gmail quota is the limit, so
  * running them side by side would not finish sooner; one at a time, each batch finishes (and
- * shows as progress) in turn, and one user's run holds one task slot, not dozens.
+ * shows as progress) in turn, and one user's run holds one task slot, not dozens. A batch's
+ * turn comes once the one before is decided: its trash may still wait in the outbox.
  *
- * Two writers meet here: the plan task saves batch N and queues it if N-1 is done; the task
- * of batch N-1, once done, queues N if it is saved. Each writes first and reads after, so at
- * least one of them sees the other; task names make a double queueing harmless.
+ * Two writers meet here: the plan task saves batch N and queues it if N-1 is decided; the
+ * task of batch N-1, once decided, queues N if it is saved. Each writes first and reads after,
+ * so at least one of them sees the other; task names make a double queueing harmless.
  */
 export async function enqueueBatchIfReady(
   deps: JobDeps,
@@ -18,14 +19,14 @@ export async function enqueueBatchIfReady(
 ): Promise<void> {
   if (batchNo > 0) {
     const previous = await deps.store.getBatch(runId, batchNo - 1);
-    if (previous?.status !== 'done') return;
+    if (previous === undefined || previous.status === 'pending') return;
   }
   await deps.queue.enqueue(batchTask(runId, batchNo));
 }
 
 /**
- * After batch N is done: queue N+1 if the plan has saved it and it is not done yet. After the
- * last one, a finished full scan goes on to its watch (also when a retried task gets here).
+ * After batch N is decided: queue N+1 if the plan has saved it and it is not done yet. After
+ * the last one, a finished full scan goes on to its watch (also when a retried task gets here).
  */
 export async function enqueueNextBatch(
   deps: JobDeps,

@@ -1,5 +1,6 @@
 import { alwaysTrashAnswers } from '../domain/always-trash.js';
 import { decide } from '../domain/decide.js';
+import { rulesSenderDecisions } from '../domain/known-senders.js';
 import type { MessageMeta } from '../domain/message.js';
 import {
   type Batch,
@@ -21,6 +22,8 @@ import { knownMetadata } from './known-metadata.js';
 export interface BatchDecisions {
   readonly decisions: MessageDecision[];
   llm: LlmUsage;
+  /** The thread of each message whose metadata was known, for the check before trashing. */
+  threads?: ReadonlyMap<string, string>;
 }
 
 /** How many sender batches one LLM call decides ahead (the classifier's senders per call). */
@@ -65,9 +68,55 @@ async function decideSendersAhead(
 }
 
 /**
+ * A packed batch: each part decided by its own plan. With a classifier that reads text, the
+ * bulk senders of every part are decided first, together (the classifier asks about dozens of
+ * senders a call and caches them), so each part then finds its sender decided.
+ */
+async function decidePacked(
+  deps: JobDeps,
+  run: Run,
+  user: User,
+  mailbox: Mailbox,
+  batch: Batch,
+  plan: Extract<BatchPlan, { kind: 'packed' }>,
+): Promise<BatchDecisions> {
+  const classifier = await deps.classifierFor(user);
+  let llm = ZERO_USAGE;
+  if (classifier.scanBySender?.readsText) {
+    const samples = plan.parts.flatMap(({ plan: p }) =>
+      p.kind === 'sender' && p.samples[0] && isBulk(p.samples[0]) ? p.samples : [],
+    );
+    if (samples.length > 0) {
+      ({ usage: llm } = await classifier.classify({
+        userId: user.id,
+        policy: user.policy,
+        messages: samples,
+        now: run.startedAt ?? deps.clock.now(),
+      }));
+    }
+  }
+  const decisions: MessageDecision[] = [];
+  const threads = new Map<string, string>();
+  let offset = 0;
+  for (const part of plan.parts) {
+    const messageIds = batch.messageIds.slice(offset, offset + part.count);
+    offset += part.count;
+    const one = await decideBatch(deps, run, user, mailbox, {
+      ...batch,
+      messageIds,
+      plan: part.plan,
+    });
+    decisions.push(...one.decisions);
+    llm = addUsage(llm, one.llm);
+    for (const [id, thread] of one.threads ?? []) threads.set(id, thread);
+  }
+  return { decisions, llm, threads };
+}
+
+/**
  * The decisions for a batch: from its messages' metadata (read from Gmail, or known from the
- * scan by sender's search facts), the protection rules first, then the classifier. They are
- * saved before the last check against Gmail (trash-guard.ts), so no retry asks twice.
+ * scan by sender's search facts), the protection rules first, then the classifier. Trash
+ * candidates are checked against what was marked in Gmail since when they are flushed.
  */
 export async function decideBatch(
   deps: JobDeps,
@@ -77,6 +126,7 @@ export async function decideBatch(
   batch: Batch,
 ): Promise<BatchDecisions> {
   const plan = batch.plan;
+  if (plan?.kind === 'packed') return decidePacked(deps, run, user, mailbox, batch, plan);
   if (plan?.kind === 'protected') {
     const decisions = batch.messageIds.map(
       (id): MessageDecision => ({
@@ -92,18 +142,31 @@ export async function decideBatch(
   // First: a classifier that cannot work (a rejected OpenAI key) throws before quota is spent.
   const classifier = await deps.classifierFor(user);
   const known =
-    plan?.kind === 'facts' || plan?.kind === 'sender'
+    plan?.kind === 'facts' || plan?.kind === 'sender' || plan?.kind === 'known'
       ? knownMetadata(plan, batch.messageIds, run, user)
       : undefined;
+  const readsText = classifier.scanBySender?.readsText === true;
   let result: BatchDecisions;
-  if (plan?.kind === 'sender' && known && classifier.scanBySender?.readsText) {
+  if (plan?.kind === 'sender' && known && readsText) {
     result = await decideBySenderDecision(deps, run, user, mailbox, classifier, batch, plan, known);
+  } else if (plan?.kind === 'known' && known && readsText) {
+    // The cached decisions the search matched answer for every message, as for a sender batch.
+    const answer = { action: plan.action, reason: `LLM, ${plan.reason}` };
+    const answers = new Map(batch.messageIds.map((id) => [id, answer]));
+    result = await decideMessages(deps, run, user, classifier, batch.messageIds, known, answers);
   } else {
     const metadata = known ?? (await mailbox.getMetadata(batch.messageIds));
     result = await decideMessages(deps, run, user, classifier, batch.messageIds, metadata);
+    if (!readsText) await rememberRuleSenders(deps, user, known ? [] : [...metadata.values()]);
   }
+  if (!readsText && plan?.kind === 'sender') await rememberRuleSenders(deps, user, plan.samples);
   await logUndecided(deps, run, result.decisions);
-  return result;
+  // What was marked since the run started is checked when the trash is flushed
+  // (trash-outbox.ts, with trash-guard.ts), once for many batches.
+  const threads = new Map(
+    result.decisions.flatMap((d) => (d.threadId ? [[d.id, d.threadId] as const] : [])),
+  );
+  return { ...result, threads };
 }
 
 /**
@@ -224,6 +287,16 @@ export async function decideMessages(
   }
   if (forced.size > 0) answers = new Map([...answers, ...forced]);
   return { decisions: decide(ids, metadata, answers, ctx), llm };
+}
+
+/** What the rules saw of the senders of mail read in full, for later mail to go without reads. */
+async function rememberRuleSenders(
+  deps: JobDeps,
+  user: User,
+  read: readonly MessageMeta[],
+): Promise<void> {
+  const decisions = rulesSenderDecisions(read, user.policy, deps.clock.now());
+  if (decisions.length > 0) await deps.store.putSenderDecisions(user.id, decisions);
 }
 
 /** Says in the run's log, in plain words, what could not be decided and why. */

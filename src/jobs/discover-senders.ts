@@ -1,5 +1,5 @@
 import type { MessageMeta } from '../domain/message.js';
-import type { BatchPlan } from '../domain/model.js';
+import type { PackedPart } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
 import type { Partition } from '../domain/scan-partitions.js';
 import { isBulk } from '../domain/sender-groups.js';
@@ -9,7 +9,7 @@ export type Listed = { readonly id: string; readonly threadId: string };
 
 type Save = (
   ids: readonly Listed[],
-  plan: (chunk: readonly Listed[]) => BatchPlan,
+  plan: (chunk: readonly Listed[]) => PackedPart['plan'],
 ) => Promise<boolean>;
 
 const ADDRESS = /^[^\s"(){}]+@[^\s"(){}]+$/;

@@ -22,10 +22,24 @@ export const TASK_PATHS = {
   batch: '/tasks/batch',
   sync: '/tasks/sync',
   watch: '/tasks/watch',
+  comingOfAge: '/tasks/coming-of-age',
+  flushTrash: '/tasks/flush-trash',
 } as const;
 
-/** Notifications within one window make one sync, run when the window closes. */
-export const SYNC_WINDOW_MS = 5_000;
+/** The longest a decided batch's trash waits in the outbox for more to join it. */
+export const TRASH_FLUSH_WINDOW_MS = 60_000;
+/**
+ * How long a sync's trash waits for the next syncs' to share one batchModify (50 units, where
+ * each sync would pay its own): new mail comes in bursts, a notification a second at most.
+ */
+export const SYNC_TRASH_WINDOW_MS = 10_000;
+
+/**
+ * Notifications within one window make one sync, run when the window closes. Short enough that
+ * new mail is decided within 5 s of its notification (window + gap + the sync's own work);
+ * Gmail's one notification a second per user bounds how many syncs a stream of mail makes.
+ */
+export const SYNC_WINDOW_MS = 2_000;
 /**
  * Gmail drops a user's notifications that come less than a second after the last one sent.
  * A sync that starts at least this long after its notification also reads the changes whose
@@ -61,4 +75,40 @@ export function syncTask(userId: string, now: number) {
 export function watchTask(userId: string, now: number, runId?: string) {
   const name = runId ? `watch-${userId}-${runId}` : `watch-${userId}-${Math.floor(now / DAY)}`;
   return { name, path: TASK_PATHS.watch, payload: runId ? { userId, runId } : { userId } };
+}
+
+/** The daily coming-of-age pass of a user (coming-of-age.ts): one a day, whoever asks. */
+export function comingOfAgeTask(userId: string, now: number) {
+  return {
+    name: `coming-of-age-${userId}-${Math.floor(now / DAY)}`,
+    path: TASK_PATHS.comingOfAge,
+    payload: { userId },
+  };
+}
+
+/**
+ * A flush of the user's trash outbox at the end of the current window (at most a minute
+ * away), queued once per window whatever the number of batches that ask; `delayMs` 0 flushes
+ * now (a follow-up flush gets its own name).
+ */
+export function flushTask(userId: string, now: number, delayMs?: number) {
+  const window = Math.floor(now / TRASH_FLUSH_WINDOW_MS);
+  const soon = delayMs !== undefined;
+  return {
+    name: soon ? `flush-${userId}-${now}` : `flush-${userId}-${window}`,
+    path: TASK_PATHS.flushTrash,
+    payload: { userId },
+    delayMs: soon ? delayMs : (window + 1) * TRASH_FLUSH_WINDOW_MS - now,
+  };
+}
+
+/** The flush of the syncs' trash gathered in one window, when that window ends. */
+export function syncFlushTask(userId: string, now: number) {
+  const window = Math.floor(now / SYNC_TRASH_WINDOW_MS);
+  return {
+    name: `flush-syncs-${userId}-${window}`,
+    path: TASK_PATHS.flushTrash,
+    payload: { userId },
+    delayMs: (window + 1) * SYNC_TRASH_WINDOW_MS - now,
+  };
 }

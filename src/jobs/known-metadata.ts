@@ -13,11 +13,12 @@ const CATEGORY_LABELS: Readonly<Record<string, string>> = {
 /**
  * What the scan by sender knows of a batch's messages without reading them: the labels its
  * part stands for, a date on the right side of the age threshold, and the sender's list
- * headers and typical size from the samples. Sampled messages keep their real metadata.
+ * headers and typical size from the samples. Sampled messages keep their real metadata. Mail
+ * attributed to decided senders (`known`) carries no address: it is never needed to protect it.
  * Undefined when the samples disagree on what the sender sends: then the batch is read.
  */
 export function knownMetadata(
-  plan: Extract<BatchPlan, { kind: 'facts' | 'sender' }>,
+  plan: Extract<BatchPlan, { kind: 'facts' | 'sender' | 'known' }>,
   ids: readonly string[],
   run: Run,
   user: User,
@@ -56,7 +57,9 @@ export function knownMetadata(
         snippet: '',
         sizeEstimate: size,
         internalDate,
-        listUnsubscribe: first?.listUnsubscribe ?? false,
+        // A sender the rules decided disposable is one whose mail has an unsubscribe link.
+        listUnsubscribe:
+          first?.listUnsubscribe ?? (plan.kind === 'known' && plan.action === 'trash'),
         listId: first?.listId ?? null,
       },
     );

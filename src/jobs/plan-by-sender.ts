@@ -1,4 +1,10 @@
-import { type BatchPlan, FINAL_STATUSES, type Run, type User } from '../domain/model.js';
+import {
+  type BatchPlan,
+  FINAL_STATUSES,
+  type PackedPart,
+  type Run,
+  type User,
+} from '../domain/model.js';
 import type { Classifier, Mailbox } from '../domain/ports.js';
 import { CONVERSATION_REASONS, type ConversationMark } from '../domain/protection.js';
 import { scanPartitions } from '../domain/scan-partitions.js';
@@ -7,6 +13,8 @@ import { discoverSenders, type Listed, listAll } from './discover-senders.js';
 import type { JobDeps } from './job-deps.js';
 
 const BATCH_SIZE = 500;
+
+type PartPlanOf = (chunk: readonly Listed[]) => PackedPart['plan'];
 
 /**
  * The plan of a scan by sender. Gmail search lists the mailbox as disjoint parts (see
@@ -36,27 +44,64 @@ export async function planBySender(
   let listed = last?.listedThrough ?? 0;
   if (last) await enqueueBatchIfReady(deps, run.id, last.batchNo);
 
-  /** Saves the ids as batches; false when another plan task of the run holds a batch number. */
-  const save = async (
-    ids: readonly Listed[],
-    plan: (chunk: readonly Listed[]) => BatchPlan,
-  ): Promise<boolean> => {
-    for (let start = 0; start < ids.length; start += BATCH_SIZE) {
+  /** Saves one batch; false when another plan task of the run holds its batch number. */
+  const saveBatch = async (chunk: readonly Listed[], plan: BatchPlan): Promise<boolean> => {
+    listed += chunk.length;
+    const messageIds = chunk.map((m) => m.id);
+    const batch = {
+      batchNo,
+      messageIds,
+      nextPageToken: 'by-sender',
+      listedThrough: listed,
+      plan,
+    };
+    if (!(await saveOwnBatch(deps, run.id, batch))) return false;
+    for (const id of messageIds) saved.add(id);
+    await enqueueBatchIfReady(deps, run.id, batchNo);
+    batchNo++;
+    return true;
+  };
+
+  // Small parts of one search partition wait here until 500 ids share one batch: one task,
+  // one set of store writes and one queued trash entry for many senders. Each part keeps its
+  // own plan.
+  let pack: { ids: Listed[]; plan: PartPlanOf }[] = [];
+  let packed = 0;
+  const flushPack = async (): Promise<boolean> => {
+    const parts = pack;
+    pack = [];
+    packed = 0;
+    if (parts.length === 0) return true;
+    if (parts.length === 1) return saveBatch(parts[0]!.ids, parts[0]!.plan(parts[0]!.ids));
+    const plan: BatchPlan = {
+      kind: 'packed',
+      parts: parts.map((p) => ({ count: p.ids.length, plan: p.plan(p.ids) })),
+    };
+    return saveBatch(
+      parts.flatMap((p) => p.ids),
+      plan,
+    );
+  };
+
+  /**
+   * Saves the ids: whole batches of 500 on their own, the rest packed with other small parts.
+   * False when another plan task of the run holds a batch number.
+   */
+  const save = async (ids: readonly Listed[], plan: PartPlanOf): Promise<boolean> => {
+    let start = 0;
+    for (; ids.length - start >= BATCH_SIZE; start += BATCH_SIZE) {
       const chunk = ids.slice(start, start + BATCH_SIZE);
-      listed += chunk.length;
-      const messageIds = chunk.map((m) => m.id);
-      const batch = {
-        batchNo,
-        messageIds,
-        nextPageToken: 'by-sender',
-        listedThrough: listed,
-        plan: plan(chunk),
-      };
-      if (!(await saveOwnBatch(deps, run.id, batch))) return false;
-      for (const id of messageIds) saved.add(id);
-      await enqueueBatchIfReady(deps, run.id, batchNo);
-      batchNo++;
+      if (!(await saveBatch(chunk, plan(chunk)))) return false;
     }
+    const rest = ids.slice(start);
+    if (rest.length === 0) return true;
+    if (packed + rest.length > BATCH_SIZE && !(await flushPack())) return false;
+    const last = pack.at(-1);
+    // Messages read one by one need no part each: one read part holds them all.
+    if (last && last.plan(last.ids).kind === 'read' && plan(rest).kind === 'read') {
+      last.ids.push(...rest);
+    } else pack.push({ ids: [...rest], plan });
+    packed += rest.length;
     return true;
   };
 
@@ -94,8 +139,12 @@ export async function planBySender(
         seed: `${user.id} ${run.startHistoryId}`,
       });
     }
-    if (!own) return undefined;
+    // A pack holds one part of the mailbox: its batches are ready as soon as the part is
+    // listed, and a small mailbox still makes a batch per part.
+    if (!own || !(await flushPack())) return undefined;
   }
+  // Marked mail set aside in a part with nothing else left may still wait in the pack.
+  if (!(await flushPack())) return undefined;
   return { batchCount: batchNo, listed };
 }
 
@@ -108,7 +157,7 @@ async function setMarkedAside(
   deps: JobDeps,
   user: User,
   members: readonly Listed[],
-  save: (ids: readonly Listed[], plan: (chunk: readonly Listed[]) => BatchPlan) => Promise<boolean>,
+  save: (ids: readonly Listed[], plan: PartPlanOf) => Promise<boolean>,
 ): Promise<Listed[] | undefined> {
   const marks = await deps.store.markedThreads(user.id, [
     ...new Set(members.map((m) => m.threadId)),

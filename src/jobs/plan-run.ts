@@ -4,6 +4,7 @@ import { enqueueBatchIfReady, saveOwnBatch } from './batch-chain.js';
 import { rememberMarkedConversations, runMarkingLabels } from './conversation-marks.js';
 import type { JobDeps } from './job-deps.js';
 import { planBySender } from './plan-by-sender.js';
+import { flushTrash } from './trash-outbox.js';
 import { afterRunFinished } from './watch-mailbox.js';
 
 /**
@@ -58,6 +59,9 @@ export async function planRun(deps: JobDeps, runId: string): Promise<void> {
   const { batchCount: batchNo, listed } = planned;
   const finished = await store.finishPlanning(runId, batchNo, listed, clock.now());
   if (finished) await afterRunFinished(deps, finished);
+  // The last batch may have been decided before planning was known to be done: its trash
+  // waits in the outbox for a flush, which ends the run.
+  if (finished?.status === 'DELETING') await flushTrash(deps, finished.userId);
   deps.log.info('run planned', { runId, batches: batchNo, listed, status: finished?.status });
 }
 

@@ -3,13 +3,15 @@ import { FINAL_STATUSES } from '../domain/model.js';
 import { enqueueNextBatch } from './batch-chain.js';
 import { decideBatch } from './decide-batch.js';
 import type { JobDeps } from './job-deps.js';
-import { guardBeforeTrash } from './trash-guard.js';
+import { queueBatchTrash } from './trash-outbox.js';
 
 /**
- * A batch task (one at a time per run, see batch-chain.ts): metadata under the user's quota, protection rules, the classifier for what is
- * left, decisions saved, then Trash, then the counters in the transaction that marks the batch
- * done. Decisions are saved before anything is trashed, so a retry repeats the (idempotent)
- * trash call and never asks the classifier twice.
+ * A batch task (one at a time per run, see batch-chain.ts): metadata under the user's quota,
+ * protection rules, the classifier for what is left, decisions saved. A batch with nothing to
+ * trash is counted at once; one with trash puts it in the user's trash outbox (see
+ * trash-outbox.ts), which trashes and counts it with other batches' trash. Decisions are saved
+ * before anything is queued or trashed, so a retry never asks the classifier twice, and the
+ * next batch starts as soon as this one is decided.
  */
 export async function processBatch(deps: JobDeps, runId: string, batchNo: number): Promise<void> {
   const { store, clock } = deps;
@@ -20,29 +22,46 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
   if (batch.status === 'done') return enqueueNextBatch(deps, runId, batchNo);
   const user = await store.getUser(run.userId);
   if (!user) return;
-  const mailbox = await deps.mailboxFor(user);
 
+  let threads: ReadonlyMap<string, string> | undefined;
   if (batch.status === 'pending') {
-    const { decisions, llm } = await decideBatch(deps, run, user, mailbox, batch);
+    const mailbox = await deps.mailboxFor(user);
+    const decided = await decideBatch(deps, run, user, mailbox, batch);
+    threads = decided.threads;
+    const { decisions, llm } = decided;
     batch = await store.saveDecisions(runId, batchNo, decisions, llm);
   }
-  // The one place a batch's decisions go to Gmail: a review run trashes nothing here (its
-  // owner applies it later, see apply-review.ts), and counts its trash decisions as processed.
+  // A review run trashes nothing here (its owner applies it later, see apply-review.ts) and
+  // counts its trash decisions as processed; any other run's trash goes to the outbox.
   const trashing = run.mode !== 'review';
-  // After the decisions are saved: a Gmail error here retries the check, never the classifier.
-  const decisions = trashing
-    ? await guardBeforeTrash(deps, run, user, mailbox, batch.decisions)
-    : batch.decisions;
-  const trashIds = trashing ? decisions.filter((d) => d.decision === 'trash').map((d) => d.id) : [];
+  const trash = trashing
+    ? batch.decisions.filter((d) => d.decision === 'trash').map((d) => d.id)
+    : [];
   const current = await store.getRun(runId);
   if (!current || FINAL_STATUSES.includes(current.status)) return;
-  if (trashIds.length > 0) await mailbox.trash(trashIds);
+  if (trash.length > 0) {
+    const planned = batch.plan && 'threadIds' in batch.plan ? batch.plan.threadIds : [];
+    const planThread = new Map(batch.messageIds.map((id, i) => [id, planned[i]]));
+    // A retried batch has no metadata left: its plan's threads, or '' (unknown: the check
+    // before Trash reads the message again before it looks at its conversation).
+    const threadIds = trash.map(
+      (id) =>
+        threads?.get(id) ??
+        batch.decisions.find((d) => d.id === id)?.threadId ??
+        planThread.get(id) ??
+        '',
+    );
+    await enqueueNextBatch(deps, runId, batchNo);
+    const entry = { runId, batchNo, ids: trash, threadIds };
+    await queueBatchTrash(deps, current, entry, batch.messageIds.length);
+    return;
+  }
 
   const { applied, run: after } = await store.completeBatch({
     runId,
     batchNo,
-    decisions,
-    counters: countDecisions(decisions, { trashing }),
+    decisions: batch.decisions,
+    counters: countDecisions(batch.decisions, { trashing }),
     llm: batch.llm,
     now: clock.now(),
   });

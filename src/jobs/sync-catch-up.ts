@@ -1,4 +1,4 @@
-import type { User } from '../domain/model.js';
+import type { Run, User } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
 import { markingLabels, rememberMarkedConversations } from './conversation-marks.js';
 import type { JobDeps } from './job-deps.js';
@@ -23,7 +23,7 @@ export async function catchUp(
   mailbox: Mailbox,
   from: string,
   reason: 'expired' | 'flood',
-): Promise<void> {
+): Promise<Run | undefined> {
   const { historyId } = await mailbox.profile();
   const since = user.cursor?.updatedAt ?? 0;
   // An hour's margin: the cursor's history id was read a little before it was stored.
@@ -67,4 +67,5 @@ export async function catchUp(
     notes,
   });
   if (run) deps.log.info('catch-up queued', { runId: run.id, days, messages: ids.size, capped });
+  return run;
 }

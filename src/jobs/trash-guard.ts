@@ -1,3 +1,4 @@
+import { isComingOfAge } from '../domain/coming-of-age-log.js';
 import type { MessageMeta } from '../domain/message.js';
 import type { MessageDecision, Run, User } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
@@ -31,8 +32,9 @@ export async function guardBeforeTrash(
   decisions: readonly MessageDecision[],
 ): Promise<MessageDecision[]> {
   const trash = decisions.filter((d) => d.decision === 'trash');
-  // A sync read the marks made since its cursor moments ago (sync-mailbox.ts).
-  if (trash.length === 0 || run.kind !== 'full') return [...decisions];
+  // A sync read the marks made since its cursor moments ago (sync-mailbox.ts); a coming-of-age
+  // pass decides from listings, as a full scan does, and is guarded the same way.
+  if (trash.length === 0 || (run.kind !== 'full' && !isComingOfAge(run))) return [...decisions];
   const labels = await runMarkingLabels(run.id, mailbox);
   const from = run.startHistoryId;
   const changed = from === null ? 'expired' : await mailbox.protectedSince(from, labels);

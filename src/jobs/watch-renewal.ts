@@ -1,4 +1,4 @@
-import { type JobDeps, syncTask, watchTask } from './job-deps.js';
+import { comingOfAgeTask, type JobDeps, syncTask, watchTask } from './job-deps.js';
 import { RENEW_WITHIN_MS } from './watch-mailbox.js';
 
 /**
@@ -13,11 +13,12 @@ const PAGE = 1_000;
 export interface CronResult {
   readonly renewing: number;
   readonly catchingUp: number;
+  readonly comingOfAge: number;
 }
 
 /**
- * The daily cron: one watch task per user whose watch expires within two days, and one sync
- * per connected user that has not synced for a while. It only reads and enqueues, so it
+ * The daily cron: one watch task per user whose watch expires within two days, one sync per
+ * connected user that has not synced for a while, and each connected user's coming-of-age pass. It only reads and enqueues, so it
  * answers quickly however many users there are; the tasks do the Gmail calls under quota.
  */
 export async function renewWatches(deps: JobDeps): Promise<CronResult> {
@@ -40,6 +41,18 @@ export async function renewWatches(deps: JobDeps): Promise<CronResult> {
     await deps.queue.enqueue(syncTask(user.id, now));
     catchingUp++;
   }
-  deps.log.info('cron: watches and catch-ups queued', { renewing, catchingUp });
-  return { renewing, catchingUp };
+  // Every connected user with a finished scan (a cursor): one coming-of-age task a day each.
+  const connected = await deps.store.listUsersSyncedBefore(now + 1, PAGE);
+  let comingOfAge = 0;
+  for (const user of connected) {
+    if (user.needsReconnect || user.refreshToken === null) continue;
+    await deps.queue.enqueue(comingOfAgeTask(user.id, now));
+    comingOfAge++;
+  }
+  deps.log.info('cron: watches, catch-ups and coming of age queued', {
+    renewing,
+    catchingUp,
+    comingOfAge,
+  });
+  return { renewing, catchingUp, comingOfAge };
 }

@@ -13,6 +13,7 @@ import { DEFAULT_POLICY, ZERO_COUNTERS, ZERO_USAGE } from '../../src/domain/mode
 import type { CompleteBatch, Store } from '../../src/domain/ports.js';
 import { describeReviewContract } from './store-contract-review.js';
 import { describeSyncContract } from './store-contract-sync.js';
+import { describeTrashOutboxContract } from './store-contract-trash.js';
 
 /**
  * The behaviour every Store adapter must have. `open` is called before each test and must
@@ -21,7 +22,7 @@ import { describeSyncContract } from './store-contract-sync.js';
 
 const T0 = 1_700_000_000_000;
 let sequence = 0;
-const unique = (prefix: string) => `${prefix}-${++sequence}-${randomUUID().slice(0, 8)}`;
+export const unique = (prefix: string) => `${prefix}-${++sequence}-${randomUUID().slice(0, 8)}`;
 
 export function aUser(overrides: Partial<User> = {}): User {
   return {
@@ -133,6 +134,7 @@ export function describeStoreContract(
 
     describeSyncContract(() => store);
     describeReviewContract(() => store);
+    describeTrashOutboxContract(() => store);
 
     async function aStoredRun(overrides: Partial<Run> = {}, batchCount = 0): Promise<Run> {
       const run = aRun(overrides);
@@ -776,6 +778,23 @@ export function describeStoreContract(
         await store.putSenderDecisions(userId, [newer]);
         const found = await store.getSenderDecisions(userId, [newer.senderKey]);
         expect(found.get(newer.senderKey)).toEqual(newer);
+      });
+
+      it('lists the most recently decided senders first, up to the limit', async () => {
+        const userId = unique('user');
+        const decisions = [3, 1, 4, 2].map((n) =>
+          aSenderDecision({ senderKey: `s${n}@shop.example|promotions`, decidedAt: T0 + n }),
+        );
+        await store.putSenderDecisions(userId, decisions);
+        await store.putSenderDecisions(unique('user'), [aSenderDecision({ decidedAt: T0 + 9 })]);
+        const listed = await store.listSenderDecisions(userId, 3);
+        expect(listed.map((d) => d.senderKey)).toEqual([
+          's4@shop.example|promotions',
+          's3@shop.example|promotions',
+          's2@shop.example|promotions',
+        ]);
+        expect(listed[0]).toEqual(decisions[2]);
+        expect(await store.listSenderDecisions(unique('user'), 10)).toEqual([]);
       });
 
       it("never shows one user another user's decisions", async () => {

@@ -36,13 +36,14 @@ export interface ScannedUser {
 
 /**
  * The local service against a simulated Google, the default account signed in (rules only,
- * bulk mail trashed at any age), its full scan DONE and its watch and cursor in place.
+ * bulk mail trashed at any age unless `minAgeDays` says otherwise), its full scan DONE and its
+ * watch and cursor in place.
  */
 export async function scannedService(
   google: RunningGoogle,
   owner: string,
   env: Record<string, string>,
-  options: Omit<ServiceOptions, 'env'> = {},
+  { minAgeDays = 0, ...options }: Omit<ServiceOptions, 'env'> & { minAgeDays?: number } = {},
 ): Promise<ScannedUser> {
   const started = await startLocalService(google, {
     ...options,
@@ -58,7 +59,7 @@ export async function scannedService(
   // The user id is Google's `sub`; the owner must be the simulated Google's first account.
   const userId = google.google.account(owner).sub;
   const user = await service.store.getUser(userId);
-  await service.store.updateUser(userId, { policy: { ...user!.policy, minAgeDays: 0 } });
+  await service.store.updateUser(userId, { policy: { ...user!.policy, minAgeDays } });
   const start = await client.post('/app/runs');
   const runId = start.headers.get('location')!.replace('/runs/', '');
   const scan = await waitFor(async () => {

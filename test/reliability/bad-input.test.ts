@@ -229,6 +229,7 @@ describe('bad input at every entry point', () => {
       ['/app/runs', {}],
       ['/app/openai-key', { rulesOnly: '1' }],
       ['/app/disconnect', { confirm: 'yes' }],
+      ['/app/sync', {}],
       [`/app/runs/${otherRunId}/undo`, {}],
       ['/auth/logout', {}],
     ];

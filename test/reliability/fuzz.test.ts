@@ -105,6 +105,7 @@ describe('fuzzing the push and task handlers and Gmail search', () => {
       '/tasks/plan',
       '/tasks/batch',
       '/tasks/sync',
+      '/tasks/coming-of-age',
       '/tasks/undo',
       '/cron/renew-watches',
     ];
@@ -138,6 +139,9 @@ describe('fuzzing the push and task handlers and Gmail search', () => {
         userId: rng.chance(0.5) ? String(rng.int(1, 1e9)) : randomString(rng),
       }),
       '/tasks/watch': () => ({ userId: String(rng.int(1, 1e9)), runId: runId() }),
+      '/tasks/coming-of-age': () => ({
+        userId: rng.chance(0.5) ? String(rng.int(1, 1e9)) : randomString(rng),
+      }),
       '/tasks/undo': () => ({
         runId: runId(),
         fromBatch: rng.int(-1, 2),

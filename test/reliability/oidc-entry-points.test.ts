@@ -151,6 +151,12 @@ describe('OIDC on every internal endpoint of the cloud wiring', () => {
     { path: '/tasks/sync', audience: SERVICE, email: ACCOUNTS.tasks, body: { userId: '1234' } },
     { path: '/tasks/watch', audience: SERVICE, email: ACCOUNTS.tasks, body: { userId: '1234' } },
     {
+      path: '/tasks/coming-of-age',
+      audience: SERVICE,
+      email: ACCOUNTS.tasks,
+      body: { userId: '1234' },
+    },
+    {
       path: '/tasks/undo',
       audience: SERVICE,
       email: ACCOUNTS.tasks,
@@ -194,7 +200,9 @@ describe('OIDC on every internal endpoint of the cloud wiring', () => {
   it('lets the right account in, and only where it belongs', async () => {
     for (const { path, audience, email, body } of endpoints) {
       // This app has no Gmail: the user tasks name a user who does not exist (done at once).
-      const accepted = path === '/tasks/sync' || path === '/tasks/watch' ? { userId: '999' } : body;
+      const accepted = ['/tasks/sync', '/tasks/watch', '/tasks/coming-of-age'].includes(path)
+        ? { userId: '999' }
+        : body;
       const response = await app.request(`${SERVICE}${path}`, {
         method: 'POST',
         headers: {
@@ -208,8 +216,9 @@ describe('OIDC on every internal endpoint of the cloud wiring', () => {
         status: path === '/cron/renew-watches' ? 200 : 204,
       });
     }
-    // The one real notification queued the one sync it should.
-    expect(queued.map((t) => t.path)).toEqual(['/tasks/sync']);
+    // The cron queued the connected user's daily coming-of-age pass, and the one real
+    // notification the one sync it should.
+    expect(queued.map((t) => t.path)).toEqual(['/tasks/coming-of-age', '/tasks/sync']);
   });
 });
 

@@ -8,6 +8,7 @@ export const TABLES = [
   'batches',
   'sender_decisions',
   'marked_threads',
+  'trash_outbox',
   'queue_tasks',
 ] as const;
 

@@ -1,5 +1,5 @@
 import type { CleanupState } from '../../src/http/dashboard-model.js';
-import { formatBytes, plural } from '../format.js';
+import { formatBytes, formatCount, plural } from '../format.js';
 import { When } from './when.js';
 
 function WatchText({ watch, now }: { watch: CleanupState['watch']; now: number }) {
@@ -22,7 +22,17 @@ function WatchText({ watch, now }: { watch: CleanupState['watch']; now: number }
  * Automatic cleanup: after the first full scan, Gmail tells the service about new mail and
  * each change is cleaned by a small run.
  */
-export function CleanupSection({ cleanup, now }: { cleanup: CleanupState; now: number }) {
+export function CleanupSection({
+  cleanup,
+  now,
+  canCheck,
+}: {
+  cleanup: CleanupState;
+  now: number;
+  /** A finished scan and working Google access: "Check new mail now" can run. */
+  canCheck: boolean;
+}) {
+  const aged = cleanup.comingOfAge;
   return (
     <section class="card" aria-labelledby="cleanup-heading">
       <h2 id="cleanup-heading">Automatic cleanup</h2>
@@ -70,7 +80,28 @@ export function CleanupSection({ cleanup, now }: { cleanup: CleanupState; now: n
             )}
           </dd>
         </div>
+        <div>
+          <dt>Came of age</dt>
+          <dd data-testid="came-of-age">
+            {aged.lastAt === null ? (
+              'Mail kept for being too young is looked at again daily once old enough'
+            ) : (
+              <>
+                {plural(aged.trashed, 'message')} (
+                <span class="nowrap">{formatBytes(aged.bytes)}</span>) in {formatCount(aged.runs)}{' '}
+                daily {aged.runs === 1 ? 'pass' : 'passes'}, the last <When at={aged.lastAt} />
+              </>
+            )}
+          </dd>
+        </div>
       </dl>
+      {canCheck ? (
+        <form method="post" action="/app/sync">
+          <button type="submit" class="button">
+            Check new mail now
+          </button>
+        </form>
+      ) : null}
     </section>
   );
 }

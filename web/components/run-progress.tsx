@@ -1,3 +1,4 @@
+import { isComingOfAge } from '../../src/domain/coming-of-age-log.js';
 import type { RunView } from '../../src/http/run-view.js';
 import { formatBytes, formatCount, formatUsd } from '../format.js';
 import type { RunFigures } from '../run-figures.js';
@@ -44,8 +45,9 @@ export function freedText(run: RunView): string {
   return `On ${day}, when Gmail empties Trash (now, if you empty it yourself)`;
 }
 
-export function kindLabel(kind: string): string {
-  return kind === 'full' ? 'Full scan' : 'Automatic cleanup';
+export function kindLabel(run: Pick<RunView, 'kind' | 'errors'>): string {
+  if (run.kind === 'full') return 'Full scan';
+  return isComingOfAge(run) ? 'Came of age' : 'Automatic cleanup';
 }
 
 export function llmCost(run: RunView, final: boolean): string {

@@ -33,7 +33,7 @@ export function RunsTable({ runs }: { runs: readonly RunView[] }) {
                   <When at={run.startedAt ?? run.scheduledAt ?? 0} />
                 </a>
               </td>
-              <td data-label="Kind">{kindLabel(run.kind)}</td>
+              <td data-label="Kind">{kindLabel(run)}</td>
               <td data-label="Status">
                 {STATUS_LABELS[run.status] ?? run.status}
                 {UNDO_LABELS[run.undo]}

@@ -9,6 +9,9 @@ export const NOTICES: Readonly<Record<string, string>> = {
   key: 'Your OpenAI key is saved. Runs waiting for it go on by themselves.',
   rules: 'Simple rules will decide from now on; no OpenAI key is kept.',
   undo: 'Undo started: the messages are being moved back out of Trash.',
+  'sync-busy': 'A run is under way: check for new mail again once it has finished.',
+  'sync-none': 'No new mail to look at since the last check.',
+  'sync-first': 'New mail is checked once your first full scan has finished.',
 };
 
 export function DashboardPage({
@@ -44,7 +47,11 @@ export function DashboardPage({
         needsReconnect={model.needsReconnect}
         hasKey={model.hasKey}
       />
-      <CleanupSection cleanup={model.cleanup} now={now} />
+      <CleanupSection
+        cleanup={model.cleanup}
+        now={now}
+        canCheck={model.hasScan && !model.needsReconnect}
+      />
       <section class="card" aria-labelledby="runs-heading">
         <h2 id="runs-heading">Latest runs</h2>
         <RunsTable runs={model.runs} />

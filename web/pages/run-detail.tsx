@@ -119,13 +119,13 @@ export function RunDetailPage({
         : undefined;
   return (
     <Layout
-      title={kindLabel(run.kind)}
+      title={kindLabel(run)}
       signedIn
       refreshSeconds={refresh}
       scripts={figures.final || waiting ? [] : ['run-status.js']}
     >
       <h1>
-        {kindLabel(run.kind)} of <When at={run.startedAt ?? run.scheduledAt ?? 0} />
+        {kindLabel(run)} of <When at={run.startedAt ?? run.scheduledAt ?? 0} />
       </h1>
       <p class="lede">
         Anyone with the link to its <a href={`/runs/${run.id}`}>status page</a> can follow this

@@ -42,11 +42,11 @@ export function RunStatusPage({ run, figures }: { run: RunView; figures: RunFigu
   const waiting = run.status === 'REVIEW';
   return (
     <Layout
-      title={`${kindLabel(run.kind)} status`}
+      title={`${kindLabel(run)} status`}
       refreshSeconds={figures.final || waiting ? undefined : STATUS_REFRESH_SECONDS}
       scripts={figures.final || waiting ? [] : ['run-status.js']}
     >
-      <h1>{kindLabel(run.kind)}</h1>
+      <h1>{kindLabel(run)}</h1>
       <RunTimes run={run} final={figures.final} />
       <RunAlert run={run} figures={figures} />
       <RunProgress run={run} figures={figures} />

@@ -6,6 +6,7 @@ import type { CollectionReference, DocumentReference, Firestore } from '@google-
  *   users/{userId}/senders/{senderDocId}        cached decision per sender
  *   users/{userId}/repliedThreads/{bucket}      marked conversations (replied ones
  *                                              among them), in hash buckets
+ *   users/{userId}/trashOutbox/{runId}-{batchNo} decided trash waiting for a flush
  *   runs/{runId}                                the run, with its base tally
  *   runs/{runId}/batches/{batchNo}              up to 500 ids and their decisions
  *   runs/{runId}/shards/{n}                     counter shards the batches add to
@@ -17,6 +18,9 @@ export const senders = (db: Firestore, userId: string): CollectionReference =>
   userRef(db, userId).collection('senders');
 export const threadBuckets = (db: Firestore, userId: string): CollectionReference =>
   userRef(db, userId).collection('repliedThreads');
+
+export const trashOutbox = (db: Firestore, userId: string): CollectionReference =>
+  userRef(db, userId).collection('trashOutbox');
 
 export const runs = (db: Firestore): CollectionReference => db.collection('runs');
 export const runRef = (db: Firestore, runId: string): DocumentReference => runs(db).doc(runId);

@@ -19,6 +19,12 @@ export class FirestoreSenders {
     return new Map(found.map((decision) => [decision.senderKey, decision]));
   }
 
+  /** Newest decisions first (a single-field index, which Firestore keeps by default). */
+  async list(userId: string, limit: number): Promise<SenderDecision[]> {
+    const query = senders(this.ctx.db, userId).orderBy('decidedAt', 'desc').limit(limit);
+    return (await this.ctx.query(query)).docs.map((doc) => toSenderDecision(doc.data()));
+  }
+
   async put(userId: string, decisions: readonly SenderDecision[]): Promise<void> {
     for (let start = 0; start < decisions.length; start += WRITE_BATCH_LIMIT) {
       const batch = this.ctx.db.batch();

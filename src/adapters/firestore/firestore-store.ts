@@ -4,6 +4,7 @@ import type {
   LlmUsage,
   MessageDecision,
   PlannedBatch,
+  QueuedTrash,
   Run,
   RunCounters,
   RunError,
@@ -22,6 +23,7 @@ import { runs, userRef, users } from './firestore-paths.js';
 import { FirestoreRepliedThreads } from './firestore-replied-threads.js';
 import { FirestoreRuns } from './firestore-runs.js';
 import { FirestoreSenders } from './firestore-senders.js';
+import { FirestoreTrashOutbox } from './firestore-trash-outbox.js';
 
 /** Gmail history ids are unsigned 64-bit integers written in decimal. */
 const HISTORY_ID = /^\d{1,20}$/;
@@ -50,6 +52,7 @@ export class FirestoreStore implements Store {
   private readonly batches: FirestoreBatches;
   private readonly threads: FirestoreRepliedThreads;
   private readonly senders: FirestoreSenders;
+  private readonly outbox: FirestoreTrashOutbox;
 
   constructor(
     private readonly db: Firestore,
@@ -61,6 +64,7 @@ export class FirestoreStore implements Store {
     this.batches = new FirestoreBatches(this.ctx);
     this.threads = new FirestoreRepliedThreads(this.ctx);
     this.senders = new FirestoreSenders(this.ctx);
+    this.outbox = new FirestoreTrashOutbox(this.ctx);
   }
 
   async getUser(userId: string): Promise<User | undefined> {
@@ -219,6 +223,21 @@ export class FirestoreStore implements Store {
     return this.runs.finishPlanning(runId, batchCount, listed, now);
   }
 
+  queueTrash(userId: string, entry: QueuedTrash): Promise<number> {
+    return this.outbox.queue(userId, entry);
+  }
+
+  queuedTrash(userId: string, limit: number): Promise<QueuedTrash[]> {
+    return this.outbox.oldest(userId, limit);
+  }
+
+  unqueueTrash(
+    userId: string,
+    entries: readonly Pick<QueuedTrash, 'runId' | 'batchNo'>[],
+  ): Promise<void> {
+    return this.outbox.remove(userId, entries);
+  }
+
   getSenderDecisions(
     userId: string,
     senderKeys: readonly string[],
@@ -228,6 +247,10 @@ export class FirestoreStore implements Store {
 
   putSenderDecisions(userId: string, decisions: readonly SenderDecision[]): Promise<void> {
     return this.senders.put(userId, decisions);
+  }
+
+  listSenderDecisions(userId: string, limit: number): Promise<SenderDecision[]> {
+    return this.senders.list(userId, limit);
   }
 
   addRepliedThreads(userId: string, threadIds: readonly string[]): Promise<void> {

@@ -245,6 +245,36 @@ describe('GmailMailbox against the simulated Google', () => {
     expect(sim.google.stats.snapshot(OWNER).methods['users.messages.batchModify']?.calls).toBe(6);
   });
 
+  it('trashes one or two messages one by one and three with one batchModify, whichever costs fewer units', async () => {
+    const { mailbox, ids } = await start(20);
+    const box = mailbox();
+    const account = sim.google.account(OWNER);
+    const [one, two, three, four, five, six] = ids(6) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    const units = () => sim.google.stats.snapshot(OWNER).totalUnits;
+    const methods = () => sim.google.stats.snapshot(OWNER).methods;
+
+    await box.trash([one, two]);
+    expect(units()).toBe(40);
+    expect(methods()['users.messages.trash']?.calls).toBe(2);
+    account.delete(account.message(three)!);
+    sim.google.stats.reset();
+    // A message deleted meanwhile is skipped; three ids cost less in one batchModify.
+    await box.trash([three]);
+    await box.trash([four, five, six]);
+    expect(methods()['users.messages.batchModify']?.calls).toBe(1);
+    expect(units()).toBe(20 + 50);
+    expect(
+      [one, two, four, five, six].every((id) => account.message(id)?.labelIds.includes('TRASH')),
+    ).toBe(true);
+  });
+
   it('reads added messages from history once each, with their labels, and reports an expired start id', async () => {
     const { mailbox, time } = await start(20);
     const box = mailbox();

@@ -66,7 +66,7 @@ export const SENDER_KINDS: readonly SenderKind[] = KINDS.trim()
 
 export const KIND_WEIGHTS = SENDER_KINDS.map((kind) => [kind, kind.weight] as const);
 
-const BRANDS = list(`
+export const BRANDS = list(`
   Northwind|Contoso|Fabrikam|Tailspin|Wingtip|Litware|Adatum|Proseware|Lucerne|Alpine|Blue Yonder|
   Coho|Woodgrove|Wide World|Relecloud|Pinecrest|Bluebird|Lumen|Quillon|Zephyr|Marlow|Copperleaf|
   Harbor|Maple|Redwood|Silverline|Starling|Tidewater|Vantage|Willow|Brightside|Cobalt|Driftwood|
@@ -196,6 +196,6 @@ export function makeSpamSender(rng: Random): SimSender {
   return { name: rng.pick(SPAM_NAMES), address: `${local}@${domain}`, bulk: false };
 }
 
-function slugify(name: string): string {
+export function slugify(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 }

@@ -11,7 +11,7 @@ import { batchHandler } from './gmail-batch-route.js';
 import { gmailCall } from './gmail-call.js';
 import { historyRoutes } from './gmail-history-routes.js';
 import { messageRoutes } from './gmail-message-routes.js';
-import { type GeneratedMailbox, generateMailbox } from './mailbox-generator.js';
+import { type GeneratedMailbox, generateMailbox, type MailboxShape } from './mailbox-generator.js';
 import { SimOAuth, type SimOAuthClient } from './oauth/sim-oauth.js';
 import { SimAccount } from './sim-account.js';
 import { SimFaults } from './sim-faults.js';
@@ -43,8 +43,10 @@ export interface AccountSpec {
   readonly email: string;
   /** Google's stable user id; derived from the address when absent. */
   readonly sub?: string;
-  /** A generated mailbox, or the size and seed to generate one (empty by default). */
-  readonly mailbox?: GeneratedMailbox | { readonly size: number; readonly seed?: number };
+  /** A generated mailbox, or the size, seed and shape to generate one (empty by default). */
+  readonly mailbox?:
+    | GeneratedMailbox
+    | { readonly size: number; readonly seed?: number; readonly shape?: MailboxShape };
 }
 
 /**
@@ -124,6 +126,7 @@ export class SimulatedGoogle {
         : generateMailbox({
             seed: spec.mailbox?.seed ?? 1,
             size: spec.mailbox?.size ?? 0,
+            shape: spec.mailbox?.shape,
             ownerEmail: email,
             now: this.now(),
           });

@@ -158,6 +158,23 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       INSERT INTO marked_threads (user_id, thread_id, mark)
         SELECT user_id, thread_id, 'sent' FROM replied_threads;
       DROP TABLE replied_threads;
+      `,
+  },
+  {
+    version: 5,
+    name: 'trash outbox: decided trash gathered across batches, per user',
+    sql: `
+      CREATE TABLE trash_outbox (
+        user_id TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        batch_no INTEGER NOT NULL,
+        ids TEXT NOT NULL,
+        thread_ids TEXT NOT NULL,
+        id_count INTEGER NOT NULL,
+        queued_at INTEGER NOT NULL,
+        PRIMARY KEY (user_id, run_id, batch_no)
+      );
+      CREATE INDEX trash_outbox_oldest ON trash_outbox (user_id, queued_at, run_id, batch_no);
     `,
   },
   {

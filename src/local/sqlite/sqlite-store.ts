@@ -4,6 +4,7 @@ import {
   type LlmUsage,
   type MessageDecision,
   type PlannedBatch,
+  type QueuedTrash,
   type Run,
   type RunCounters,
   type RunError,
@@ -33,6 +34,7 @@ import {
   USER_UPSERT,
   userParams,
 } from './sqlite-rows.js';
+import { SqliteTrashOutbox } from './sqlite-trash-outbox.js';
 import { SqliteUserMemory } from './sqlite-user-memory.js';
 
 /**
@@ -43,12 +45,14 @@ import { SqliteUserMemory } from './sqlite-user-memory.js';
 export class SqliteStore implements Store {
   private readonly runner: SqlRunner;
   private readonly memory: SqliteUserMemory;
+  private readonly outbox: SqliteTrashOutbox;
 
   /** Brings the store's tables up to date. The caller owns `db` and closes it. */
   constructor(db: DatabaseSync) {
     applyMigrations(db, 'store', STORE_MIGRATIONS);
     this.runner = new SqlRunner(db);
     this.memory = new SqliteUserMemory(this.runner);
+    this.outbox = new SqliteTrashOutbox(this.runner);
   }
 
   async getUser(userId: string): Promise<User | undefined> {
@@ -89,6 +93,7 @@ export class SqliteStore implements Store {
       this.sql('DELETE FROM runs WHERE user_id = ?').run(userId);
       this.sql('DELETE FROM sender_decisions WHERE user_id = ?').run(userId);
       this.sql('DELETE FROM marked_threads WHERE user_id = ?').run(userId);
+      this.outbox.removeUser(userId);
       this.sql('DELETE FROM users WHERE id = ?').run(userId);
     });
   }
@@ -257,6 +262,21 @@ export class SqliteStore implements Store {
     });
   }
 
+  async queueTrash(userId: string, entry: QueuedTrash): Promise<number> {
+    return this.outbox.queue(userId, entry);
+  }
+
+  async queuedTrash(userId: string, limit: number): Promise<QueuedTrash[]> {
+    return this.outbox.oldest(userId, limit);
+  }
+
+  async unqueueTrash(
+    userId: string,
+    entries: readonly Pick<QueuedTrash, 'runId' | 'batchNo'>[],
+  ): Promise<void> {
+    this.outbox.remove(userId, entries);
+  }
+
   async getSenderDecisions(
     userId: string,
     senderKeys: readonly string[],
@@ -266,6 +286,10 @@ export class SqliteStore implements Store {
 
   async putSenderDecisions(userId: string, decisions: readonly SenderDecision[]): Promise<void> {
     this.memory.putSenderDecisions(userId, decisions);
+  }
+
+  async listSenderDecisions(userId: string, limit: number): Promise<SenderDecision[]> {
+    return this.memory.listSenderDecisions(userId, limit);
   }
 
   async addRepliedThreads(userId: string, threadIds: readonly string[]): Promise<void> {

@@ -42,6 +42,16 @@ export class SqliteUserMemory {
     });
   }
 
+  listSenderDecisions(userId: string, limit: number): SenderDecision[] {
+    return this.runner
+      .sql(
+        `SELECT * FROM sender_decisions WHERE user_id = ?
+         ORDER BY decided_at DESC, sender_key LIMIT ?`,
+      )
+      .all(userId, limit)
+      .map(toSenderDecision);
+  }
+
   addRepliedThreads(userId: string, threadIds: readonly string[]): void {
     this.addMarkedThreads(userId, new Map(threadIds.map((id) => [id, 'sent'])));
   }

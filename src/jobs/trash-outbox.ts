@@ -1,0 +1,206 @@
+import { isComingOfAge } from '../domain/coming-of-age-log.js';
+import { countDecisions } from '../domain/decide.js';
+import type { MessageMeta } from '../domain/message.js';
+import {
+  FINAL_STATUSES,
+  type MessageDecision,
+  type QueuedTrash,
+  type Run,
+  type User,
+} from '../domain/model.js';
+import type { Mailbox } from '../domain/ports.js';
+import { protectionReason } from '../domain/protection.js';
+import { protectionContext, rememberMarksSince } from './conversation-marks.js';
+import { flushTask, type JobDeps, syncFlushTask } from './job-deps.js';
+import { guardBeforeTrash } from './trash-guard.js';
+import { afterRunFinished } from './watch-mailbox.js';
+
+/** Gmail takes at most 1,000 ids per batchModify: a flush is one such call. */
+export const FLUSH_AT_IDS = 1_000;
+/**
+ * A batch this big spends 50 units on its trash call for 500 messages (0.1 a message), and
+ * its run's progress (counted when the trash is flushed) should not wait: it flushes at once.
+ */
+const FULL_BATCH = 500;
+/** Entries read per flush: more than a flush can carry whatever their sizes. */
+const ENTRIES_PER_FLUSH = 1_000;
+
+/**
+ * A decided batch's trash joins its user's outbox instead of going to Gmail at once: one
+ * `batchModify` costs 50 units whether it carries 5 ids or 1,000, and a long tail of senders
+ * makes many small batches. The outbox is flushed when it holds 1,000 ids, when a full batch
+ * (500 messages) queued its trash, when the last batch of a planned run is decided, and
+ * otherwise by a delayed task within a minute; a sync's trash waits SYNC_TRASH_WINDOW_MS for
+ * other syncs' (at most a window and a few seconds). The batch is counted (and its run can
+ * end) when its trash is flushed.
+ */
+export async function queueBatchTrash(
+  deps: JobDeps,
+  run: Run,
+  entry: Omit<QueuedTrash, 'queuedAt'>,
+  /** How many messages the batch holds: a full batch's trash call is already cheap. */
+  batchSize: number,
+): Promise<void> {
+  const now = deps.clock.now();
+  const queued = await deps.store.queueTrash(run.userId, { ...entry, queuedAt: now });
+  // A sync's trash waits a few seconds for the next syncs' to share its batchModify.
+  const sync = run.kind === 'incremental' && !isComingOfAge(run);
+  const full = queued >= FLUSH_AT_IDS || batchSize >= FULL_BATCH;
+  if (full || (!sync && (await planDecided(deps, run)))) {
+    await flushTrash(deps, run.userId);
+  } else {
+    await deps.queue.enqueue(sync ? syncFlushTask(run.userId, now) : flushTask(run.userId, now));
+  }
+}
+
+/**
+ * The run is planned and its last batch is decided: nothing more will join this run's trash
+ * soon (batches run in order; one retried out of order also finds the last one decided).
+ */
+async function planDecided(deps: JobDeps, run: Run): Promise<boolean> {
+  if (run.batchCount === null) return false;
+  const last = await deps.store.getBatch(run.id, run.batchCount - 1);
+  return last !== undefined && last.status !== 'pending';
+}
+
+/**
+ * Moves the oldest whole entries of the user's outbox (up to 1,000 ids) to Trash in one
+ * `batchModify`, after one check for what changed since the runs started, then counts their
+ * batches and takes them out. Safe to repeat at any point: trashing is idempotent, a batch is
+ * counted once, and an entry leaves the outbox only after its batch is counted, so a crash
+ * loses no id. Entries of a cancelled or failed run are dropped untrashed.
+ */
+export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
+  const { store } = deps;
+  const user = await store.getUser(userId);
+  if (!user) return;
+  const queued = await store.queuedTrash(userId, ENTRIES_PER_FLUSH);
+  const taken: QueuedTrash[] = [];
+  let ids = 0;
+  for (const entry of queued) {
+    if (taken.length > 0 && ids + entry.ids.length > FLUSH_AT_IDS) break;
+    taken.push(entry);
+    ids += entry.ids.length;
+  }
+  if (taken.length === 0) return;
+
+  const runs = new Map<string, Run | undefined>();
+  for (const { runId } of taken) {
+    if (!runs.has(runId)) runs.set(runId, await store.getRun(runId));
+  }
+  const live = taken.filter((e) => {
+    const run = runs.get(e.runId);
+    return run !== undefined && !FINAL_STATUSES.includes(run.status);
+  });
+  const mailbox = await deps.mailboxFor(user);
+  const candidates = live.flatMap((e) => e.ids.map((id) => ({ id })));
+  // One check per run of what was marked since it started (trash-guard.ts): reasons by id.
+  const guarded = new Map<string, string>();
+  for (const [runId, run] of runs) {
+    const mine = live.filter((e) => e.runId === runId);
+    if (!run || mine.length === 0) continue;
+    const trash = mine.flatMap((e) =>
+      e.ids.map(
+        (id, i): MessageDecision => ({
+          id,
+          decision: 'trash',
+          reason: '',
+          sender: null,
+          bytes: 0,
+          threadId: e.threadIds[i] || undefined,
+        }),
+      ),
+    );
+    for (const d of await guardBeforeTrash(deps, run, user, mailbox, trash)) {
+      if (d.decision !== 'trash') guarded.set(d.id, d.reason);
+    }
+  }
+  await guardSyncTrash(deps, user, mailbox, runs, live, guarded);
+  const trash = candidates.filter((c) => !guarded.has(c.id)).map((c) => c.id);
+  if (trash.length > 0) await mailbox.trash(trash);
+
+  const finished: Run[] = [];
+  for (const entry of live) {
+    const batch = await store.getBatch(entry.runId, entry.batchNo);
+    if (!batch || batch.status === 'done') continue;
+    const protectNow = (d: MessageDecision) => d.decision === 'trash' && guarded.has(d.id);
+    const decisions = batch.decisions.map(
+      (d): MessageDecision =>
+        protectNow(d)
+          ? { ...d, decision: 'protected', reason: guarded.get(d.id) ?? '', sender: null }
+          : d,
+    );
+    const { applied, run } = await store.completeBatch({
+      runId: entry.runId,
+      batchNo: entry.batchNo,
+      decisions,
+      counters: countDecisions(decisions),
+      llm: batch.llm,
+      now: deps.clock.now(),
+    });
+    if (applied && run.status === 'DONE') finished.push(run);
+  }
+  await store.unqueueTrash(userId, taken);
+  for (const run of finished) {
+    deps.log.info('run done', {
+      runId: run.id,
+      trashed: run.counters.trashed,
+      processed: run.counters.processed,
+    });
+    await afterRunFinished(deps, run);
+  }
+  // More than one flush's worth was waiting: the next flush goes on at once.
+  if (queued.length > taken.length)
+    await deps.queue.enqueue(flushTask(userId, deps.clock.now(), 0));
+}
+
+/**
+ * A sync decided with the marks made up to its cursor; its trash then waited in the outbox. The
+ * labels added since the earliest of those cursors (one history.list page, 2 units, for all
+ * the syncs of a flush) mark conversations anew, and a queued message of a conversation marked
+ * meanwhile is protected after all.
+ */
+async function guardSyncTrash(
+  deps: JobDeps,
+  user: User,
+  mailbox: Mailbox,
+  runs: ReadonlyMap<string, Run | undefined>,
+  live: readonly QueuedTrash[],
+  guarded: Map<string, string>,
+): Promise<void> {
+  const syncs = live.filter((e) => {
+    const run = runs.get(e.runId);
+    return run?.kind === 'incremental' && !isComingOfAge(run) && run.startHistoryId !== null;
+  });
+  if (syncs.length === 0) return;
+  const from = syncs
+    .map((e) => BigInt(runs.get(e.runId)!.startHistoryId!))
+    .reduce((a, b) => (a < b ? a : b));
+  await rememberMarksSince(deps.store, mailbox, user.id, String(from));
+  const queued = syncs.flatMap((e) => e.ids.map((id, i) => knownOf(id, e.threadIds[i] ?? id)));
+  const ctx = await protectionContext(deps.store, user, queued);
+  for (const m of queued) {
+    const reason = protectionReason(m, ctx);
+    if (reason !== null && !guarded.has(m.id)) guarded.set(m.id, reason);
+  }
+}
+
+/**
+ * What the outbox knows of a queued message: its id and thread. The guard checks it against
+ * the conversations marked since; everything else was checked when it was decided.
+ */
+function knownOf(id: string, threadId: string): MessageMeta {
+  return {
+    id,
+    threadId,
+    labelIds: [],
+    fromAddress: '',
+    fromName: '',
+    subject: '',
+    snippet: '',
+    sizeEstimate: 0,
+    internalDate: 0,
+    listUnsubscribe: false,
+    listId: null,
+  };
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import type { QueuedTrash } from '../../src/domain/model.js';
+import type { Store } from '../../src/domain/ports.js';
+import { aUser, unique } from './store-contract.js';
+
+/**
+ * The Store contract for the trash outbox: decided trash gathered per user across batches and
+ * runs, until a flush takes it out. Part of describeStoreContract, with a fresh store per test.
+ */
+
+const T0 = 1_700_000_000_000;
+
+const entry = (runId: string, batchNo: number, count: number, queuedAt: number): QueuedTrash => ({
+  runId,
+  batchNo,
+  ids: Array.from({ length: count }, (_, i) => `${runId}-${batchNo}-m${i}`),
+  threadIds: Array.from({ length: count }, (_, i) => `${runId}-${batchNo}-t${i}`),
+  queuedAt,
+});
+
+export function describeTrashOutboxContract(store: () => Store): void {
+  describe('trash outbox', () => {
+    it('gathers batches of several runs per user, oldest first, and counts their ids', async () => {
+      const user = aUser();
+      await store().putUser(user);
+      const [runA, runB] = [unique('run-a'), unique('run-b')];
+      expect(await store().queueTrash(user.id, entry(runA, 3, 2, T0 + 20))).toBe(2);
+      expect(await store().queueTrash(user.id, entry(runB, 0, 5, T0 + 10))).toBe(7);
+      expect(await store().queueTrash(user.id, entry(runA, 4, 1, T0 + 30))).toBe(8);
+
+      expect(await store().queuedTrash(user.id, 10)).toEqual([
+        entry(runB, 0, 5, T0 + 10),
+        entry(runA, 3, 2, T0 + 20),
+        entry(runA, 4, 1, T0 + 30),
+      ]);
+      expect(await store().queuedTrash(user.id, 1)).toEqual([entry(runB, 0, 5, T0 + 10)]);
+    });
+
+    it('adds nothing when a retried batch queues its trash again', async () => {
+      const user = aUser();
+      await store().putUser(user);
+      const run = unique('run');
+      await store().queueTrash(user.id, entry(run, 1, 3, T0));
+      // A retry carries the same ids; a later time or other ids must not replace the first.
+      expect(await store().queueTrash(user.id, entry(run, 1, 4, T0 + 99))).toBe(3);
+      expect(await store().queuedTrash(user.id, 10)).toEqual([entry(run, 1, 3, T0)]);
+    });
+
+    it('keeps each user outbox apart', async () => {
+      const [alice, bob] = [aUser(), aUser()];
+      await store().putUser(alice);
+      await store().putUser(bob);
+      const run = unique('run');
+      await store().queueTrash(alice.id, entry(run, 0, 2, T0));
+      expect(await store().queuedTrash(bob.id, 10)).toEqual([]);
+      expect(await store().queueTrash(bob.id, entry(unique('run'), 0, 1, T0))).toBe(1);
+    });
+
+    it('takes flushed entries out and ignores ones already gone', async () => {
+      const user = aUser();
+      await store().putUser(user);
+      const run = unique('run');
+      await store().queueTrash(user.id, entry(run, 0, 2, T0));
+      await store().queueTrash(user.id, entry(run, 1, 3, T0 + 1));
+      await store().unqueueTrash(user.id, [
+        { runId: run, batchNo: 0 },
+        { runId: run, batchNo: 7 },
+      ]);
+      expect(await store().queuedTrash(user.id, 10)).toEqual([entry(run, 1, 3, T0 + 1)]);
+      await store().unqueueTrash(user.id, [{ runId: run, batchNo: 0 }]);
+      expect(await store().queueTrash(user.id, entry(run, 2, 1, T0 + 2))).toBe(4);
+    });
+
+    it('deletes the outbox with the user', async () => {
+      const user = aUser();
+      await store().putUser(user);
+      await store().queueTrash(user.id, entry(unique('run'), 0, 2, T0));
+      await store().deleteUser(user.id);
+      expect(await store().queuedTrash(user.id, 10)).toEqual([]);
+    });
+  });
+}

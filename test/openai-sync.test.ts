@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeIncomingMessage } from '../src/local/google/mailbox-generator.js';
+import { Random } from '../src/local/google/random.js';
+import type { SimMessage } from '../src/local/google/sim-types.js';
+import { type FakeOpenAi, startFakeOpenAi, VALID_KEY } from './helpers/fake-openai.js';
+import { type StartedService, signIn, startLocalService } from './helpers/local-service.js';
+import { inTrash, personal, waitFor } from './helpers/ongoing-cleanup.js';
+import { type RunningGoogle, startSimulatedGoogle } from './helpers/simulated-google.js';
+
+const OWNER = 'llm-sync@example.com';
+
+/**
+ * With an OpenAI key, new mail from senders the LLM decided during the full scan follows the
+ * cached decision without being read or sent to the LLM again.
+ */
+describe('a sync with an OpenAI key', () => {
+  let google: RunningGoogle;
+  let fake: FakeOpenAi;
+  let started: StartedService;
+  let userId: string;
+  const rng = new Random(99);
+  const gets = () => google.google.stats.snapshot(OWNER).methods['users.messages.get']?.calls ?? 0;
+
+  beforeAll(async () => {
+    google = await startSimulatedGoogle([{ email: OWNER, mailbox: { size: 600, seed: 11 } }], {
+      userUnitsPerMinute: 10_000_000,
+    });
+    fake = await startFakeOpenAi();
+    started = await startLocalService(google, {
+      env: { GMAIL_USER_UNITS_PER_MINUTE: '1000000', OPENAI_BASE_URL: fake.baseUrl },
+    });
+    await signIn(started.client);
+    await started.client.post('/app/openai-key', { apiKey: VALID_KEY });
+    userId = google.google.account(OWNER).sub;
+    const start = await started.client.post('/app/runs');
+    const runId = start.headers.get('location')!.replace('/runs/', '');
+    await waitFor(async () => {
+      const run = await started.service.store.getRun(runId);
+      const user = await started.service.store.getUser(userId);
+      return run?.status === 'DONE' && user?.cursor ? run : undefined;
+    }, 'the full scan and the cursor');
+    await started.service.queue.idle();
+  }, 120_000);
+  afterAll(async () => {
+    await started?.close();
+    await fake?.close();
+    await google?.close();
+  });
+
+  it('trashes new mail from a sender the LLM decided disposable without reading it or asking again', async () => {
+    const decided = await started.service.store.listSenderDecisions(userId, 1_000);
+    const disposable = decided.find(
+      (d) => d.action === 'trash' && d.senderKey.endsWith('|promotions'),
+    );
+    expect(disposable).toBeDefined();
+    const address = disposable!.senderKey.slice(0, disposable!.senderKey.lastIndexOf('|'));
+    const known = [...google.google.account(OWNER).messagesAfter(undefined)].find(
+      (m) => m.from.address === address,
+    )!;
+    const fresh = (): SimMessage => ({
+      ...makeIncomingMessage(rng, OWNER, Date.now() - 60_000, 'bulk', { from: known.from }),
+      labelIds: ['CATEGORY_PROMOTIONS', 'INBOX', 'UNREAD'],
+    });
+    const junk = [fresh(), fresh(), fresh()];
+    const person = personal(rng, OWNER);
+    for (const message of [...junk, person]) google.google.deliver(OWNER, message);
+    google.google.stats.reset();
+    const calls = fake.stats.calls;
+
+    await started.service.queue.enqueue({ path: '/tasks/sync', payload: { userId } });
+    const run = await waitFor(async () => {
+      const [latest] = await started.service.store.listRuns(userId, 1);
+      return latest?.kind === 'incremental' && latest.status === 'DONE' ? latest : undefined;
+    }, 'the sync run');
+
+    expect(run.counters).toMatchObject({ processed: 4, trashed: 3 });
+    expect(
+      inTrash(
+        google,
+        OWNER,
+        junk.map((m) => m.id),
+      ),
+    ).toBe(true);
+    expect(google.google.account(OWNER).message(person.id)?.labelIds).not.toContain('TRASH');
+    // Only the person's message was read, and only it went to the LLM (one call).
+    expect(gets()).toBe(1);
+    expect(fake.stats.calls - calls).toBe(1);
+  }, 120_000);
+});
