@@ -178,7 +178,7 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 5,
+    version: 6,
     name: 'review runs: mode and when the owner applied one',
     sql: `
       ALTER TABLE runs ADD COLUMN mode TEXT NOT NULL DEFAULT 'auto';
