@@ -82,9 +82,8 @@ describe('a sync after a push notification', () => {
     const [run] = await settledRuns(1);
     await queue.idle();
     // One sync read history (new mail, then labels added since), and no other waits for a
-    // later window (the trash outbox's timer may still wait for the end of its minute: it
-    // finds nothing left to flush).
-    expect(pendingSyncs(queue)).toBe(0);
+    // later window.
+    expect(queue.counts().pending).toBe(0);
     expect(calls('users.history.list')).toBe(2);
     expect(calls('users.messages.get')).toBe(4);
     expect(run).toMatchObject({ status: 'DONE', total: 4 });
@@ -128,7 +127,7 @@ describe('a sync after a push notification', () => {
 
     // A late notification from before the sync changes nothing.
     expect((await push(cursor)).status).toBe(204);
-    expect(pendingSyncs(queue)).toBe(0);
+    expect(queue.counts().pending).toBe(0);
     expect((await user()).cursor?.historyId).toBe(moved);
   });
 
@@ -228,13 +227,6 @@ describe('a sync after a push notification', () => {
     expect(stopped.watch).toBeNull();
     await scanned.started.service.queue.idle();
     expect((await push(account().historyId)).status).toBe(204);
-    expect(pendingSyncs(scanned.started.service.queue)).toBe(0);
+    expect(scanned.started.service.queue.counts().pending).toBe(0);
   });
 });
-
-/** Tasks waiting, apart from the trash outbox's timer (at most one per user and minute). */
-function pendingSyncs(queue: { pendingByPath(): Map<string, number> }): number {
-  const byPath = queue.pendingByPath();
-  byPath.delete('/tasks/flush-trash');
-  return [...byPath.values()].reduce((sum, n) => sum + n, 0);
-}

@@ -5,7 +5,7 @@ import {
   type QueuedTrash,
   type Run,
 } from '../domain/model.js';
-import { flushTask, type JobDeps } from './job-deps.js';
+import { flushTask, type JobDeps, TRASH_FLUSH_WINDOW_MS } from './job-deps.js';
 import { guardBeforeTrash } from './trash-guard.js';
 import { afterRunFinished } from './watch-mailbox.js';
 
@@ -23,8 +23,8 @@ const ENTRIES_PER_FLUSH = 1_000;
  * A decided batch's trash joins its user's outbox instead of going to Gmail at once: one
  * `batchModify` costs 50 units whether it carries 5 ids or 1,000, and a long tail of senders
  * makes many small batches. The outbox is flushed when it holds 1,000 ids, when a full batch
- * (500 messages) queued its trash, when the last batch of a planned run is decided, and
- * otherwise by a delayed task within a minute. The batch is counted (and its run can end)
+ * (500 messages) queued its trash, when the last batch of a planned run is decided, and once
+ * its oldest entry has waited a minute (see flushIfStale). The batch is counted (and its run can end)
  * when its trash is flushed.
  */
 export async function queueBatchTrash(
@@ -37,9 +37,20 @@ export async function queueBatchTrash(
   const now = deps.clock.now();
   const queued = await deps.store.queueTrash(run.userId, { ...entry, queuedAt: now });
   const full = queued >= FLUSH_AT_IDS || batchSize >= FULL_BATCH;
-  if (full || (await planDecided(deps, run))) {
-    await flushTrash(deps, run.userId);
-  } else await deps.queue.enqueue(flushTask(run.userId, now));
+  if (full || (await planDecided(deps, run))) await flushTrash(deps, run.userId);
+  else await flushIfStale(deps, run.userId);
+}
+
+/**
+ * The outbox's timer: flushes when its oldest entry has waited a minute. The run's own tasks
+ * (every batch, and the plan task after each part it lists) call it, so trash waits at most
+ * about a minute while the run works, and no timer task is left behind once it is done.
+ */
+export async function flushIfStale(deps: JobDeps, userId: string): Promise<void> {
+  const [oldest] = await deps.store.queuedTrash(userId, 1);
+  if (oldest && deps.clock.now() - oldest.queuedAt >= TRASH_FLUSH_WINDOW_MS) {
+    await flushTrash(deps, userId);
+  }
 }
 
 /**
@@ -138,6 +149,5 @@ export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
     await afterRunFinished(deps, run);
   }
   // More than one flush's worth was waiting: the next flush goes on at once.
-  if (queued.length > taken.length)
-    await deps.queue.enqueue(flushTask(userId, deps.clock.now(), 0));
+  if (queued.length > taken.length) await deps.queue.enqueue(flushTask(userId, deps.clock.now()));
 }

@@ -137,11 +137,6 @@ export class InProcessQueue implements TaskQueue {
     });
   }
 
-  /** Pending tasks per endpoint path (`/tasks/sync`, say). */
-  pendingByPath(): Map<string, number> {
-    return this.table.pendingByPath();
-  }
-
   counts(): { pending: number; running: number; dead: number } {
     const { pending, running, dead } = this.table.counts();
     return { pending, running, dead };

@@ -53,7 +53,7 @@ export class TaskTable {
   private readonly dueStmt: StatementSync;
   private readonly countStmt: StatementSync;
 
-  constructor(private readonly db: DatabaseSync) {
+  constructor(db: DatabaseSync) {
     db.exec(SCHEMA);
     // A finished name becomes free again once the dedupe window has passed; any other
     // conflict leaves the existing row alone (Cloud Tasks' ALREADY_EXISTS).
@@ -144,14 +144,6 @@ export class TaskTable {
 
   hasDue(now: number): boolean {
     return this.dueStmt.get(now) !== undefined;
-  }
-
-  /** Pending tasks per endpoint path. */
-  pendingByPath(): Map<string, number> {
-    const rows = this.db
-      .prepare(`SELECT path, COUNT(*) AS n FROM queue_tasks WHERE status = 'pending' GROUP BY path`)
-      .all();
-    return new Map(rows.map((row) => [String(row.path), Number(row.n)]));
   }
 
   counts(): Record<TaskStatus, number> {
