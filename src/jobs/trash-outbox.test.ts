@@ -145,6 +145,26 @@ describe('the trash outbox', () => {
     expect((await store.getRun(run.id))?.batchesDone).toBe(3);
   });
 
+  it('flushes what earlier batches queued when the last batch has nothing to trash', async () => {
+    const gmail = fakeGmail({ messageIds: new Set(), marks: new Map() });
+    const starred: PlannedBatch = {
+      batchNo: 1,
+      messageIds: ['s1', 's2'],
+      nextPageToken: 'by-sender',
+      listedThrough: 0,
+      plan: { kind: 'protected', reason: 'starred' },
+    };
+    const { store, run, deps } = await setup([senderBatch(0, 3), starred], gmail);
+    await store.finishPlanning(run.id, 2, 5, STARTED);
+    await processBatch(deps, run.id, 0);
+    expect(gmail.trashCalls).toEqual([]);
+    await processBatch(deps, run.id, 1);
+    expect(gmail.trashCalls.map((ids) => ids.length)).toEqual([3]);
+    const done = await store.getRun(run.id);
+    expect(done?.status).toBe('DONE');
+    expect(done?.counters).toMatchObject({ trashed: 3, protected: 2, processed: 5 });
+  });
+
   it('keeps a run out of DONE until its trash is flushed, and then ends it', async () => {
     const gmail = fakeGmail({ messageIds: new Set(), marks: new Map() });
     const { store, run, deps } = await setup([senderBatch(0, 2)], gmail);

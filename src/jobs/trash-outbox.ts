@@ -37,7 +37,17 @@ export async function queueBatchTrash(
   const now = deps.clock.now();
   const queued = await deps.store.queueTrash(run.userId, { ...entry, queuedAt: now });
   const full = queued >= FLUSH_AT_IDS || batchSize >= FULL_BATCH;
-  if (full || (await planDecided(deps, run))) await flushTrash(deps, run.userId);
+  if (full) await flushTrash(deps, run.userId);
+  else await flushIfDue(deps, run);
+}
+
+/**
+ * After a batch of `run` is decided, with or without trash of its own: the outbox is flushed
+ * once the run's last batch is decided (what earlier batches queued must not wait for more),
+ * or when its oldest entry has waited a minute.
+ */
+export async function flushIfDue(deps: JobDeps, run: Run): Promise<void> {
+  if (await planDecided(deps, run)) await flushTrash(deps, run.userId);
   else await flushIfStale(deps, run.userId);
 }
 
