@@ -4,6 +4,7 @@ import { rememberMarksOf, rememberMarksSince } from './conversation-marks.js';
 import { type JobDeps, watchTask } from './job-deps.js';
 import { catchUp } from './sync-catch-up.js';
 import { startIncrementalRun } from './sync-run.js';
+import { flushTrash } from './trash-outbox.js';
 
 /** Labels that make a new message no business of the cleanup: it is gone, or the user's own. */
 const SKIPPED_LABELS = ['TRASH', 'SPAM', 'SENT', 'DRAFT', 'CHAT'];
@@ -21,6 +22,9 @@ export async function syncMailbox(deps: JobDeps, userId: string): Promise<void> 
   if (!user || user.needsReconnect || user.refreshToken === null || !user.cursor) return;
   const mailbox = await deps.mailboxFor(user);
   const from = user.cursor.historyId;
+  // Trash a failed flush left behind (Google access lost mid-flush, say) goes first: the runs
+  // it belongs to end only once it is flushed.
+  await flushTrash(deps, userId);
 
   const delta = await readHistory(mailbox, from);
   if (delta === 'expired' || delta === 'flood') {
