@@ -1,3 +1,4 @@
+import { eachAtMost } from '../domain/each-at-most.js';
 import type { MessageMeta } from '../domain/message.js';
 import { STAR_MARKER_IDS } from '../domain/message.js';
 import type { User } from '../domain/model.js';
@@ -16,6 +17,9 @@ const SYSTEM_MARKS: readonly MarkingLabel[] = [
   { id: 'DRAFT', mark: 'draft' },
   { id: 'CHAT', mark: 'chat' },
 ];
+
+/** Label listings under way at once: their latency would otherwise add up, label after label. */
+const LISTINGS_AT_ONCE = 4;
 
 /** Snoozed mail has no label id in the API: search is the only way to list it. */
 export const SNOOZED_QUERY = 'in:snoozed';
@@ -67,7 +71,7 @@ export async function rememberMarkedConversations(
     ...labels.map((l) => [{ labelIds: [l.id] }, l.mark] as const),
     [{ q: SNOOZED_QUERY }, 'snoozed'],
   ];
-  for (const [query, mark] of listings) {
+  await eachAtMost(listings, LISTINGS_AT_ONCE, async ([query, mark]) => {
     let pageToken: string | undefined;
     do {
       const page = await mailbox.listIds({ ...query, pageToken });
@@ -76,7 +80,7 @@ export async function rememberMarkedConversations(
       }
       pageToken = page.nextPageToken;
     } while (pageToken);
-  }
+  });
 }
 
 /** labelAdded pages a sync reads; past that (a full scan's own Trash), listing marks is cheaper. */
