@@ -269,7 +269,7 @@ describe('a sync after a push notification', () => {
   });
 });
 
-/** Tasks waiting, apart from the trash outbox's timer (at most one per user and minute). */
+/** Tasks waiting, apart from a flush of the syncs' trash (at most one per user and window). */
 function pendingSyncs(queue: { pendingByPath(): Map<string, number> }): number {
   const byPath = queue.pendingByPath();
   byPath.delete('/tasks/flush-trash');

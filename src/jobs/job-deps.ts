@@ -86,20 +86,9 @@ export function comingOfAgeTask(userId: string, now: number) {
   };
 }
 
-/**
- * A flush of the user's trash outbox at the end of the current window (at most a minute
- * away), queued once per window whatever the number of batches that ask; `delayMs` 0 flushes
- * now (a follow-up flush gets its own name).
- */
-export function flushTask(userId: string, now: number, delayMs?: number) {
-  const window = Math.floor(now / TRASH_FLUSH_WINDOW_MS);
-  const soon = delayMs !== undefined;
-  return {
-    name: soon ? `flush-${userId}-${now}` : `flush-${userId}-${window}`,
-    path: TASK_PATHS.flushTrash,
-    payload: { userId },
-    delayMs: soon ? delayMs : (window + 1) * TRASH_FLUSH_WINDOW_MS - now,
-  };
+/** A flush of the user's trash outbox now: the rest of an outbox one flush could not carry. */
+export function flushTask(userId: string, now: number) {
+  return { name: `flush-${userId}-${now}`, path: TASK_PATHS.flushTrash, payload: { userId } };
 }
 
 /** The flush of the syncs' trash gathered in one window, when that window ends. */

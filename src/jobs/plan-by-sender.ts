@@ -11,6 +11,7 @@ import { scanPartitions } from '../domain/scan-partitions.js';
 import { enqueueBatchIfReady, saveOwnBatch } from './batch-chain.js';
 import { discoverSenders, type Listed, listAll } from './discover-senders.js';
 import type { JobDeps } from './job-deps.js';
+import { flushIfStale } from './trash-outbox.js';
 
 const BATCH_SIZE = 500;
 
@@ -142,6 +143,7 @@ export async function planBySender(
     // A pack holds one part of the mailbox: its batches are ready as soon as the part is
     // listed, and a small mailbox still makes a batch per part.
     if (!own || !(await flushPack())) return undefined;
+    await flushIfStale(deps, user.id);
   }
   // Marked mail set aside in a part with nothing else left may still wait in the pack.
   if (!(await flushPack())) return undefined;

@@ -3,7 +3,7 @@ import { FINAL_STATUSES } from '../domain/model.js';
 import { enqueueNextBatch } from './batch-chain.js';
 import { decideBatch } from './decide-batch.js';
 import type { JobDeps } from './job-deps.js';
-import { queueBatchTrash } from './trash-outbox.js';
+import { flushIfDue, queueBatchTrash } from './trash-outbox.js';
 
 /**
  * A batch task (one at a time per run, see batch-chain.ts): metadata under the user's quota,
@@ -66,6 +66,7 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
     now: clock.now(),
   });
   await enqueueNextBatch(deps, runId, batchNo);
+  await flushIfDue(deps, current);
   if (applied && after.status === 'DONE') {
     deps.log.info('run done', {
       runId,

@@ -84,7 +84,7 @@ async function flushLeftTrash(deps: JobDeps, userId: string): Promise<void> {
   const now = deps.clock.now();
   if (oldest && now - oldest.queuedAt > SYNC_TRASH_WINDOW_MS) {
     // Its own name: the window's flush task may be the one that failed, and names dedupe.
-    await deps.queue.enqueue(flushTask(userId, now, 0));
+    await deps.queue.enqueue(flushTask(userId, now));
   }
 }
 

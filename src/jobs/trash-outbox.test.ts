@@ -94,16 +94,17 @@ async function setup(batches: PlannedBatch[], gmail: FakeGmail) {
   await store.createRun(run);
   await store.putBatches(run.id, batches);
   const tasks: Task[] = [];
+  const clock = { now: STARTED + 1000 };
   const deps = {
     store,
     queue: { enqueue: async (task: Task) => void tasks.push(task) },
     classifierFor: async () => new RulesClassifier(),
     mailboxFor: async () => gmail.mailbox,
-    clock: { now: () => STARTED + 1000 },
+    clock: { now: () => clock.now },
     log: silentLogger,
     watchTopic: undefined,
   } as unknown as JobDeps;
-  return { store, user, run, deps, tasks };
+  return { store, user, run, deps, tasks, clock };
 }
 
 describe('the trash outbox', () => {
@@ -115,12 +116,10 @@ describe('the trash outbox', () => {
     );
     await processBatch(deps, run.id, 0);
     await processBatch(deps, run.id, 1);
-    // Decided, queued, not trashed and not counted yet; a flush is due within a minute.
+    // Decided, queued, not trashed and not counted yet; no timer task is left behind.
     expect(gmail.trashCalls).toEqual([]);
     expect((await store.getRun(run.id))?.batchesDone).toBe(0);
-    const flush = tasks.find((t) => t.path === '/tasks/flush-trash');
-    expect(flush?.delayMs).toBeGreaterThan(0);
-    expect(flush?.delayMs).toBeLessThanOrEqual(60_000);
+    expect(tasks.filter((t) => t.path === '/tasks/flush-trash')).toEqual([]);
 
     await store.finishPlanning(run.id, 3, 9, STARTED + 1000);
     await processBatch(deps, run.id, 2);
@@ -131,6 +130,40 @@ describe('the trash outbox', () => {
     expect(done?.counters.trashed).toBe(9);
     expect(done?.counters.bytesTrashed).toBe(9000);
     expect(await store.queuedTrash(run.userId, 10)).toEqual([]);
+  });
+
+  it('flushes trash that has waited a minute when the run goes on', async () => {
+    const gmail = fakeGmail({ messageIds: new Set(), marks: new Map() });
+    const batches = [0, 1, 2].map((n) => senderBatch(n, 2));
+    const { store, run, deps, clock } = await setup(batches, gmail);
+    await processBatch(deps, run.id, 0);
+    clock.now += 30_000;
+    await processBatch(deps, run.id, 1);
+    expect(gmail.trashCalls).toEqual([]);
+    clock.now += 30_000;
+    await processBatch(deps, run.id, 2);
+    expect(gmail.trashCalls.map((ids) => ids.length)).toEqual([6]);
+    expect((await store.getRun(run.id))?.batchesDone).toBe(3);
+  });
+
+  it('flushes what earlier batches queued when the last batch has nothing to trash', async () => {
+    const gmail = fakeGmail({ messageIds: new Set(), marks: new Map() });
+    const starred: PlannedBatch = {
+      batchNo: 1,
+      messageIds: ['s1', 's2'],
+      nextPageToken: 'by-sender',
+      listedThrough: 0,
+      plan: { kind: 'protected', reason: 'starred' },
+    };
+    const { store, run, deps } = await setup([senderBatch(0, 3), starred], gmail);
+    await store.finishPlanning(run.id, 2, 5, STARTED);
+    await processBatch(deps, run.id, 0);
+    expect(gmail.trashCalls).toEqual([]);
+    await processBatch(deps, run.id, 1);
+    expect(gmail.trashCalls.map((ids) => ids.length)).toEqual([3]);
+    const done = await store.getRun(run.id);
+    expect(done?.status).toBe('DONE');
+    expect(done?.counters).toMatchObject({ trashed: 3, protected: 2, processed: 5 });
   });
 
   it('keeps a run out of DONE until its trash is flushed, and then ends it', async () => {
@@ -198,7 +231,7 @@ describe('the trash outbox', () => {
     // 1,200 ids queued: full. The first flush takes two whole batches (800 ids).
     await processBatch(deps, run.id, 2);
     expect(gmail.trashCalls.map((ids) => ids.length)).toEqual([800]);
-    expect(tasks.some((t) => t.path === '/tasks/flush-trash' && t.delayMs === 0)).toBe(true);
+    expect(tasks.some((t) => t.path === '/tasks/flush-trash')).toBe(true);
     await flushTrash(deps, run.userId);
     expect(gmail.trashCalls.map((ids) => ids.length)).toEqual([800, 400]);
     expect((await store.getRun(run.id))?.counters.trashed).toBe(1200);

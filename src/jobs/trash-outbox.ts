@@ -11,7 +11,7 @@ import {
 import type { Mailbox } from '../domain/ports.js';
 import { protectionReason } from '../domain/protection.js';
 import { protectionContext, rememberMarksSince } from './conversation-marks.js';
-import { flushTask, type JobDeps, syncFlushTask } from './job-deps.js';
+import { flushTask, type JobDeps, syncFlushTask, TRASH_FLUSH_WINDOW_MS } from './job-deps.js';
 import { guardBeforeTrash } from './trash-guard.js';
 import { afterRunFinished } from './watch-mailbox.js';
 
@@ -29,10 +29,10 @@ const ENTRIES_PER_FLUSH = 1_000;
  * A decided batch's trash joins its user's outbox instead of going to Gmail at once: one
  * `batchModify` costs 50 units whether it carries 5 ids or 1,000, and a long tail of senders
  * makes many small batches. The outbox is flushed when it holds 1,000 ids, when a full batch
- * (500 messages) queued its trash, when the last batch of a planned run is decided, and
- * otherwise by a delayed task within a minute; a sync's trash waits SYNC_TRASH_WINDOW_MS for
- * other syncs' (at most a window and a few seconds). The batch is counted (and its run can
- * end) when its trash is flushed.
+ * (500 messages) queued its trash, when the last batch of a planned run is decided, and once
+ * its oldest entry has waited a minute (see flushIfStale); a sync's trash waits
+ * SYNC_TRASH_WINDOW_MS for other syncs' (a delayed task: no later task of a sync would come to
+ * flush it). The batch is counted (and its run can end) when its trash is flushed.
  */
 export async function queueBatchTrash(
   deps: JobDeps,
@@ -46,10 +46,30 @@ export async function queueBatchTrash(
   // A sync's trash waits a few seconds for the next syncs' to share its batchModify.
   const sync = run.kind === 'incremental' && !isComingOfAge(run);
   const full = queued >= FLUSH_AT_IDS || batchSize >= FULL_BATCH;
-  if (full || (!sync && (await planDecided(deps, run)))) {
-    await flushTrash(deps, run.userId);
-  } else {
-    await deps.queue.enqueue(sync ? syncFlushTask(run.userId, now) : flushTask(run.userId, now));
+  if (full) await flushTrash(deps, run.userId);
+  else if (sync) await deps.queue.enqueue(syncFlushTask(run.userId, now));
+  else await flushIfDue(deps, run);
+}
+
+/**
+ * After a batch of `run` is decided, with or without trash of its own: the outbox is flushed
+ * once the run's last batch is decided (what earlier batches queued must not wait for more),
+ * or when its oldest entry has waited a minute.
+ */
+export async function flushIfDue(deps: JobDeps, run: Run): Promise<void> {
+  if (await planDecided(deps, run)) await flushTrash(deps, run.userId);
+  else await flushIfStale(deps, run.userId);
+}
+
+/**
+ * The outbox's timer: flushes when its oldest entry has waited a minute. The run's own tasks
+ * (every batch, and the plan task after each part it lists) call it, so trash waits at most
+ * about a minute while the run works, and no timer task is left behind once it is done.
+ */
+export async function flushIfStale(deps: JobDeps, userId: string): Promise<void> {
+  const [oldest] = await deps.store.queuedTrash(userId, 1);
+  if (oldest && deps.clock.now() - oldest.queuedAt >= TRASH_FLUSH_WINDOW_MS) {
+    await flushTrash(deps, userId);
   }
 }
 
@@ -150,8 +170,7 @@ export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
     await afterRunFinished(deps, run);
   }
   // More than one flush's worth was waiting: the next flush goes on at once.
-  if (queued.length > taken.length)
-    await deps.queue.enqueue(flushTask(userId, deps.clock.now(), 0));
+  if (queued.length > taken.length) await deps.queue.enqueue(flushTask(userId, deps.clock.now()));
 }
 
 /**
