@@ -38,3 +38,9 @@ export function pauseReasonOf(
   const reasons = Object.keys(RUN_PAUSE_MESSAGES) as RunPauseReason[];
   return reasons.find((reason) => RUN_PAUSE_MESSAGES[reason] === last);
 }
+
+/** Whether the run ever waited for its owner: its decisions may be older than they look. */
+export function everPaused(errors: readonly { readonly message: string }[]): boolean {
+  const pauses = new Set(Object.values(RUN_PAUSE_MESSAGES));
+  return errors.some((e) => pauses.has(e.message));
+}
