@@ -3,7 +3,7 @@ import { aRun, aUser } from '../../test/contract/store-contract.js';
 import { fakeJobDeps, RecordingMailbox } from '../../test/helpers/job-fakes.js';
 import { PAUSE_MESSAGES } from '../domain/classifier-errors.js';
 import { ZERO_COUNTERS, ZERO_USAGE } from '../domain/model.js';
-import { RECONNECTED_MESSAGE, RUN_PAUSE_MESSAGES } from '../domain/run-pauses.js';
+import { everPaused, RECONNECTED_MESSAGE, RUN_PAUSE_MESSAGES } from '../domain/run-pauses.js';
 import { flagReconnect, grantOf, pauseForReconnect } from './google-access-lost.js';
 import { batchTask } from './job-deps.js';
 import { resumePausedRuns } from './paused-runs.js';
@@ -51,6 +51,9 @@ describe('a run whose Google access is lost', () => {
     );
     expect((await store.getUser(user.id))?.needsReconnect).toBe(true);
     expect(queued).toEqual([]);
+    // Its decisions are no longer fresh: the check before Trash runs for it (trash-guard.ts).
+    expect(everPaused(run.errors)).toBe(false);
+    expect(everPaused(paused!.errors)).toBe(true);
   });
 
   it('resumes from the first batch not done on a new sign-in, and not on a new OpenAI key', async () => {
