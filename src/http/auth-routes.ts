@@ -3,6 +3,8 @@ import { type GoogleSignIn, SignInError } from '../adapters/google-auth/google-s
 import { DEFAULT_POLICY, type User } from '../domain/model.js';
 import type { Clock, KeyRing, Store } from '../domain/ports.js';
 import { emailHash, seal } from '../domain/sealing.js';
+import type { JobDeps } from '../jobs/job-deps.js';
+import { resumePausedRuns } from '../jobs/paused-runs.js';
 import type { AppEnv } from './env.js';
 import type { Sessions } from './session.js';
 
@@ -14,6 +16,8 @@ export interface AuthDeps {
   readonly store: Store;
   readonly keyRing: KeyRing;
   readonly clock: Clock;
+  /** To resume the runs paused while Google access was lost (see paused-runs.ts). */
+  readonly jobs: JobDeps;
 }
 
 /** `GET /auth/google` sends the browser to Google; the callback signs the user in by `sub`. */
@@ -54,6 +58,8 @@ export function authRoutes(deps: AuthDeps): Hono<AppEnv> {
         ...(refreshToken ? { refreshToken, needsReconnect: false } : {}),
         updatedAt: now,
       });
+      // The new grant first, then the runs that waited for it go on with it.
+      if (refreshToken) await resumePausedRuns(deps.jobs, existing.id, 'google_access');
     } else {
       if (!refreshToken) return c.redirect('/?signin=failed', 303);
       const user: User = {

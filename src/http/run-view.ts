@@ -1,5 +1,5 @@
-import { isPausedLog } from '../domain/classifier-errors.js';
 import { FINAL_STATUSES, type Run } from '../domain/model.js';
+import { pauseReasonOf } from '../domain/run-pauses.js';
 import { undoState } from '../domain/undo-log.js';
 
 /** A run as the API shows it: no user id, no personal data; timestamps in ISO 8601. */
@@ -22,8 +22,8 @@ export function runView(run: Run) {
     failed: run.counters.failed,
     gone: run.counters.gone,
     llm: run.llm,
-    /** Waiting for the user to update their OpenAI key (the log's latest entry says so). */
-    paused: !FINAL_STATUSES.includes(run.status) && isPausedLog(run.errors),
+    /** Waiting for the user: a new OpenAI key, a raised cap or a new sign-in (see the log). */
+    paused: !FINAL_STATUSES.includes(run.status) && pauseReasonOf(run.errors) !== undefined,
     /** Whether the run's Trash was given back: none, pending (under way) or done. */
     undo: undoState(run.errors),
     errors: run.errors.map((e) => ({ at: iso(e.at), message: e.message })),

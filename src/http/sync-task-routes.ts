@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { MailboxUnavailable, ReconnectNeeded } from '../domain/mailbox-errors.js';
 import { AppError } from '../errors.js';
 import { comingOfAge } from '../jobs/coming-of-age.js';
+import { flagReconnect, grantOf } from '../jobs/google-access-lost.js';
 import type { JobDeps } from '../jobs/job-deps.js';
 import { syncMailbox } from '../jobs/sync-mailbox.js';
 import { flushTrash } from '../jobs/trash-outbox.js';
@@ -62,23 +63,28 @@ export function syncTaskRoutes(deps: JobDeps, caller: TaskCaller): Hono<AppEnv> 
 }
 
 /**
- * Revoked Google access ends the user's ongoing cleanup until they sign in again (no retry can
- * fix it): undefined. Gmail being unavailable is a 503, so the queue (or the owner) tries again
- * later.
+ * Revoked Google access stops the user's ongoing cleanup until they sign in again (no retry can
+ * fix it; runs that already claimed messages pause, see google-access-lost.ts), unless a
+ * sign-in replaced the grant while the task ran: then, like Gmail being unavailable, it is a
+ * 503, so the queue tries again.
  */
 export async function userTask<T>(
   deps: JobDeps,
   userId: string,
   work: () => Promise<T>,
 ): Promise<T | undefined> {
+  const grant = await grantOf(deps, userId);
   try {
     return await work();
   } catch (error) {
     if (error instanceof ReconnectNeeded) {
-      const now = deps.clock.now();
-      await deps.store.updateUser(userId, { needsReconnect: true, watch: null, updatedAt: now });
-      deps.log.warn('ongoing cleanup stopped: reconnect needed', { userId });
-      return undefined;
+      if (await flagReconnect(deps, userId, grant)) {
+        deps.log.warn('ongoing cleanup stopped: reconnect needed', { userId });
+        return undefined;
+      }
+      throw new AppError('unavailable', 'Google access was given again, try again', {
+        retryAfterMs: 1_000,
+      });
     }
     if (error instanceof MailboxUnavailable) {
       deps.log.warn('gmail unavailable, task will be retried', { userId, reason: error.message });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ClassifierPaused, ClassifierUnavailable } from '../domain/classifier-errors.js';
 import { MailboxUnavailable, ReconnectNeeded } from '../domain/mailbox-errors.js';
 import { AppError } from '../errors.js';
+import { grantOf, pauseForReconnect } from '../jobs/google-access-lost.js';
 import type { JobDeps } from '../jobs/job-deps.js';
 import { pauseRun } from '../jobs/paused-runs.js';
 import { planRun } from '../jobs/plan-run.js';
@@ -61,32 +62,24 @@ export async function payload<T>(request: Request, schema: z.ZodType<T>): Promis
 }
 
 /**
- * Failures a retry cannot fix end the run (or, for the user's OpenAI key, pause it) with a
- * reason the status page shows; failures a retry can fix become a 503 so the queue tries again.
+ * Failures a retry cannot fix end the run, or pause it when its owner can fix them (their
+ * Google grant or OpenAI key, see paused-runs.ts), with a reason the status page shows;
+ * failures a retry can fix become a 503 so the queue tries again.
  */
 async function runTask(deps: JobDeps, runId: string, work: () => Promise<void>): Promise<void> {
+  const grant = await grantOf(deps, (await deps.store.getRun(runId))?.userId);
   try {
     await work();
   } catch (error) {
     if (error instanceof ReconnectNeeded) {
-      const run = await deps.store.getRun(runId);
-      if (!run) return;
-      const now = deps.clock.now();
-      await deps.store.updateUser(run.userId, { needsReconnect: true, updatedAt: now });
-      await deps.store.appendRunError(runId, {
-        at: now,
-        message: 'Google access was revoked or has expired: sign in again to continue.',
-      });
-      await deps.store.updateRun(runId, ['QUEUED', 'PROCESSING', 'DELETING'], {
-        status: 'FAILED',
-        endedAt: now,
-      });
-      deps.log.warn('run failed: reconnect needed', { runId });
+      // An incremental run's messages are claimed (the cursor moved past them): failing the
+      // run would lose them, so it waits for the next sign-in, like a full scan.
+      await pauseForReconnect(deps, runId, grant);
       return;
     }
     if (error instanceof ClassifierPaused) {
       // Only the user can fix the key: the batch waits for a new one (see paused-runs.ts).
-      await pauseRun(deps, runId, error);
+      await pauseRun(deps, runId, error.reason);
       return;
     }
     if (error instanceof ClassifierUnavailable) {

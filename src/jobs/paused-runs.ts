@@ -1,53 +1,63 @@
-import {
-  CAP_RAISED_MESSAGE,
-  type ClassifierPaused,
-  isPausedLog,
-  type PauseReason,
-  RESUMED_MESSAGE,
-} from '../domain/classifier-errors.js';
 import { FINAL_STATUSES } from '../domain/model.js';
-import { batchTask, type JobDeps } from './job-deps.js';
+import {
+  pauseReasonOf,
+  RUN_PAUSE_MESSAGES,
+  type RunPauseReason,
+  resumedMessage,
+} from '../domain/run-pauses.js';
+import { batchTask, type JobDeps, planTask } from './job-deps.js';
 
 /**
- * A run paused by the user's OpenAI key (rejected, out of quota) keeps its status; its log
- * ends with the pause message, which the status page shows, and its unfinished batches wait
- * (their tasks end instead of retrying). Saving a key resumes it.
+ * A run paused by its owner's OpenAI key (rejected, out of quota, spend cap) or Google grant
+ * (revoked, expired) keeps its status; its log ends with the pause message, which the status
+ * page shows, and its unfinished work waits (its tasks end instead of retrying). What the
+ * owner does next resumes it: a new key, a raised cap, a new sign-in. A run whose owner never
+ * comes back waits, holding no task; disconnecting cancels it with the user's other runs.
  */
-export async function pauseRun(deps: JobDeps, runId: string, pause: ClassifierPaused) {
+export async function pauseRun(deps: JobDeps, runId: string, reason: RunPauseReason) {
   const run = await deps.store.getRun(runId);
   if (!run || FINAL_STATUSES.includes(run.status)) return;
+  const message = RUN_PAUSE_MESSAGES[reason];
   // Every queued batch of the run pauses the same way: say it once.
-  if (run.errors.at(-1)?.message !== pause.message) {
-    await deps.store.appendRunError(runId, { at: deps.clock.now(), message: pause.message });
+  if (run.errors.at(-1)?.message !== message) {
+    await deps.store.appendRunError(runId, { at: deps.clock.now(), message });
   }
-  deps.log.warn('run paused until the user acts', {
-    runId,
-    reason: pause.reason,
-  });
+  deps.log.warn('run paused until the user acts', { runId, reason });
 }
 
 /**
- * Queues the unfinished batches of the user's paused runs again (with `reason`, only those
- * paused for it: a raised spend cap); returns how many resumed.
+ * Queues the unfinished work of the user's paused runs again and returns how many resumed.
+ * With `reason`, only the runs paused for it (a raised spend cap, a new sign-in); without,
+ * those paused by the OpenAI key or cap: a new key cannot give back Google access.
  */
 export async function resumePausedRuns(
   deps: JobDeps,
   userId: string,
-  reason?: PauseReason,
+  reason?: RunPauseReason,
 ): Promise<number> {
   let resumed = 0;
   for (const run of await deps.store.listRuns(userId, 20)) {
-    if (FINAL_STATUSES.includes(run.status) || !isPausedLog(run.errors, reason)) continue;
+    if (FINAL_STATUSES.includes(run.status)) continue;
+    const pausedFor = pauseReasonOf(run.errors);
+    if (pausedFor === undefined) continue;
+    if (reason ? pausedFor !== reason : pausedFor === 'google_access') continue;
     const now = deps.clock.now();
-    const message = reason === 'spend_cap' ? CAP_RAISED_MESSAGE : RESUMED_MESSAGE;
-    await deps.store.appendRunError(run.id, { at: now, message });
-    for (const batch of await deps.store.listBatches(run.id)) {
-      if (batch.status === 'done') continue;
-      // The batch's own task name stays taken for a while after its task ended.
-      const task = batchTask(run.id, batch.batchNo);
+    await deps.store.appendRunError(run.id, { at: now, message: resumedMessage(pausedFor) });
+    // A task's own name stays taken for a while after it ended: resumed tasks get their own.
+    if (run.batchCount === null && run.kind === 'full') {
+      // Paused while planning: the plan goes on after the batches it had saved.
+      const task = planTask(run.id);
       await deps.queue.enqueue({ ...task, name: `${task.name}-resume-${now}` });
     }
-    deps.log.info('paused run resumed', { runId: run.id });
+    // Batches go one after another (batch-chain.ts): the first one not done carries the rest.
+    const waiting = (await deps.store.listBatches(run.id))
+      .filter((b) => b.status !== 'done')
+      .map((b) => b.batchNo);
+    if (waiting.length > 0) {
+      const task = batchTask(run.id, Math.min(...waiting));
+      await deps.queue.enqueue({ ...task, name: `${task.name}-resume-${now}` });
+    }
+    deps.log.info('paused run resumed', { runId: run.id, reason: pausedFor });
     resumed++;
   }
   return resumed;

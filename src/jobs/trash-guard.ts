@@ -3,6 +3,7 @@ import type { MessageMeta } from '../domain/message.js';
 import type { MessageDecision, Run, User } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
 import { type ConversationMark, protectionReason } from '../domain/protection.js';
+import { everPaused } from '../domain/run-pauses.js';
 import {
   protectionContext,
   rememberMarkedConversations,
@@ -32,9 +33,11 @@ export async function guardBeforeTrash(
   decisions: readonly MessageDecision[],
 ): Promise<MessageDecision[]> {
   const trash = decisions.filter((d) => d.decision === 'trash');
-  // A sync read the marks made since its cursor moments ago (sync-mailbox.ts); a coming-of-age
-  // pass decides from listings, as a full scan does, and is guarded the same way.
-  if (trash.length === 0 || (run.kind !== 'full' && !isComingOfAge(run))) return [...decisions];
+  // A sync read the marks made since its cursor moments ago (sync-mailbox.ts), unless its run
+  // waited for its owner (paused-runs.ts): then marks may have been made at any time since. A
+  // coming-of-age pass decides from listings, as a full scan does, and is guarded the same way.
+  const fresh = run.kind !== 'full' && !isComingOfAge(run) && !everPaused(run.errors);
+  if (trash.length === 0 || fresh) return [...decisions];
   const labels = await runMarkingLabels(run.id, mailbox);
   const from = run.startHistoryId;
   const changed = from === null ? 'expired' : await mailbox.protectedSince(from, labels);
