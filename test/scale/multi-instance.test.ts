@@ -37,8 +37,8 @@ const USERS = Number(process.env.SCALE_USERS ?? 40);
 const MAILBOX = 10;
 const PUSHED_PER_USER = 3;
 const USER_BUDGET = 6_000;
-const PROJECT_BUDGET = 800;
-const WARP = 5;
+const PROJECT_BUDGET = Number(process.env.SCALE_PROJECT_BUDGET ?? 1_200);
+const WARP = Number(process.env.SCALE_WARP ?? 12);
 const RESULTS = join(import.meta.dirname, '..', '..', 'test-results', 'scale');
 
 const warpStart = Date.now();
@@ -232,6 +232,11 @@ describe('several gcp instances sharing one Gmail budget', () => {
           w.tasks.attempts.length,
           w.tasks.requests.length,
           w.tasks.attempts.filter((a) => a.status >= 300 || a.status === 0).length,
+          JSON.stringify(
+            Object.fromEntries(
+              Object.entries(stats.methods).map(([m, c]) => [m, `${c?.calls}/${c?.units}`]),
+            ),
+          ),
         );
       });
     }, 3_000);
