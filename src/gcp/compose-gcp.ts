@@ -4,7 +4,10 @@ import { CloudTasksClient } from '@google-cloud/tasks';
 import type { Hono } from 'hono';
 import { CloudTasksQueue, type TaskCreator } from '../adapters/cloud-tasks/cloud-tasks-queue.js';
 import { createFirestore } from '../adapters/firestore/firestore-client.js';
-import { FirestoreQuotaLedger } from '../adapters/firestore/firestore-quota-ledger.js';
+import {
+  FirestoreQuotaLedger,
+  type FirestoreQuotaLedgerOptions,
+} from '../adapters/firestore/firestore-quota-ledger.js';
 import { FirestoreStats } from '../adapters/firestore/firestore-stats.js';
 import { FirestoreStore } from '../adapters/firestore/firestore-store.js';
 import { googleEndpoints } from '../adapters/google-auth/google-endpoints.js';
@@ -44,6 +47,8 @@ export interface GcpOverrides {
   readonly clock?: Clock;
   readonly ids?: Ids;
   readonly timing?: { readonly clock: Clock; readonly sleep: (ms: number) => Promise<void> };
+  /** How long the ledger's chunks may start calls and how often refused ones ask again. */
+  readonly ledger?: Pick<FirestoreQuotaLedgerOptions, 'leaseMs' | 'pollMs'>;
 }
 
 /**
@@ -93,6 +98,7 @@ export async function composeGcp(
     projectUnitsPerMinute: config.gmailQuota.projectUnitsPerMinute,
     log,
     ...(overrides.timing ?? {}),
+    ...(overrides.ledger ?? {}),
   });
   // Settled before the client closes, so the other instances see what this one spent.
   settleFirst.push(ledger);
