@@ -60,25 +60,34 @@ const fineRanges = ({ from, to }: Range): Range[] => {
 /**
  * Each listed message's size to within one bucket of ratio about 1.19, from Gmail search
  * alone (5 units per 500 ids, no message read): the mailbox is listed once by coarse size
- * ranges, and each non-empty range once more by its finer parts, the last part being what the
- * others leave. About 10 + 7 × (non-empty coarse ranges) listings plus one page per 500 ids
- * listed twice. Returns id -> estimated size in bytes. The sizes are estimates: a message's own
- * size is within about ±9% of its figure, and the errors of many messages mostly cancel.
+ * ranges, and each non-empty range is halved by listing its lower half (the upper half is what
+ * that leaves) until the parts are fine; empty halves are not listed again. At most
+ * 10 + 7 × (non-empty coarse ranges) listings plus a page per 500 ids per level. Returns
+ * id -> estimated size in bytes. The sizes are estimates: a message's own size is within about
+ * ±9% of its figure, and the errors of many messages mostly cancel.
  */
 export async function listSizeBuckets(mailbox: Mailbox): Promise<Map<string, number>> {
   const sizes = new Map<string, number>();
-  for (const coarse of coarseRanges()) {
-    const members = await listAll(mailbox, sizeQuery(coarse));
-    if (members.length === 0) continue;
-    const fine = fineRanges(coarse);
-    let rest: Listed[] = members;
-    for (const range of fine.slice(0, -1)) {
-      const inRange = new Set((await listAll(mailbox, sizeQuery(range))).map((m) => m.id));
-      for (const id of inRange) sizes.set(id, rangeEstimate(range));
-      rest = rest.filter((m) => !inRange.has(m.id));
+  const place = async (members: readonly Listed[], fine: readonly Range[]): Promise<void> => {
+    if (members.length === 0) return;
+    if (fine.length === 1) {
+      for (const m of members) sizes.set(m.id, rangeEstimate(fine[0]!));
+      return;
     }
-    const last = rangeEstimate(fine.at(-1)!);
-    for (const m of rest) if (!sizes.has(m.id)) sizes.set(m.id, last);
+    const half = Math.ceil(fine.length / 2);
+    const lower = { from: fine[0]!.from, to: fine[half - 1]!.to };
+    const inLower = new Set((await listAll(mailbox, sizeQuery(lower))).map((m) => m.id));
+    await place(
+      members.filter((m) => inLower.has(m.id)),
+      fine.slice(0, half),
+    );
+    await place(
+      members.filter((m) => !inLower.has(m.id)),
+      fine.slice(half),
+    );
+  };
+  for (const coarse of coarseRanges()) {
+    await place(await listAll(mailbox, sizeQuery(coarse)), fineRanges(coarse));
   }
   return sizes;
 }
