@@ -45,6 +45,7 @@ function aView(overrides: Partial<RunView>): RunView {
     remaining: 1_000,
     trashed: 0,
     bytesTrashed: 0,
+    bytesEstimated: false,
     protected: 0,
     kept: 0,
     failed: 0,

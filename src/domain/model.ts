@@ -223,6 +223,11 @@ export type BatchPlan =
       readonly kind: 'facts';
       readonly facts: PartitionFacts;
       readonly threadIds: readonly string[];
+      /**
+       * Per id, its size as Gmail search placed it in a size bucket (see size-buckets.ts),
+       * 0 where unknown: an estimate, not the message's own size.
+       */
+      readonly sizes?: readonly number[];
     }
   | {
       readonly kind: 'sender';
@@ -230,6 +235,7 @@ export type BatchPlan =
       readonly threadIds: readonly string[];
       readonly sender: string;
       readonly samples: readonly MessageMeta[];
+      readonly sizes?: readonly number[];
     }
   | {
       /**
@@ -241,6 +247,7 @@ export type BatchPlan =
       readonly threadIds: readonly string[];
       readonly action: 'trash' | 'keep';
       readonly reason: string;
+      readonly sizes?: readonly number[];
     }
   | { readonly kind: 'read' }
   | {

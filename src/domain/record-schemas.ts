@@ -96,15 +96,24 @@ const factsSchema = z.object({
   old: z.boolean().nullable(),
 });
 
+/** Batches saved before size buckets existed have no sizes. */
+const sizesSchema = z.array(z.number().int().nonnegative()).optional();
+
 const partPlans = [
   z.object({ kind: z.literal('protected'), reason: z.string() }),
-  z.object({ kind: z.literal('facts'), facts: factsSchema, threadIds: z.array(z.string()) }),
+  z.object({
+    kind: z.literal('facts'),
+    facts: factsSchema,
+    threadIds: z.array(z.string()),
+    sizes: sizesSchema,
+  }),
   z.object({
     kind: z.literal('sender'),
     facts: factsSchema,
     threadIds: z.array(z.string()),
     sender: z.string(),
     samples: z.array(messageMetaSchema),
+    sizes: sizesSchema,
   }),
   z.object({
     kind: z.literal('known'),
@@ -112,6 +121,7 @@ const partPlans = [
     threadIds: z.array(z.string()),
     action: z.enum(['trash', 'keep']),
     reason: z.string(),
+    sizes: sizesSchema,
   }),
   z.object({ kind: z.literal('read') }),
 ] as const;

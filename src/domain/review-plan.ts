@@ -1,4 +1,5 @@
 import type { Batch, MessageDecision } from './model.js';
+import { estimatedSizeIds } from './size-estimates.js';
 
 /** The key of trash decisions whose sender address is not known (it is never an address). */
 export const UNKNOWN_SENDER_KEY = 'unknown';
@@ -20,7 +21,7 @@ export interface PlanSender {
   readonly action: 'trash' | 'keep';
   /** The reason most of its messages were given, in a few words. */
   readonly reason: string;
-  /** Some bytes are the sender's sampled average, not each message's own size. */
+  /** Some bytes are size-bucket estimates (mail decided unread), not each message's own. */
   readonly bytesEstimated: boolean;
   /** Subjects of the messages the scan read, when it read some (a scan by sender's samples). */
   readonly subjects: readonly string[];
@@ -64,12 +65,16 @@ export class ReviewPlanBuilder {
     if (batch.plan?.kind === 'sender') {
       for (const s of batch.plan.samples) sampled.set(s.id, s.subject);
     }
-    // A sender or facts batch knows sizes from its samples only; a read batch knows each one.
-    const estimates = batch.plan?.kind === 'sender' || batch.plan?.kind === 'facts';
-    for (const d of batch.decisions) this.addDecision(d, sampled, estimates);
+    // Mail decided unread counts its size bucket; a read message counts its own size.
+    const estimated = estimatedSizeIds(batch.plan, batch.messageIds);
+    for (const d of batch.decisions) this.addDecision(d, sampled, estimated);
   }
 
-  private addDecision(d: MessageDecision, sampled: Map<string, string>, estimates: boolean) {
+  private addDecision(
+    d: MessageDecision,
+    sampled: Map<string, string>,
+    estimated: ReadonlySet<string>,
+  ) {
     if (d.decision === 'protected') return bump(this.protectedReasons, d.reason);
     if (d.decision === 'keep' && d.reason !== KEPT_IN_REVIEW) {
       return bump(this.keptReasons, d.reason);
@@ -89,7 +94,7 @@ export class ReviewPlanBuilder {
     };
     tally.messages++;
     tally.bytes += d.bytes;
-    tally.estimated ||= estimates && !sampled.has(d.id);
+    tally.estimated ||= estimated.has(d.id);
     if (d.decision === 'keep') tally.kept++;
     else bump(tally.reasons, d.reason);
     const subject = sampled.get(d.id);

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { Store } from '../domain/ports.js';
 import { AppError } from '../errors.js';
 import { reviewPlan } from '../jobs/apply-review.js';
+import { bytesEstimated } from './bytes-estimated.js';
 import type { AppEnv } from './env.js';
 import { RUN_ID, runView } from './run-view.js';
 import type { Sessions } from './session.js';
@@ -17,7 +18,8 @@ export function apiRoutes(store: Store, sessions: Sessions): Hono<AppEnv> {
       throw new AppError('unauthenticated', 'Sign in first');
     }
     const runs = await store.listRuns(c.get('userId'), 50);
-    return c.json(runs.map(runView));
+    const estimated = await Promise.all(runs.map((r) => bytesEstimated(store, r)));
+    return c.json(runs.map((r, i) => runView(r, estimated[i])));
   });
 
   // The proposal names senders: only the run's owner, signed in, sees it.
@@ -36,7 +38,7 @@ export function apiRoutes(store: Store, sessions: Sessions): Hono<AppEnv> {
     const run = RUN_ID.test(runId) ? await store.getRun(runId) : undefined;
     if (!run) throw new AppError('not_found', 'No such run');
     c.header('cache-control', 'no-store');
-    return c.json(runView(run));
+    return c.json(runView(run, await bytesEstimated(store, run)));
   });
 
   return app;

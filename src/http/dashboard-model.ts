@@ -71,7 +71,7 @@ export function dashboardModel(
     runs: runs
       .filter((r) => r.kind === 'full' || r.counters.processed > 0)
       .slice(0, SHOWN_RUNS)
-      .map(runView),
+      .map((r) => runView(r)),
     needsReconnect: user.needsReconnect,
     hasKey: user.openAiKey !== null,
     activeScan: active && runView(active),

@@ -10,6 +10,7 @@ import { requestApply, reviewPlan } from '../jobs/apply-review.js';
 import type { JobDeps } from '../jobs/job-deps.js';
 import { requestUndo } from '../jobs/undo-run.js';
 import { type OneClickSend, unsubscribeSender } from '../jobs/unsubscribe-sender.js';
+import { bytesEstimated } from './bytes-estimated.js';
 import type { AppEnv } from './env.js';
 import { RUN_ID, runView } from './run-view.js';
 import { SenderSummaries } from './sender-summary.js';
@@ -39,7 +40,7 @@ export function ownerRunRoutes(
 
   app.get('/:runId', async (c) => {
     const run = await ownRun(c.req.param('runId'), c.get('userId'));
-    const view = runView(run);
+    const view = runView(run, await bytesEstimated(store, run));
     const final = FINAL_STATUSES.includes(run.status);
     return c.html(
       <RunDetailPage

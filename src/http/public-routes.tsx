@@ -5,6 +5,7 @@ import { LandingPage } from '../../web/pages/landing.js';
 import { RunStatusPage } from '../../web/pages/run-status.js';
 import { runFigures } from '../../web/run-figures.js';
 import type { Clock, Store } from '../domain/ports.js';
+import { bytesEstimated } from './bytes-estimated.js';
 import type { AppEnv } from './env.js';
 import { RUN_ID, runView } from './run-view.js';
 
@@ -32,7 +33,7 @@ export function publicRoutes(store: Store, clock: Clock, demo: boolean): Hono<Ap
         404,
       );
     }
-    const view = runView(run);
+    const view = runView(run, await bytesEstimated(store, run));
     return c.html(<RunStatusPage run={view} figures={runFigures(view, clock.now())} />);
   });
 

@@ -2,8 +2,11 @@ import { FINAL_STATUSES, type Run } from '../domain/model.js';
 import { pauseReasonOf } from '../domain/run-pauses.js';
 import { undoState } from '../domain/undo-log.js';
 
-/** A run as the API shows it: no user id, no personal data; timestamps in ISO 8601. */
-export function runView(run: Run) {
+/**
+ * A run as the API shows it: no user id, no personal data; timestamps in ISO 8601.
+ * `bytesEstimated` says bytesTrashed is an estimate (see bytes-estimated.ts), not exact.
+ */
+export function runView(run: Run, bytesEstimated: boolean = false) {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
     id: run.id,
@@ -17,6 +20,7 @@ export function runView(run: Run) {
     remaining: Math.max(0, run.total - run.counters.processed),
     trashed: run.counters.trashed,
     bytesTrashed: run.counters.bytesTrashed,
+    bytesEstimated,
     protected: run.counters.protected,
     kept: run.counters.kept,
     failed: run.counters.failed,

@@ -1,12 +1,13 @@
 import type { Run } from '../domain/model.js';
 import type { Store } from '../domain/ports.js';
+import { estimatedSizeIds } from '../domain/size-estimates.js';
 
 export interface SenderShare {
   /** A lowercased address, or a plain-words label for the rest. */
   readonly sender: string;
   readonly messages: number;
   readonly bytes: number;
-  /** Some sizes are a sampled average (a scan by sender), not each message's own. */
+  /** Some sizes are size-bucket estimates (a scan by sender), not each message's own. */
   readonly estimated: boolean;
 }
 
@@ -31,8 +32,7 @@ export class SenderSummaries {
       const batch = await this.store.getBatch(run.id, batchNo);
       if (!batch) break;
       const plan = batch.plan;
-      const sampled = new Set(plan?.kind === 'sender' ? plan.samples.map((s) => s.id) : []);
-      const estimates = plan?.kind === 'sender' || plan?.kind === 'facts';
+      const estimated = estimatedSizeIds(plan, batch.messageIds);
       for (const d of batch.decisions) {
         if (d.decision !== 'trash') continue;
         const key = d.sender ?? 'unknown sender';
@@ -40,7 +40,7 @@ export class SenderSummaries {
         totals.set(key, {
           messages: total.messages + 1,
           bytes: total.bytes + d.bytes,
-          estimated: total.estimated || (estimates && !sampled.has(d.id)),
+          estimated: total.estimated || estimated.has(d.id),
         });
       }
     }

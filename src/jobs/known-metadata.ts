@@ -12,9 +12,9 @@ const CATEGORY_LABELS: Readonly<Record<string, string>> = {
 
 /**
  * What the scan by sender knows of a batch's messages without reading them: the labels its
- * part stands for, a date on the right side of the age threshold, and the sender's list
- * headers and typical size from the samples. Sampled messages keep their real metadata. Mail
- * attributed to decided senders (`known`) carries no address: it is never needed to protect it.
+ * part stands for, a date on the right side of the age threshold, the sender's list headers
+ * from the samples, and a size from the plan's size buckets (see size-buckets.ts). Sampled
+ * messages keep their real metadata. Mail attributed to decided senders (`known`) carries no address: it is never needed to protect it.
  * Undefined when the samples disagree on what the sender sends: then the batch is read.
  */
 export function knownMetadata(
@@ -55,7 +55,9 @@ export function knownMetadata(
         fromName: first?.fromName ?? '',
         subject: '',
         snippet: '',
-        sizeEstimate: size,
+        // The size bucket Gmail search placed it in; the samples' average only for mail
+        // listed after the buckets (or planned before they existed).
+        sizeEstimate: plan.sizes?.[i] || size,
         internalDate,
         // A sender the rules decided disposable is one whose mail has an unsubscribe link.
         listUnsubscribe:

@@ -11,6 +11,7 @@ import { scanPartitions } from '../domain/scan-partitions.js';
 import { enqueueBatchIfReady, saveOwnBatch } from './batch-chain.js';
 import { discoverSenders, type Listed, listAll } from './discover-senders.js';
 import type { JobDeps } from './job-deps.js';
+import { listSizeBuckets, withSizes } from './size-buckets.js';
 import { flushIfStale } from './trash-outbox.js';
 
 const BATCH_SIZE = 500;
@@ -88,7 +89,9 @@ export async function planBySender(
    * Saves the ids: whole batches of 500 on their own, the rest packed with other small parts.
    * False when another plan task of the run holds a batch number.
    */
-  const save = async (ids: readonly Listed[], plan: PartPlanOf): Promise<boolean> => {
+  const save = async (ids: readonly Listed[], unsized: PartPlanOf): Promise<boolean> => {
+    // Mail decided without being read counts its size bucket's bytes, not a sample's.
+    const plan = withSizes(unsized, sizes);
     let start = 0;
     for (; ids.length - start >= BATCH_SIZE; start += BATCH_SIZE) {
       const chunk = ids.slice(start, start + BATCH_SIZE);
@@ -106,6 +109,7 @@ export async function planBySender(
     return true;
   };
 
+  const sizes = await listSizeBuckets(mailbox);
   const partitions = scanPartitions({
     keepSenders: user.policy.keepSenders,
     startedAt: run.startedAt ?? deps.clock.now(),

@@ -111,7 +111,7 @@ export function RunProgress({ run, figures }: { run: RunView; figures: RunFigure
           <dd data-field="trashed">{formatCount(run.trashed)}</dd>
         </div>
         <div>
-          <dt>Size moved to Trash</dt>
+          <dt>{run.bytesEstimated ? 'Size moved to Trash (estimated)' : 'Size moved to Trash'}</dt>
           <dd data-field="bytes">{formatBytes(run.bytesTrashed)}</dd>
         </div>
         <div>
