@@ -15,6 +15,7 @@ import type { Classifier, ClassifierAnswer, Mailbox } from '../domain/ports.js';
 import { protectionReason } from '../domain/protection.js';
 import { addUsage } from '../domain/run-progress.js';
 import { isBulk, isCurrent, senderKey } from '../domain/sender-groups.js';
+import { coalesceClassifier } from './coalesced-classifier.js';
 import { protectionContext } from './conversation-marks.js';
 import type { JobDeps } from './job-deps.js';
 import { knownMetadata } from './known-metadata.js';
@@ -95,20 +96,35 @@ async function decidePacked(
       }));
     }
   }
+  // The parts are decided side by side so that what each must judge one by one (read mail,
+  // mixed senders) goes to the classifier together, in full calls rather than one per part.
+  const shared = coalesceClassifier(classifier, plan.parts.length);
+  const sharedDeps: JobDeps = { ...deps, classifierFor: async () => shared.classifier };
+  const starts = plan.parts.map((_, i) =>
+    plan.parts.slice(0, i).reduce((sum, p) => sum + p.count, 0),
+  );
+  const results = await Promise.allSettled(
+    plan.parts.map(async (part, i) => {
+      const messageIds = batch.messageIds.slice(starts[i], starts[i]! + part.count);
+      try {
+        return await decideBatch(sharedDeps, run, user, mailbox, {
+          ...batch,
+          messageIds,
+          plan: part.plan,
+        });
+      } finally {
+        shared.done();
+      }
+    }),
+  );
   const decisions: MessageDecision[] = [];
   const threads = new Map<string, string>();
-  let offset = 0;
-  for (const part of plan.parts) {
-    const messageIds = batch.messageIds.slice(offset, offset + part.count);
-    offset += part.count;
-    const one = await decideBatch(deps, run, user, mailbox, {
-      ...batch,
-      messageIds,
-      plan: part.plan,
-    });
-    decisions.push(...one.decisions);
-    llm = addUsage(llm, one.llm);
-    for (const [id, thread] of one.threads ?? []) threads.set(id, thread);
+  for (const result of results) {
+    // A part that failed fails the batch (retried whole), as it did when parts ran in turn.
+    if (result.status === 'rejected') throw result.reason;
+    decisions.push(...result.value.decisions);
+    llm = addUsage(llm, result.value.llm);
+    for (const [id, thread] of result.value.threads ?? []) threads.set(id, thread);
   }
   return { decisions, llm, threads };
 }
