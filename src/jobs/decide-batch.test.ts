@@ -320,3 +320,53 @@ describe('decideBatch when the classifier cannot decide', () => {
     ]);
   });
 });
+
+describe('decideBatch with a packed batch', () => {
+  it('asks the classifier once for what its parts judge one by one, and still protects what it must', async () => {
+    const { deps, user, run, batch } = await setup();
+    const asked: string[][] = [];
+    const trashAll: Classifier = {
+      classify: async (input) => {
+        asked.push(input.messages.map((m) => m.id));
+        const answers = new Map<string, ClassifierAnswer>(
+          input.messages.map((m) => [m.id, { action: 'trash', reason: 'LLM: trash everything' }]),
+        );
+        return { answers, usage: { ...ZERO_USAGE, calls: 1 } };
+      },
+    };
+    const person = (id: string, labels: string[] = ['CATEGORY_PERSONAL']): MessageMeta => ({
+      ...sample,
+      id,
+      threadId: `t${id}`,
+      labelIds: labels,
+      fromAddress: `${id}@people.example`,
+      listUnsubscribe: false,
+      listId: null,
+    });
+    const fresh = [person('r1'), person('r2'), person('r3', ['CATEGORY_PERSONAL', 'STARRED'])];
+    const packed: Batch = {
+      ...batch,
+      messageIds: ['r1', 'p1', 'r2', 'r3'],
+      plan: {
+        kind: 'packed',
+        parts: [
+          { count: 1, plan: { kind: 'read' } },
+          { count: 1, plan: { kind: 'protected', reason: 'starred conversation' } },
+          { count: 2, plan: { kind: 'read' } },
+        ],
+      },
+    };
+    const withLlm = { ...deps, classifierFor: async () => trashAll };
+
+    const result = await decideBatch(withLlm, run, user, fakeMailbox('expired', fresh), packed);
+
+    expect(asked).toEqual([['r1', 'r2']]);
+    expect(result.llm.calls).toBe(1);
+    expect(result.decisions.map((d) => [d.id, d.decision])).toEqual([
+      ['r1', 'trash'],
+      ['p1', 'protected'],
+      ['r2', 'trash'],
+      ['r3', 'protected'],
+    ]);
+  });
+});

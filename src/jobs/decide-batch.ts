@@ -16,6 +16,7 @@ import { protectionReason } from '../domain/protection.js';
 import { addUsage } from '../domain/run-progress.js';
 import { isBulk, isCurrent, senderKey } from '../domain/sender-groups.js';
 import { protectionContext } from './conversation-marks.js';
+import { decidePacked } from './decide-packed.js';
 import type { JobDeps } from './job-deps.js';
 import { knownMetadata } from './known-metadata.js';
 
@@ -68,52 +69,6 @@ async function decideSendersAhead(
 }
 
 /**
- * A packed batch: each part decided by its own plan. With a classifier that reads text, the
- * bulk senders of every part are decided first, together (the classifier asks about dozens of
- * senders a call and caches them), so each part then finds its sender decided.
- */
-async function decidePacked(
-  deps: JobDeps,
-  run: Run,
-  user: User,
-  mailbox: Mailbox,
-  batch: Batch,
-  plan: Extract<BatchPlan, { kind: 'packed' }>,
-): Promise<BatchDecisions> {
-  const classifier = await deps.classifierFor(user);
-  let llm = ZERO_USAGE;
-  if (classifier.scanBySender?.readsText) {
-    const samples = plan.parts.flatMap(({ plan: p }) =>
-      p.kind === 'sender' && p.samples[0] && isBulk(p.samples[0]) ? p.samples : [],
-    );
-    if (samples.length > 0) {
-      ({ usage: llm } = await classifier.classify({
-        userId: user.id,
-        policy: user.policy,
-        messages: samples,
-        now: run.startedAt ?? deps.clock.now(),
-      }));
-    }
-  }
-  const decisions: MessageDecision[] = [];
-  const threads = new Map<string, string>();
-  let offset = 0;
-  for (const part of plan.parts) {
-    const messageIds = batch.messageIds.slice(offset, offset + part.count);
-    offset += part.count;
-    const one = await decideBatch(deps, run, user, mailbox, {
-      ...batch,
-      messageIds,
-      plan: part.plan,
-    });
-    decisions.push(...one.decisions);
-    llm = addUsage(llm, one.llm);
-    for (const [id, thread] of one.threads ?? []) threads.set(id, thread);
-  }
-  return { decisions, llm, threads };
-}
-
-/**
  * The decisions for a batch: from its messages' metadata (read from Gmail, or known from the
  * scan by sender's search facts), the protection rules first, then the classifier. Trash
  * candidates are checked against what was marked in Gmail since when they are flushed.
@@ -126,7 +81,8 @@ export async function decideBatch(
   batch: Batch,
 ): Promise<BatchDecisions> {
   const plan = batch.plan;
-  if (plan?.kind === 'packed') return decidePacked(deps, run, user, mailbox, batch, plan);
+  if (plan?.kind === 'packed')
+    return decidePacked(deps, run, user, mailbox, batch, plan, decideBatch);
   if (plan?.kind === 'protected') {
     const decisions = batch.messageIds.map(
       (id): MessageDecision => ({

@@ -1,0 +1,79 @@
+import type { Batch, BatchPlan, MessageDecision, Run, User } from '../domain/model.js';
+import { ZERO_USAGE } from '../domain/model.js';
+import type { Mailbox } from '../domain/ports.js';
+import { addUsage } from '../domain/run-progress.js';
+import { isBulk } from '../domain/sender-groups.js';
+import { coalesceClassifier } from './coalesced-classifier.js';
+import type { BatchDecisions } from './decide-batch.js';
+import type { JobDeps } from './job-deps.js';
+
+type DecidePart = (
+  deps: JobDeps,
+  run: Run,
+  user: User,
+  mailbox: Mailbox,
+  batch: Batch,
+) => Promise<BatchDecisions>;
+
+/**
+ * A packed batch: each part decided by its own plan. With a classifier that reads text, the
+ * bulk senders of every part are decided first, together (the classifier asks about dozens of
+ * senders a call and caches them), so each part then finds its sender decided.
+ */
+export async function decidePacked(
+  deps: JobDeps,
+  run: Run,
+  user: User,
+  mailbox: Mailbox,
+  batch: Batch,
+  plan: Extract<BatchPlan, { kind: 'packed' }>,
+  /** Decides one part as a batch of its own (decideBatch: passed in, as it calls this). */
+  decidePart: DecidePart,
+): Promise<BatchDecisions> {
+  const classifier = await deps.classifierFor(user);
+  let llm = ZERO_USAGE;
+  if (classifier.scanBySender?.readsText) {
+    const samples = plan.parts.flatMap(({ plan: p }) =>
+      p.kind === 'sender' && p.samples[0] && isBulk(p.samples[0]) ? p.samples : [],
+    );
+    if (samples.length > 0) {
+      ({ usage: llm } = await classifier.classify({
+        userId: user.id,
+        policy: user.policy,
+        messages: samples,
+        now: run.startedAt ?? deps.clock.now(),
+      }));
+    }
+  }
+  // The parts are decided side by side so that what each must judge one by one (read mail,
+  // mixed senders) goes to the classifier together, in full calls rather than one per part.
+  const shared = coalesceClassifier(classifier, plan.parts.length);
+  const sharedDeps: JobDeps = { ...deps, classifierFor: async () => shared.classifier };
+  const starts = plan.parts.map((_, i) =>
+    plan.parts.slice(0, i).reduce((sum, p) => sum + p.count, 0),
+  );
+  const results = await Promise.allSettled(
+    plan.parts.map(async (part, i) => {
+      const messageIds = batch.messageIds.slice(starts[i], starts[i]! + part.count);
+      try {
+        return await decidePart(sharedDeps, run, user, mailbox, {
+          ...batch,
+          messageIds,
+          plan: part.plan,
+        });
+      } finally {
+        shared.done();
+      }
+    }),
+  );
+  const decisions: MessageDecision[] = [];
+  const threads = new Map<string, string>();
+  for (const result of results) {
+    // A part that failed fails the batch (retried whole), as it did when parts ran in turn.
+    if (result.status === 'rejected') throw result.reason;
+    decisions.push(...result.value.decisions);
+    llm = addUsage(llm, result.value.llm);
+    for (const [id, thread] of result.value.threads ?? []) threads.set(id, thread);
+  }
+  return { decisions, llm, threads };
+}
