@@ -143,13 +143,25 @@ describe('a full scan in gcp mode: Firestore emulator, Cloud Tasks and Secret Ma
         `batches: ${(ops.reads / batches).toFixed(1)} reads, ` +
         `${(ops.writes / batches).toFixed(1)} writes a batch)\n`,
     );
-    // Costs are per batch (however many messages the planner puts in one): guard those.
-    expect(ops.writes / batches).toBeLessThan(8);
-    expect(ops.reads / batches).toBeLessThan(50);
+    // Batches are packed (up to 500 ids of many senders each), so costs are guarded per 1,000
+    // messages: today's figures with a small margin, so a regression shows.
+    expect(rate.writes).toBeLessThan(50);
+    expect(rate.reads).toBeLessThan(330);
   }, 180_000);
 
-  it('delivered every task through Cloud Tasks as a named HTTP task with an OIDC token', () => {
+  it('delivered every task through Cloud Tasks as a named HTTP task with an OIDC token', async () => {
     const { requests, attempts } = gcp.tasks;
+    // The run is DONE once its trash is flushed; the watch task it then queues may still be on
+    // its way.
+    const deliveredNames = () =>
+      new Set(attempts.filter((a) => a.status === 204).map((a) => a.name));
+    for (
+      let i = 0;
+      i < 100 && deliveredNames().size < new Set(requests.map((r) => r.task.name)).size;
+      i++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     expect(requests.length).toBeGreaterThan(1);
     for (const { task } of requests) {
       expect(task.name).toMatch(/\/tasks\/[0-9a-f]{32}-/);
