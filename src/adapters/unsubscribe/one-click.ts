@@ -59,7 +59,7 @@ export async function sendOneClick(
       return { outcome: 'failed', detail: 'the sender could not be reached' };
     }
     if (answer.status >= 300 && answer.status < 400 && answer.location) {
-      if (!URL.canParse(answer.location, target)) {
+      if (!URL.canParse(answer.location, target.href)) {
         return { outcome: 'failed', detail: 'the sender answered with a broken redirect' };
       }
       target = new URL(answer.location, target);
