@@ -37,7 +37,11 @@ export function reviewTaskRoutes(deps: JobDeps, caller: TaskCaller): Hono<AppEnv
           at: now,
           message: 'Google access was revoked or has expired: sign in again to continue.',
         });
-        await deps.store.updateRun(runId, ['DELETING'], { status: 'FAILED', endedAt: now });
+        const failed = await deps.store.updateRun(runId, ['DELETING'], {
+          status: 'FAILED',
+          endedAt: now,
+        });
+        if (failed) deps.log.warn('run failed: reconnect needed', { runId });
         return c.body(null, 204);
       }
       if (!(error instanceof MailboxUnavailable)) throw error;
