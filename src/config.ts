@@ -106,9 +106,8 @@ const envSchema = z
     CRON_SERVICE_ACCOUNT: optionalString,
 
     /** Local mode: the bearer token of `GET /api/stats`; unset, nobody may read it. */
-    OPERATOR_TOKEN: optionalString.refine((value) => value === undefined || value.length >= 16, {
-      message: 'must be at least 16 characters',
-    }),
+    // Any length: the operator chooses it (a long random one, as the README says).
+    OPERATOR_TOKEN: optionalString,
     /** gcp mode: accounts (service accounts or people) whose OIDC token may read `/api/stats`. */
     OPERATOR_EMAILS: optionalString.refine(
       (value) =>
