@@ -74,6 +74,8 @@ export class FirestoreQuotaLedger implements QuotaLedger {
   private projectLease: QuotaLease | undefined;
   private projectReserving: Promise<void> | undefined;
   private readonly settling = new Set<Promise<void>>();
+  /** Set by close(): nothing touches Firestore afterwards (its client is about to go). */
+  private closed = false;
 
   constructor(private readonly options: FirestoreQuotaLedgerOptions) {
     this.windowMs = options.windowMs ?? 60_000;
@@ -147,6 +149,7 @@ export class FirestoreQuotaLedger implements QuotaLedger {
 
   /** Waits until every chunk this instance holds has been settled (on shutdown, in tests). */
   async close(): Promise<void> {
+    this.closed = true;
     const now = this.clock.now();
     for (const user of this.users.values()) user.lease?.retire(now);
     this.projectLease?.retire(now);
@@ -191,9 +194,12 @@ export class FirestoreQuotaLedger implements QuotaLedger {
       if (lease?.take(units, this.clock.now())) return lease;
       if (!this.projectReserving) {
         lease?.retire(this.clock.now());
-        this.projectReserving = this.reserveProject(units).finally(() => {
+        const reserving = this.reserveProject(units).finally(() => {
           this.projectReserving = undefined;
         });
+        // Every waiter sees the failure; none may leave it unhandled when it has stopped waiting.
+        reserving.catch(() => {});
+        this.projectReserving = reserving;
       }
       await this.projectReserving;
     }
@@ -289,7 +295,7 @@ export class FirestoreQuotaLedger implements QuotaLedger {
         document: change(document, now),
         result: true,
       }));
-      if (done) return;
+      if (done || this.closed) return;
     }
   }
 
@@ -303,6 +309,7 @@ export class FirestoreQuotaLedger implements QuotaLedger {
     change: (document: LedgerDocument, now: number) => { document?: LedgerDocument; result: R },
   ): Promise<R | undefined> {
     for (let attempt = 0; attempt < 8; attempt++) {
+      if (this.closed) return undefined;
       const snapshot = await ref.get();
       const now = this.clock.now();
       const { document, result } = change(parse(snapshot.data()), now);
