@@ -149,11 +149,12 @@ export class FirestoreQuotaLedger implements QuotaLedger {
 
   /** Waits until every chunk this instance holds has been settled (on shutdown, in tests). */
   async close(): Promise<void> {
-    this.closed = true;
     const now = this.clock.now();
     for (const user of this.users.values()) user.lease?.retire(now);
     this.projectLease?.retire(now);
     while (this.settling.size > 0) await Promise.allSettled([...this.settling]);
+    // Settled: from now on nothing touches Firestore (its client is about to go).
+    this.closed = true;
   }
 
   /** Takes the call's units from fresh user and project chunks, reserving more as needed. */
