@@ -10,6 +10,7 @@ import {
   runMarkingLabels,
   SNOOZED_QUERY,
 } from './conversation-marks.js';
+import { listAll } from './discover-senders.js';
 import type { JobDeps } from './job-deps.js';
 
 /**
@@ -97,15 +98,4 @@ function asMessage(d: MessageDecision): MessageMeta {
     listUnsubscribe: false,
     listId: null,
   };
-}
-
-async function listAll(mailbox: Mailbox, q: string) {
-  const all: { id: string; threadId: string }[] = [];
-  let pageToken: string | undefined;
-  do {
-    const page = await mailbox.listIds({ q, pageToken });
-    all.push(...page.ids);
-    pageToken = page.nextPageToken;
-  } while (pageToken);
-  return all;
 }
