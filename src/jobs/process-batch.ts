@@ -18,8 +18,12 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
   const run = await store.getRun(runId);
   let batch = await store.getBatch(runId, batchNo);
   if (!run || !batch || FINAL_STATUSES.includes(run.status)) return;
-  // A retry after the batch was counted only has to make sure the chain goes on.
-  if (batch.status === 'done') return enqueueNextBatch(deps, runId, batchNo);
+  // A retry after the batch was counted only has to make sure the chain goes on and the
+  // outbox is flushed when due (the flush that failed may be what made the task retry).
+  if (batch.status === 'done') {
+    await enqueueNextBatch(deps, runId, batchNo);
+    return flushIfDue(deps, run);
+  }
   const user = await store.getUser(run.userId);
   if (!user) return;
 

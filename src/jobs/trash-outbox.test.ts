@@ -166,6 +166,29 @@ describe('the trash outbox', () => {
     expect(done?.counters).toMatchObject({ trashed: 3, protected: 2, processed: 5 });
   });
 
+  it('flushes on the retry of a last batch whose flush failed after it was counted', async () => {
+    const gmail = fakeGmail({ messageIds: new Set(), marks: new Map() });
+    const starred: PlannedBatch = {
+      batchNo: 1,
+      messageIds: ['s1'],
+      nextPageToken: 'by-sender',
+      listedThrough: 0,
+      plan: { kind: 'protected', reason: 'starred' },
+    };
+    const { store, run, deps } = await setup([senderBatch(0, 3), starred], gmail);
+    await store.finishPlanning(run.id, 2, 4, STARTED);
+    await processBatch(deps, run.id, 0);
+    gmail.failTrashOnce = true;
+    // The last batch is counted, then its flush of batch 0's trash fails: the task retries.
+    await expect(processBatch(deps, run.id, 1)).rejects.toThrow('connection reset');
+    expect((await store.getBatch(run.id, 1))?.status).toBe('done');
+    await processBatch(deps, run.id, 1);
+    expect((await store.queuedTrash(run.userId, 10)).length).toBe(0);
+    const done = await store.getRun(run.id);
+    expect(done?.status).toBe('DONE');
+    expect(done?.counters).toMatchObject({ trashed: 3, protected: 1, processed: 4 });
+  });
+
   it('keeps a run out of DONE until its trash is flushed, and then ends it', async () => {
     const gmail = fakeGmail({ messageIds: new Set(), marks: new Map() });
     const { store, run, deps } = await setup([senderBatch(0, 2)], gmail);
