@@ -15,6 +15,7 @@ import type {
 } from '../../domain/ports.js';
 import type { QuotaLedger } from '../../domain/quota-ledger.js';
 import type { GoogleEndpoints } from '../google-auth/google-endpoints.js';
+import { addedLabels, addedMessages } from './gmail-history.js';
 import { fetchMetadata } from './gmail-metadata-batch.js';
 import { protectedSince } from './gmail-protected-since.js';
 import {
@@ -148,24 +149,8 @@ export class GmailMailbox implements Mailbox {
   }
 
   async history(startHistoryId: string, pageToken?: string): Promise<HistoryPage | 'expired'> {
-    let data: gmail_v1.Schema$ListHistoryResponse;
-    try {
-      ({ data } = await this.call('users.history.list', (signal) =>
-        this.gmail.users.history.list(
-          {
-            userId: 'me',
-            startHistoryId,
-            historyTypes: ['messageAdded'],
-            maxResults: PAGE_SIZE,
-            pageToken,
-          },
-          { signal },
-        ),
-      ));
-    } catch (error) {
-      if (gmailErrorStatus(error) === 404) return 'expired';
-      throw error;
-    }
+    const data = await this.historyPage(startHistoryId, 'messageAdded', pageToken);
+    if (data === 'expired') return 'expired';
     return {
       added: addedMessages(data.history ?? []),
       historyId: String(data.historyId ?? startHistoryId),
@@ -177,30 +162,38 @@ export class GmailMailbox implements Mailbox {
     startHistoryId: string,
     pageToken?: string,
   ): Promise<LabelHistoryPage | 'expired'> {
-    let data: gmail_v1.Schema$ListHistoryResponse;
+    const data = await this.historyPage(startHistoryId, 'labelAdded', pageToken);
+    if (data === 'expired') return 'expired';
+    return {
+      added: addedLabels(data.history ?? []),
+      nextPageToken: data.nextPageToken ?? undefined,
+    };
+  }
+
+  /** One history.list page of one record type; 'expired' when Gmail no longer has the start. */
+  private async historyPage(
+    startHistoryId: string,
+    historyType: 'messageAdded' | 'labelAdded',
+    pageToken: string | undefined,
+  ): Promise<gmail_v1.Schema$ListHistoryResponse | 'expired'> {
     try {
-      ({ data } = await this.call('users.history.list', (signal) =>
+      const { data } = await this.call('users.history.list', (signal) =>
         this.gmail.users.history.list(
           {
             userId: 'me',
             startHistoryId,
-            historyTypes: ['labelAdded'],
+            historyTypes: [historyType],
             maxResults: PAGE_SIZE,
             pageToken,
           },
           { signal },
         ),
-      ));
+      );
+      return data;
     } catch (error) {
       if (gmailErrorStatus(error) === 404) return 'expired';
       throw error;
     }
-    const added = (data.history ?? []).flatMap((record) =>
-      (record.labelsAdded ?? []).flatMap(({ message, labelIds }) =>
-        message?.id ? [{ threadId: message.threadId ?? message.id, labelIds: labelIds ?? [] }] : [],
-      ),
-    );
-    return { added, nextPageToken: data.nextPageToken ?? undefined };
   }
 
   async labels(): Promise<LabelInfo[]> {
@@ -285,21 +278,4 @@ export class GmailMailbox implements Mailbox {
       ...(sleep ? { sleep } : {}),
     };
   }
-}
-
-/** messagesAdded of history records, each message once, in order, with its latest labels. */
-function addedMessages(history: readonly gmail_v1.Schema$History[]): HistoryPage['added'] {
-  const added = new Map<string, { id: string; threadId: string; labelIds: readonly string[] }>();
-  for (const record of history) {
-    for (const { message } of record.messagesAdded ?? []) {
-      if (!message?.id) continue;
-      const previous = added.get(message.id);
-      added.set(message.id, {
-        id: message.id,
-        threadId: message.threadId ?? previous?.threadId ?? message.id,
-        labelIds: message.labelIds ?? previous?.labelIds ?? [],
-      });
-    }
-  }
-  return [...added.values()];
 }
