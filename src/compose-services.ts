@@ -52,6 +52,7 @@ export async function composeServices(
     new QuotaScheduler({
       userUnitsPerMinute: config.gmailQuota.userUnitsPerMinute,
       projectUnitsPerMinute: config.gmailQuota.projectUnitsPerMinute,
+      projectUnitsPerDay: config.gmailQuota.projectUnitsPerDay,
       ...(timing ?? {}),
     });
   const jobs: JobDeps = {

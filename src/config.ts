@@ -8,6 +8,7 @@ import {
   QUOTA_TABLES,
 } from './domain/gmail-quota.js';
 import { DEFAULT_LLM_PRICES } from './domain/llm-prices.js';
+import { DEFAULT_PROJECT_UNITS_PER_DAY } from './domain/quota-day.js';
 
 /**
  * The only reader of process.env. Every variable of the deployment contract is parsed here,
@@ -88,6 +89,7 @@ const envSchema = z
     GMAIL_QUOTA_TABLE: z.enum(QUOTA_TABLES).default('2026'),
     GMAIL_USER_UNITS_PER_MINUTE: integer(1, 1_000_000).optional(),
     GMAIL_PROJECT_UNITS_PER_MINUTE: integer(1, 100_000_000).optional(),
+    GMAIL_PROJECT_UNITS_PER_DAY: integer(1, 100_000_000_000).default(DEFAULT_PROJECT_UNITS_PER_DAY),
 
     DEMO_MAILBOX_SIZE: integer(0, 200_000).default(2_000),
     DEMO_SEED: integer(0, 2 ** 31 - 1).default(42),
@@ -202,6 +204,8 @@ export function loadConfig(env: Env = process.env) {
       userUnitsPerMinute:
         e.GMAIL_USER_UNITS_PER_MINUTE ?? DEFAULT_USER_UNITS_PER_MINUTE[e.GMAIL_QUOTA_TABLE],
       projectUnitsPerMinute: e.GMAIL_PROJECT_UNITS_PER_MINUTE ?? DEFAULT_PROJECT_UNITS_PER_MINUTE,
+      /** Full scans that do not fit what is left of the day wait for the next (quota-day.ts). */
+      projectUnitsPerDay: e.GMAIL_PROJECT_UNITS_PER_DAY,
     },
     operators: {
       token: e.OPERATOR_TOKEN,

@@ -96,6 +96,7 @@ export async function composeGcp(
     firestore,
     userUnitsPerMinute: config.gmailQuota.userUnitsPerMinute,
     projectUnitsPerMinute: config.gmailQuota.projectUnitsPerMinute,
+    projectUnitsPerDay: config.gmailQuota.projectUnitsPerDay,
     log,
     ...(overrides.timing ?? {}),
     ...(overrides.ledger ?? {}),

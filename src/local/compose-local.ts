@@ -95,6 +95,7 @@ export async function composeLocal(
   const scheduler = new QuotaScheduler({
     userUnitsPerMinute: config.gmailQuota.userUnitsPerMinute,
     projectUnitsPerMinute: config.gmailQuota.projectUnitsPerMinute,
+    projectUnitsPerDay: config.gmailQuota.projectUnitsPerDay,
     ...(overrides.timing ?? {}),
   });
   const jobs: JobDeps = {

@@ -1,8 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { DocumentReference, Firestore } from '@google-cloud/firestore';
 import type { Clock } from '../../domain/ports.js';
-import type { QuotaBudgets, QuotaLedger } from '../../domain/quota-ledger.js';
+import { DEFAULT_PROJECT_UNITS_PER_DAY } from '../../domain/quota-day.js';
+import type {
+  QuotaBudgets,
+  QuotaDayUsage,
+  QuotaLedger,
+  ScanAdmission,
+} from '../../domain/quota-ledger.js';
 import type { Logger } from '../../log.js';
+import { FirestoreQuotaDay } from './firestore-quota-day.js';
 import { QuotaLease } from './quota-lease.js';
 import { prune, usedUnits } from './quota-ledger-document.js';
 import { LedgerWrites, parseLedger } from './quota-ledger-writes.js';
@@ -65,6 +72,7 @@ export class FirestoreQuotaLedger implements QuotaLedger {
   private projectLease: QuotaLease | undefined;
   private projectReserving: Promise<void> | undefined;
   private readonly writes: LedgerWrites;
+  private readonly day: FirestoreQuotaDay;
 
   constructor(private readonly options: FirestoreQuotaLedgerOptions) {
     this.windowMs = options.windowMs ?? 60_000;
@@ -95,6 +103,13 @@ export class FirestoreQuotaLedger implements QuotaLedger {
       clock: this.clock,
       sleep: this.sleep,
       ...(options.log ? { log: options.log } : {}),
+    });
+    this.day = new FirestoreQuotaDay({
+      shards: options.firestore.collection(QUOTA_PROJECT),
+      shardCount: this.shards,
+      budget: options.projectUnitsPerDay ?? DEFAULT_PROJECT_UNITS_PER_DAY,
+      writes: this.writes,
+      clock: this.clock,
     });
   }
 
@@ -146,6 +161,18 @@ export class FirestoreQuotaLedger implements QuotaLedger {
       (sum, doc) => sum + usedUnits(prune(parseLedger(doc.data()), now, this.windowMs)),
       0,
     );
+  }
+
+  admitScan(scanKey: string, units: number): Promise<ScanAdmission> {
+    return this.day.admit(scanKey, units);
+  }
+
+  releaseScan(scanKey: string): Promise<void> {
+    return this.day.release(scanKey);
+  }
+
+  unitsToday(): Promise<QuotaDayUsage> {
+    return this.day.usage();
   }
 
   /** Waits until every chunk this instance holds has been settled (on shutdown, in tests). */
@@ -212,6 +239,7 @@ export class FirestoreQuotaLedger implements QuotaLedger {
       const answer = await this.writes.reserveChunk(ref, units, this.userChunk, {
         budget: this.options.userUnitsPerMinute,
         fair: true,
+        countsDay: false,
       });
       if (answer instanceof QuotaLease) return answer;
       await this.sleep(answer);
@@ -228,6 +256,7 @@ export class FirestoreQuotaLedger implements QuotaLedger {
         const answer = await this.writes.reserveChunk(ref, units, this.projectChunk, {
           budget: this.shardBudget,
           fair: false,
+          countsDay: true,
         });
         if (answer instanceof QuotaLease) {
           this.projectLease = answer;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type DocumentReference, Timestamp } from '@google-cloud/firestore';
 import type { Clock } from '../../domain/ports.js';
+import { quotaDayOf } from '../../domain/quota-day.js';
 import type { Logger } from '../../log.js';
 import { QuotaLease } from './quota-lease.js';
 import {
@@ -78,7 +79,7 @@ export class LedgerWrites {
     ref: DocumentReference,
     units: number,
     chunk: number,
-    limits: { budget: number; fair: boolean },
+    limits: { budget: number; fair: boolean; countsDay: boolean },
   ): Promise<QuotaLease | number> {
     const { holder, windowMs, leaseMs, pollMs, clock } = this.options;
     const entryId = `${holder}-${randomBytes(6).toString('base64url')}`;
@@ -111,7 +112,14 @@ export class LedgerWrites {
     const lease = new QuotaLease(entryId, result.granted, result.startBy, (spent, lastEnd) =>
       this.track(
         this.update(ref, (document, now) =>
-          settle(document, { entryId, spent, lastEnd, now, windowMs }),
+          settle(document, {
+            entryId,
+            spent,
+            lastEnd,
+            now,
+            windowMs,
+            countsDay: limits.countsDay,
+          }),
         ),
       ),
     );
@@ -153,8 +161,11 @@ export class LedgerWrites {
   }
 
   private stored(document: LedgerDocument, now: number) {
-    // Kept for a few windows past the last write, then Firestore's TTL policy removes it.
-    return { ...document, expireAt: Timestamp.fromMillis(now + 10 * this.options.windowMs) };
+    // Kept for a few windows past the last write, then Firestore's TTL policy removes it; a
+    // shard that counts a quota day is kept until that day has ended.
+    const idle = now + 10 * this.options.windowMs;
+    const dayEnd = document.day ? quotaDayOf(now).endsAt + 3_600_000 : 0;
+    return { ...document, expireAt: Timestamp.fromMillis(Math.max(idle, dayEnd)) };
   }
 }
 
