@@ -81,6 +81,7 @@ export async function composeServices(
     }),
     scanStrategy: config.scanStrategy,
     watchTopic: parts.watchTopic,
+    dailyQuota: { ledger, units: config.gmailQuota.units },
   };
   return {
     store,
