@@ -106,6 +106,8 @@ const envSchema = z
     FIRESTORE_DATABASE: z.string().trim().min(1).default('(default)'),
     TASKS_AUDIENCE: optionalString,
     CRON_SERVICE_ACCOUNT: optionalString,
+    CLOUD_TASKS_MAX_ATTEMPTS: integer(1, 10_000).default(100),
+    PUSH_MAX_DELIVERY_ATTEMPTS: integer(5, 100).default(10),
 
     /** Local mode: the bearer token of `GET /api/stats`; unset, nobody may read it. */
     // Any length: the operator chooses it (a long random one, as the README says).
@@ -233,6 +235,10 @@ export function loadConfig(env: Env = process.env) {
             /** The OIDC audience of task and cron calls: the service's own URL by default. */
             tasksAudience: e.TASKS_AUDIENCE ?? publicUrl,
             cronServiceAccount: e.CRON_SERVICE_ACCOUNT ?? e.TASKS_INVOKER_SERVICE_ACCOUNT!,
+            /** The queue's max_attempts and the push subscription's max_delivery_attempts:
+             * a failure on the last attempt is recorded as dead work (dead-work.ts). */
+            tasksMaxAttempts: e.CLOUD_TASKS_MAX_ATTEMPTS,
+            pushMaxDeliveryAttempts: e.PUSH_MAX_DELIVERY_ATTEMPTS,
           }
         : undefined,
   });

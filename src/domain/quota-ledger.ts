@@ -46,7 +46,10 @@ export interface QuotaDayUsage {
   /** The Pacific date, `YYYY-MM-DD`. */
   readonly day: string;
   readonly budget: number;
-  /** Units of calls that have ended (a call in flight counts once its chunk is settled). */
+  /**
+   * Units let through today; calls still in flight count in full (gcp mode: their whole
+   * reserved chunk, until it is settled to what was spent).
+   */
   readonly spent: number;
   /** Units promised to full scans admitted today and not yet finished. */
   readonly committed: number;

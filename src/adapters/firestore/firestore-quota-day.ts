@@ -9,6 +9,7 @@ import {
   releaseFromDay,
 } from '../../domain/quota-day.js';
 import type { QuotaDayUsage, ScanAdmission } from '../../domain/quota-ledger.js';
+import type { LedgerDocument } from './quota-ledger-document.js';
 import type { LedgerWrites } from './quota-ledger-writes.js';
 import { parseLedger } from './quota-ledger-writes.js';
 
@@ -40,7 +41,7 @@ export class FirestoreQuotaDay {
     const days = await this.readDays(now);
     if (days.some(({ ledger }) => scanKey in ledger.scans)) return { admitted: true };
     // Emptiest shards first: a big scan finds the room that is there.
-    const order = [...days].sort((a, b) => used(a.ledger) - used(b.ledger));
+    const order = [...days].sort((a, b) => used(a) - used(b));
     for (const { shard } of order) {
       const admitted = await this.options.writes.compareAndSet(
         this.options.shards.doc(String(shard)),
@@ -48,7 +49,7 @@ export class FirestoreQuotaDay {
           const answer = admitToDay(document.day, {
             scanKey,
             units,
-            budget: this.shareBudget,
+            budget: this.shareBudget - unsettledUnits(document, at),
             now: at,
           });
           return {
@@ -80,23 +81,41 @@ export class FirestoreQuotaDay {
     return {
       day: bounds.day,
       budget: this.options.budget,
-      spent: days.reduce((sum, { ledger }) => sum + ledger.spent, 0),
+      spent: days.reduce((sum, { ledger, unsettled }) => sum + ledger.spent + unsettled, 0),
       committed: days.reduce((sum, { ledger }) => sum + committedUnits(ledger), 0),
       endsAt: bounds.endsAt,
     };
   }
 
   /** Every shard's account of today, absent shards as empty ones. */
-  private async readDays(now: number): Promise<{ shard: number; ledger: DayLedger }[]> {
+  private async readDays(now: number): Promise<ShardDay[]> {
     const snapshot = await this.options.shards.get();
-    const stored = new Map(snapshot.docs.map((doc) => [doc.id, parseLedger(doc.data()).day]));
-    return Array.from({ length: this.options.shardCount }, (_, shard) => ({
-      shard,
-      ledger: dayLedgerAt(stored.get(String(shard)), now),
-    }));
+    const stored = new Map(snapshot.docs.map((doc) => [doc.id, parseLedger(doc.data())]));
+    return Array.from({ length: this.options.shardCount }, (_, shard) => {
+      const document = stored.get(String(shard));
+      return {
+        shard,
+        ledger: dayLedgerAt(document?.day, now),
+        unsettled: document ? unsettledUnits(document, now) : 0,
+      };
+    });
   }
 }
 
-function used(ledger: DayLedger): number {
-  return ledger.spent + committedUnits(ledger);
+interface ShardDay {
+  readonly shard: number;
+  readonly ledger: DayLedger;
+  /** Units of chunks still out: counted into the day once settled, meanwhile in full. */
+  readonly unsettled: number;
+}
+
+function used(day: ShardDay): number {
+  return day.ledger.spent + day.unsettled + committedUnits(day.ledger);
+}
+
+/** A chunk not yet settled counts until its worst-case end, which is still ahead. */
+function unsettledUnits(document: LedgerDocument, now: number): number {
+  return Object.values(document.entries)
+    .filter((entry) => entry.at > now)
+    .reduce((sum, entry) => sum + entry.units, 0);
 }

@@ -161,7 +161,6 @@ export class QuotaScheduler implements QuotaLedger {
     const now = this.clock.now();
     this.users.get(userKey)?.window.end(now, units);
     this.project.end(now, units);
-    this.day = spendInDay(this.day, units, now);
     this.pump();
   }
 
@@ -198,6 +197,8 @@ export class QuotaScheduler implements QuotaLedger {
       user.waiting--;
       user.window.begin(waiter.units);
       this.project.begin(waiter.units);
+      // Counted into the day when let through, as Gmail may charge it any moment from now.
+      this.day = spendInDay(this.day, waiter.units, now);
       waiter.grant();
     }
     this.sweep(now);
