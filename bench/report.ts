@@ -131,6 +131,7 @@ export function manyUsersTable(items: Results['manyUsers']): string {
       'CPU ms/msg',
       'Sample time (model)',
       'Cloud: 1,000 users',
+      'x project floor',
       'Instances',
       'One local process',
     ],
@@ -142,6 +143,8 @@ export function manyUsersTable(items: Results['manyUsers']): string {
       n(s.cpu.servicePerMessageMs, 3),
       minutes(e.check.predictedSampleMinutes),
       `${minutes(e.cloud.minutes)} (${e.cloud.limitedBy})`,
+      // The project's Gmail quota is the floor no deployment can beat: how close it comes.
+      `${n(e.cloud.minutes / e.cloud.bounds.project, 2)}x`,
       n(e.cloud.instances),
       `${minutes(e.local.minutes)} (${e.local.limitedBy})`,
     ]),

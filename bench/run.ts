@@ -5,6 +5,7 @@
  *
  *   tsx bench/run.ts [--quick] [--out bench/results.json] [--latency 30-80]
  *   tsx bench/run.ts --incremental-only   (ongoing cleanup's rounds only; nothing written)
+ *   tsx bench/run.ts --many-users         (the 1,000-user samples only; nothing written)
  *   tsx bench/run.ts --scans 10000:long-tail:by-sender:rules,10000:head-heavy:by-sender:openai
  *     (only those full scans, size:shape:strategy:classifier, at x60; nothing written)
  */
@@ -15,8 +16,15 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { firstMessage, forkBench } from './child.js';
 import { explain } from './notes.js';
-import { parseScans, runIncremental, runScans, runScenarios, TARGET } from './plan.js';
-import { fullScanTables, incrementalTable, renderReport } from './report.js';
+import {
+  parseScans,
+  runIncremental,
+  runManyUsers,
+  runScans,
+  runScenarios,
+  TARGET,
+} from './plan.js';
+import { fullScanTables, incrementalTable, manyUsersTable, renderReport } from './report.js';
 import type { ScenarioName } from './scenario.js';
 
 const { values } = parseArgs({
@@ -26,6 +34,8 @@ const { values } = parseArgs({
     latency: { type: 'string', default: '30-80' },
     /** Only ongoing cleanup's rounds (a minute or two); nothing is written. */
     'incremental-only': { type: 'boolean', default: false },
+    /** Only the 1,000-user samples, both classifiers, extrapolated; nothing is written. */
+    'many-users': { type: 'boolean', default: false },
     scans: { type: 'string' },
   },
 });
@@ -55,6 +65,12 @@ if (values['incremental-only']) {
   const incremental = await runIncremental(quick, latency, run);
   console.log(`\n${incrementalTable(incremental)}`);
   for (const r of incremental) console.log(r.classifier, JSON.stringify(r.gmail.byMethod));
+  process.exit(0);
+}
+if (values['many-users']) {
+  const manyUsers = await runManyUsers(undefined, latency, run);
+  console.log(`\n${manyUsersTable(manyUsers)}`);
+  for (const { extrapolated: e } of manyUsers) console.log(JSON.stringify(e.cloud));
   process.exit(0);
 }
 if (values.scans !== undefined) {

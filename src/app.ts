@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { GoogleSignIn } from './adapters/google-auth/google-sign-in.js';
 import { sendOneClick } from './adapters/unsubscribe/one-click.js';
 import type { Config } from './config.js';
+import type { DeadWorkLog } from './domain/dead-work.js';
 import type { Clock, KeyCheck, KeyRing, Store } from './domain/ports.js';
 import { AppError } from './errors.js';
 import { apiRoutes } from './http/api-routes.js';
@@ -11,6 +12,7 @@ import { appRoutes } from './http/app-routes.js';
 import { authRoutes } from './http/auth-routes.js';
 import { cronRoutes } from './http/cron-routes.js';
 import { sameOrigin } from './http/csrf.js';
+import { deadWorkRecorder } from './http/dead-work-recorder.js';
 import type { AppEnv } from './http/env.js';
 import { errorPage, wantsHtml } from './http/error-pages.js';
 import { publicRoutes } from './http/public-routes.js';
@@ -46,6 +48,8 @@ export interface Services {
   readonly sendOneClick?: OneClickSend | undefined;
   /** What `GET /api/stats` reads, and who may read it; none: the route is not served. */
   readonly operatorStats?: Omit<StatsDeps, 'clock' | 'budgets'> | undefined;
+  /** Where tasks and pushes failed on their last attempt are recorded (gcp mode). */
+  readonly deadWork?: DeadWorkLog | undefined;
 }
 
 export interface AppDeps {
@@ -99,6 +103,18 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     app.use('/auth/*', csrf, limit(MAX_FORM_BYTES));
     app.use('/tasks/*', limit(MAX_TASK_BYTES));
     app.use('/cron/*', limit(MAX_FORM_BYTES));
+    if (services.deadWork && config.gcp) {
+      const recorder = deadWorkRecorder({
+        log: services.deadWork,
+        clock: services.clock,
+        taskMaxAttempts: config.gcp.tasksMaxAttempts,
+        pushMaxAttempts: config.gcp.pushMaxDeliveryAttempts,
+        tasks: services.taskCaller,
+        push: services.pushCaller ?? NOBODY,
+      });
+      app.use('/tasks/*', recorder);
+      app.use('/push/*', recorder);
+    }
     app.route('/static', staticRoutes());
     app.route('/', publicRoutes(services.store, services.clock, config.google.simulated));
     app.route('/auth', authRoutes(services));

@@ -6,6 +6,7 @@ import { openAiClassifierFor } from './adapters/openai/classifier-factory.js';
 import { checkOpenAiKey } from './adapters/openai/key-check.js';
 import type { Services } from './app.js';
 import type { Config } from './config.js';
+import type { DeadWorkLog } from './domain/dead-work.js';
 import type { StatsSource } from './domain/operator-stats.js';
 import type { Clock, Ids, KeyRing, Store, TaskQueue } from './domain/ports.js';
 import type { QuotaLedger } from './domain/quota-ledger.js';
@@ -29,7 +30,11 @@ export interface ModeParts {
   /** The Pub/Sub topic Gmail watches publish to; undefined: no watch, catch-up syncs only. */
   readonly watchTopic: string | undefined;
   /** What `GET /api/stats` reads from the store, and who may read it. */
-  readonly operatorStats?: { readonly stats: StatsSource; readonly operator: TaskCaller };
+  readonly operatorStats?: {
+    readonly stats: StatsSource;
+    readonly operator: TaskCaller;
+    readonly deadWork?: DeadWorkLog;
+  };
   /** The shared Gmail budget (gcp mode); none: this process's own scheduler. */
   readonly ledger?: QuotaLedger;
   /** How quota waits and retries keep time (tests run them on a faster clock). */
@@ -52,6 +57,7 @@ export async function composeServices(
     new QuotaScheduler({
       userUnitsPerMinute: config.gmailQuota.userUnitsPerMinute,
       projectUnitsPerMinute: config.gmailQuota.projectUnitsPerMinute,
+      projectUnitsPerDay: config.gmailQuota.projectUnitsPerDay,
       ...(timing ?? {}),
     });
   const jobs: JobDeps = {
@@ -80,6 +86,7 @@ export async function composeServices(
     }),
     scanStrategy: config.scanStrategy,
     watchTopic: parts.watchTopic,
+    dailyQuota: { ledger, units: config.gmailQuota.units },
   };
   return {
     store,

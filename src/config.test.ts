@@ -12,6 +12,13 @@ describe('loadConfig', () => {
     expect(config.google.redirectUri).toBe('http://localhost:8080/auth/google/callback');
     expect(config.gmailQuota.userUnitsPerMinute).toBe(6_000);
     expect(config.gmailQuota.units['users.messages.get']).toBe(20);
+    expect(config.gmailQuota.projectUnitsPerDay).toBe(80_000_000);
+  });
+
+  it("takes the project's daily Gmail budget from GMAIL_PROJECT_UNITS_PER_DAY", () => {
+    expect(loadConfig({ GMAIL_PROJECT_UNITS_PER_DAY: '5000' }).gmailQuota.projectUnitsPerDay).toBe(
+      5_000,
+    );
   });
 
   it('derives PUBLIC_URL from PORT and drops a trailing slash', () => {
@@ -60,6 +67,7 @@ describe('loadConfig', () => {
     [{ GOOGLE_API_BASE_URL: 'ftp://x' }, 'GOOGLE_API_BASE_URL'],
     [{ GOOGLE_CLIENT_ID: 'id' }, 'GOOGLE_CLIENT_SECRET'],
     [{ GMAIL_USER_UNITS_PER_MINUTE: '0' }, 'GMAIL_USER_UNITS_PER_MINUTE'],
+    [{ GMAIL_PROJECT_UNITS_PER_DAY: 'lots' }, 'GMAIL_PROJECT_UNITS_PER_DAY'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
   ])('stops start-up on %j with a message naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

@@ -8,6 +8,7 @@ import {
   QUOTA_TABLES,
 } from './domain/gmail-quota.js';
 import { DEFAULT_LLM_PRICES } from './domain/llm-prices.js';
+import { DEFAULT_PROJECT_UNITS_PER_DAY } from './domain/quota-day.js';
 
 /**
  * The only reader of process.env. Every variable of the deployment contract is parsed here,
@@ -88,6 +89,7 @@ const envSchema = z
     GMAIL_QUOTA_TABLE: z.enum(QUOTA_TABLES).default('2026'),
     GMAIL_USER_UNITS_PER_MINUTE: integer(1, 1_000_000).optional(),
     GMAIL_PROJECT_UNITS_PER_MINUTE: integer(1, 100_000_000).optional(),
+    GMAIL_PROJECT_UNITS_PER_DAY: integer(1, 100_000_000_000).default(DEFAULT_PROJECT_UNITS_PER_DAY),
 
     DEMO_MAILBOX_SIZE: integer(0, 200_000).default(2_000),
     DEMO_SEED: integer(0, 2 ** 31 - 1).default(42),
@@ -104,6 +106,8 @@ const envSchema = z
     FIRESTORE_DATABASE: z.string().trim().min(1).default('(default)'),
     TASKS_AUDIENCE: optionalString,
     CRON_SERVICE_ACCOUNT: optionalString,
+    CLOUD_TASKS_MAX_ATTEMPTS: integer(1, 10_000).default(100),
+    PUSH_MAX_DELIVERY_ATTEMPTS: integer(5, 100).default(10),
 
     /** Local mode: the bearer token of `GET /api/stats`; unset, nobody may read it. */
     // Any length: the operator chooses it (a long random one, as the README says).
@@ -202,6 +206,8 @@ export function loadConfig(env: Env = process.env) {
       userUnitsPerMinute:
         e.GMAIL_USER_UNITS_PER_MINUTE ?? DEFAULT_USER_UNITS_PER_MINUTE[e.GMAIL_QUOTA_TABLE],
       projectUnitsPerMinute: e.GMAIL_PROJECT_UNITS_PER_MINUTE ?? DEFAULT_PROJECT_UNITS_PER_MINUTE,
+      /** Full scans that do not fit what is left of the day wait for the next (quota-day.ts). */
+      projectUnitsPerDay: e.GMAIL_PROJECT_UNITS_PER_DAY,
     },
     operators: {
       token: e.OPERATOR_TOKEN,
@@ -229,6 +235,10 @@ export function loadConfig(env: Env = process.env) {
             /** The OIDC audience of task and cron calls: the service's own URL by default. */
             tasksAudience: e.TASKS_AUDIENCE ?? publicUrl,
             cronServiceAccount: e.CRON_SERVICE_ACCOUNT ?? e.TASKS_INVOKER_SERVICE_ACCOUNT!,
+            /** The queue's max_attempts and the push subscription's max_delivery_attempts:
+             * a failure on the last attempt is recorded as dead work (dead-work.ts). */
+            tasksMaxAttempts: e.CLOUD_TASKS_MAX_ATTEMPTS,
+            pushMaxDeliveryAttempts: e.PUSH_MAX_DELIVERY_ATTEMPTS,
           }
         : undefined,
   });

@@ -73,3 +73,14 @@ resource "google_firestore_field" "quota_ledger_ttl" {
   # Nothing queries the ledger; it is read by document id only.
   index_config {}
 }
+
+# TTL: tasks and notifications recorded failing on their last attempt
+# (src/adapters/firestore/firestore-dead-work.ts) expire 30 days after they were recorded;
+# GET /api/stats counts the last 24 hours.
+resource "google_firestore_field" "dead_work_ttl" {
+  database   = google_firestore_database.main.name
+  collection = "deadWork"
+  field      = "expireAt"
+
+  ttl_config {}
+}

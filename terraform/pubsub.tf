@@ -35,7 +35,7 @@ resource "google_pubsub_subscription" "gmail_push" {
 
   dead_letter_policy {
     dead_letter_topic     = google_pubsub_topic.gmail_dead_letter.id
-    max_delivery_attempts = 10
+    max_delivery_attempts = var.push_max_delivery_attempts
   }
 
   # Never expire: a quiet week must not delete the subscription.

@@ -114,6 +114,15 @@ resource "google_cloud_run_v2_service" "app" {
         name  = "OPERATOR_EMAILS"
         value = var.operator_emails
       }
+      # A task or a notification failing on its last attempt is recorded for GET /api/stats.
+      env {
+        name  = "CLOUD_TASKS_MAX_ATTEMPTS"
+        value = var.tasks_max_attempts
+      }
+      env {
+        name  = "PUSH_MAX_DELIVERY_ATTEMPTS"
+        value = var.push_max_delivery_attempts
+      }
 
       dynamic "env" {
         for_each = var.extra_env

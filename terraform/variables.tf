@@ -84,6 +84,12 @@ variable "tasks_max_concurrent_dispatches" {
   default     = 1000
 }
 
+variable "push_max_delivery_attempts" {
+  description = "Deliveries of one Gmail notification before the push subscription dead-letters it (Pub/Sub allows 5 to 100). The service is told too, so that it records a last delivery that failed for GET /api/stats."
+  type        = number
+  default     = 10
+}
+
 variable "tasks_max_attempts" {
   description = "Attempts per task before Cloud Tasks drops it. With backoff from 10 s to 10 min, 100 attempts cover about 16 hours of Gmail or OpenAI being unavailable."
   type        = number

@@ -54,8 +54,11 @@ interface Figures {
     readonly messagesTrashed: number;
     readonly oldestInProgress: unknown;
   };
-  readonly gmail: Record<string, number>;
+  readonly gmail: Record<string, number> & {
+    readonly today: { spent: number; committedToScans: number; budget: number };
+  };
   readonly tasks: Record<string, number> | null;
+  readonly deadWork: { tasks: number; pushes: number } | null;
 }
 
 /** What a finished full scan of one user must show. */
@@ -68,6 +71,9 @@ function expectFiguresOf(body: Figures, run: Run) {
   expect(body.runs.oldestInProgress).toBeNull();
   expect(body.gmail.projectUnitsLastMinute).toBeGreaterThan(0);
   expect(body.gmail.userUnitsPerMinuteBudget).toBe(1_000_000);
+  // The day: the scan spent units, and gave back what it was admitted with once done.
+  expect(body.gmail.today).toMatchObject({ budget: 80_000_000, committedToScans: 0 });
+  expect(body.gmail.today.spent).toBeGreaterThan(0);
   expect(JSON.stringify(body)).not.toContain(run.id);
   expect(JSON.stringify(body)).not.toContain(OWNER);
 }
@@ -104,6 +110,7 @@ describe('GET /api/stats in local mode (Bearer OPERATOR_TOKEN)', () => {
     const body = (await response.json()) as Figures;
     expectFiguresOf(body, run);
     expect(body.tasks).toMatchObject({ dead: 0 });
+    expect(body.deadWork).toBeNull();
   });
 });
 
@@ -150,5 +157,6 @@ describe('GET /api/stats in gcp mode (OIDC token of an operator account)', () =>
     const body = (await response.json()) as Figures;
     expectFiguresOf(body, run);
     expect(body.tasks).toBeNull();
+    expect(body.deadWork).toMatchObject({ tasks: 0, pushes: 0 });
   });
 });

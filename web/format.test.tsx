@@ -38,6 +38,7 @@ function aView(overrides: Partial<RunView>): RunView {
     kind: 'full',
     status: 'PROCESSING',
     scheduledAt: '2026-05-12T10:00:00.000Z',
+    startsAt: null,
     startedAt: '2026-05-12T10:00:00.000Z',
     endedAt: null,
     total: 1_000,
@@ -75,6 +76,14 @@ describe('a run as the pages show it', () => {
       elapsed: 'Not started yet',
       eta: 'Not known until the run starts',
     });
+    const waiting = aView({
+      status: 'QUEUED',
+      startedAt: null,
+      startsAt: '2026-05-13T07:00:00.000Z',
+    });
+    expect(runFigures(waiting, start).eta).toBe(
+      "Waiting in line for Gmail's daily quota: starts at 2026-05-13 07:00 UTC",
+    );
     const paused = aView({ processed: 500, remaining: 500, paused: true });
     expect(runFigures(paused, start + 60_000).eta).toBe('Paused until the OpenAI key is updated');
   });

@@ -2,6 +2,11 @@ import { PAUSE_MESSAGES } from '../src/domain/classifier-errors.js';
 import type { RunView } from '../src/http/run-view.js';
 import { formatDuration } from './format.js';
 
+/** `2026-12-04 08:00 UTC`, as web/static/run-status.js writes it. */
+export function formatUtc(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
 /** A run's progress as the pages show it; web/static/run-status.js computes the same. */
 export interface RunFigures {
   readonly final: boolean;
@@ -44,6 +49,9 @@ function etaText(
       : 'Paused until the OpenAI key is updated';
   }
   if (run.status === 'REVIEW') return 'Waiting for your review';
+  if (run.startsAt !== null) {
+    return `Waiting in line for Gmail's daily quota: starts at ${formatUtc(run.startsAt)}`;
+  }
   if (state.elapsedMs === null) return 'Not known until the run starts';
   if (run.processed === 0 || state.elapsedMs < MIN_SAMPLE_MS) {
     return 'Not known yet (waiting for the first batch)';

@@ -22,12 +22,47 @@ export interface QuotaLedger {
   penalize(userKey: string, ms: number): Promise<void>;
   /** Units the whole project has counted in the current window (every instance's). */
   projectUnitsInWindow(): Promise<number>;
+  /**
+   * Lets a full scan into today's project budget if its estimated `units` fit what is left
+   * (units spent plus those promised to scans admitted before); else says when the next quota
+   * day begins. Asking again for the same `scanKey` the same day admits it once.
+   */
+  admitScan(scanKey: string, units: number): Promise<ScanAdmission>;
+  /** The scan ended: its promise leaves today's budget. */
+  releaseScan(scanKey: string): Promise<void>;
+  /** Today's project budget as every instance counted it. */
+  unitsToday(): Promise<QuotaDayUsage>;
+}
+
+export type ScanAdmission =
+  | { readonly admitted: true }
+  | {
+      readonly admitted: false;
+      /** When the next quota day begins (Pacific midnight, epoch ms). */
+      readonly startsAt: number;
+    };
+
+export interface QuotaDayUsage {
+  /** The Pacific date, `YYYY-MM-DD`. */
+  readonly day: string;
+  readonly budget: number;
+  /**
+   * Units let through today; calls still in flight count in full (gcp mode: their whole
+   * reserved chunk, until it is settled to what was spent).
+   */
+  readonly spent: number;
+  /** Units promised to full scans admitted today and not yet finished. */
+  readonly committed: number;
+  /** When the next quota day begins (epoch ms). */
+  readonly endsAt: number;
 }
 
 /** What one rolling window allows: Gmail's per-user and per-project units. */
 export interface QuotaBudgets {
   readonly userUnitsPerMinute: number;
   readonly projectUnitsPerMinute: number;
+  /** Gmail's daily project budget (default 80,000,000). */
+  readonly projectUnitsPerDay?: number;
   /** Gmail's window is one minute; tests shorten it. */
   readonly windowMs?: number;
 }

@@ -4,6 +4,7 @@ import { CloudTasksClient } from '@google-cloud/tasks';
 import type { Hono } from 'hono';
 import { CloudTasksQueue, type TaskCreator } from '../adapters/cloud-tasks/cloud-tasks-queue.js';
 import { createFirestore } from '../adapters/firestore/firestore-client.js';
+import { FirestoreDeadWork } from '../adapters/firestore/firestore-dead-work.js';
 import {
   FirestoreQuotaLedger,
   type FirestoreQuotaLedgerOptions,
@@ -92,10 +93,12 @@ export async function composeGcp(
     createFirestore({ projectId: gcp.project, databaseId: gcp.firestoreDatabase });
   if (!overrides.firestore) created.push({ close: () => firestore.terminate() });
   const store = new FirestoreStore(firestore);
+  const deadWork = new FirestoreDeadWork(firestore);
   const ledger = new FirestoreQuotaLedger({
     firestore,
     userUnitsPerMinute: config.gmailQuota.userUnitsPerMinute,
     projectUnitsPerMinute: config.gmailQuota.projectUnitsPerMinute,
+    projectUnitsPerDay: config.gmailQuota.projectUnitsPerDay,
     log,
     ...(overrides.timing ?? {}),
     ...(overrides.ledger ?? {}),
@@ -134,6 +137,7 @@ export async function composeGcp(
     ledger,
     operatorStats: {
       stats: new FirestoreStats(firestore, store),
+      deadWork,
       // Nobody when no operator is configured: an empty list lets no token through.
       operator: caller(gcp.tasksAudience, config.operators.emails),
     },
@@ -142,7 +146,7 @@ export async function composeGcp(
   const app = createApp({
     config,
     log,
-    services: { ...services, pushCaller: callers.push, cronCaller: callers.cron },
+    services: { ...services, pushCaller: callers.push, cronCaller: callers.cron, deadWork },
   });
   return { app, store, callers, close };
 }

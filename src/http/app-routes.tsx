@@ -4,6 +4,7 @@ import { DashboardPage } from '../../web/pages/dashboard.js';
 import { OpenAiKeyPage } from '../../web/pages/openai-key.js';
 import { FINAL_STATUSES, RUN_MODES, type User } from '../domain/model.js';
 import type { Clock, KeyCheck, KeyRing, Store } from '../domain/ports.js';
+import { waitsForDailyQuota } from '../domain/scan-waits.js';
 import { seal } from '../domain/sealing.js';
 import { AppError } from '../errors.js';
 import { disconnectUser } from '../jobs/disconnect-user.js';
@@ -131,7 +132,10 @@ export function appRoutes(deps: AppRoutesDeps): Hono<AppEnv> {
     if (!user.cursor) return c.redirect('/app?notice=sync-first', 303);
     const runs = await deps.store.listRuns(user.id, 20);
     // A review waiting for its owner trashes nothing and does not hold new mail back.
-    if (runs.some((r) => !FINAL_STATUSES.includes(r.status) && r.status !== 'REVIEW')) {
+    // Nor does a scan waiting in line for the day's Gmail quota.
+    const busy = (r: (typeof runs)[number]) =>
+      !FINAL_STATUSES.includes(r.status) && r.status !== 'REVIEW' && !waitsForDailyQuota(r);
+    if (runs.some(busy)) {
       return c.redirect('/app?notice=sync-busy', 303);
     }
     const run = await userTask(deps.jobs, user.id, () => syncMailbox(deps.jobs, user.id));

@@ -1,5 +1,6 @@
 import { FINAL_STATUSES, type Run } from '../domain/model.js';
 import { pauseReasonOf } from '../domain/run-pauses.js';
+import { plannedStartOf } from '../domain/scan-waits.js';
 import { undoState } from '../domain/undo-log.js';
 
 /**
@@ -13,6 +14,8 @@ export function runView(run: Run, bytesEstimated: boolean = false) {
     kind: run.kind,
     status: run.status,
     scheduledAt: iso(run.scheduledAt),
+    /** A scan waiting in line for the day's Gmail quota: when it is planned to start. */
+    startsAt: iso(plannedStartOf(run) ?? null),
     startedAt: iso(run.startedAt),
     endedAt: iso(run.endedAt),
     total: run.total,

@@ -8,6 +8,7 @@ import {
   type Partition,
   scanPartitions,
 } from '../domain/scan-partitions.js';
+import { waitsForDailyQuota } from '../domain/scan-waits.js';
 import { discoverSenders, type Listed, listAll } from './discover-senders.js';
 import type { JobDeps } from './job-deps.js';
 import { launchIncrementalRun } from './sync-run.js';
@@ -37,7 +38,10 @@ export async function comingOfAge(deps: JobDeps, userId: string): Promise<Run | 
   const now = deps.clock.now();
   const runs = await deps.store.listRuns(userId, RUNS_LOOKED_AT);
   // A scan under way decides all of it anyway; only a finished one leaves mail to come of age.
-  if (runs.some((run) => run.kind === 'full' && !FINAL_STATUSES.includes(run.status))) return;
+  // A scan waiting in line for the day's Gmail quota has decided nothing yet: it holds nothing back.
+  const underWay = (run: Run) =>
+    run.kind === 'full' && !FINAL_STATUSES.includes(run.status) && !waitsForDailyQuota(run);
+  if (runs.some(underWay)) return;
   const last = runs.find((run) => isComingOfAge(run) && run.status !== 'CANCELLED');
   if (last && now - last.scheduledAt < PASS_EVERY_MS) return;
   const scan = runs.find((run) => run.kind === 'full' && run.status === 'DONE');

@@ -2,6 +2,7 @@ import { FINAL_STATUSES } from '../domain/model.js';
 import type { KeyRing } from '../domain/ports.js';
 import { open } from '../domain/sealing.js';
 import type { JobDeps } from './job-deps.js';
+import { releaseFullScan } from './scan-admission.js';
 
 export interface DisconnectDeps extends JobDeps {
   readonly keyRing: KeyRing;
@@ -32,6 +33,10 @@ export async function disconnectUser(deps: DisconnectDeps, userId: string): Prom
     await store.updateRun(run.id, ['QUEUED', 'PROCESSING', 'REVIEW', 'DELETING'], {
       status: 'CANCELLED',
       endedAt: clock.now(),
+    });
+    // What a full scan was admitted with goes to the scans waiting in line.
+    await releaseFullScan(deps, run).catch((error: unknown) => {
+      log.warn('daily quota promise not given back', { runId: run.id, error });
     });
   }
 

@@ -1,5 +1,7 @@
+import type { GmailUnitTable } from '../domain/gmail-quota.js';
 import type { User } from '../domain/model.js';
 import type { Classifier, Clock, Ids, MailboxFactory, Store, TaskQueue } from '../domain/ports.js';
+import type { QuotaLedger } from '../domain/quota-ledger.js';
 import type { Logger } from '../log.js';
 
 /** What the use cases drive: ports only, so every mode runs the same jobs. */
@@ -15,6 +17,11 @@ export interface JobDeps {
   readonly scanStrategy: 'by-sender' | 'by-message';
   /** The Pub/Sub topic Gmail watches publish to; undefined: no watch, catch-up syncs only. */
   readonly watchTopic: string | undefined;
+  /**
+   * The day's Gmail budget full scans are admitted into (scan-admission.ts); none: every scan
+   * starts at once.
+   */
+  readonly dailyQuota?: { readonly ledger: QuotaLedger; readonly units: GmailUnitTable };
 }
 
 export const TASK_PATHS = {

@@ -4,6 +4,7 @@ import { enqueueBatchIfReady, saveOwnBatch } from './batch-chain.js';
 import { rememberMarkedConversations, runMarkingLabels } from './conversation-marks.js';
 import type { JobDeps } from './job-deps.js';
 import { planBySender } from './plan-by-sender.js';
+import { admitFullScan } from './scan-admission.js';
 import { flushTrash } from './trash-outbox.js';
 import { afterRunFinished } from './watch-mailbox.js';
 
@@ -26,6 +27,8 @@ export async function planRun(deps: JobDeps, runId: string): Promise<void> {
     return;
   }
   if (run.status === 'QUEUED') {
+    // A scan that does not fit what is left of the day's Gmail budget waits for the next day.
+    if (!(await admitFullScan(deps, run, user))) return;
     run =
       (await store.updateRun(runId, ['QUEUED'], {
         status: 'PROCESSING',

@@ -2,15 +2,19 @@ import { MailboxUnavailable, ReconnectNeeded } from '../domain/mailbox-errors.js
 import type { Run, User } from '../domain/model.js';
 import { expireReviewTask } from './expire-review.js';
 import { type JobDeps, watchTask } from './job-deps.js';
+import { releaseFullScan } from './scan-admission.js';
 
 /** Watches expiring within this are renewed (Gmail's last 7 days; the cron runs daily). */
 export const RENEW_WITHIN_MS = 2 * 86_400_000;
 
 /**
  * A full scan reached DONE: its user gets a cursor and a watch (a task, so it is retried). A
- * review run that reached REVIEW gets the task that cancels it if it is never applied.
+ * review run that reached REVIEW gets the task that cancels it if it is never applied. Either
+ * gives back the day's Gmail budget it was admitted with.
  */
 export async function afterRunFinished(deps: JobDeps, run: Run): Promise<void> {
+  // Its Gmail reading is over: what it promised of the day's budget goes to the next scans.
+  await releaseFullScan(deps, run);
   if (run.status === 'REVIEW') return deps.queue.enqueue(expireReviewTask(run.id));
   if (run.kind !== 'full' || run.status !== 'DONE') return;
   await deps.queue.enqueue(watchTask(run.userId, deps.clock.now(), run.id));

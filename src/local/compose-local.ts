@@ -95,6 +95,7 @@ export async function composeLocal(
   const scheduler = new QuotaScheduler({
     userUnitsPerMinute: config.gmailQuota.userUnitsPerMinute,
     projectUnitsPerMinute: config.gmailQuota.projectUnitsPerMinute,
+    projectUnitsPerDay: config.gmailQuota.projectUnitsPerDay,
     ...(overrides.timing ?? {}),
   });
   const jobs: JobDeps = {
@@ -124,6 +125,7 @@ export async function composeLocal(
     // Demo mode's simulated Gmail publishes the demo topic to this process's push endpoint.
     scanStrategy: config.scanStrategy,
     watchTopic: simulated ? DEMO_TOPIC : config.push.topic,
+    dailyQuota: { ledger: scheduler, units: config.gmailQuota.units },
   };
   const sessions = new Sessions({
     secret: await keyRing.macKey('session'),

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { quotaDayOf } from '../../src/domain/quota-day.js';
 import type { QuotaLedger } from '../../src/domain/quota-ledger.js';
 
 /**
@@ -12,6 +13,9 @@ export interface LedgerSetup {
   readonly projectUnitsPerMinute: number;
   readonly windowMs: number;
   readonly instances: number;
+  readonly projectUnitsPerDay?: number;
+  /** The ledgers' clock (default real time). */
+  readonly clock?: { now(): number };
 }
 
 export interface LedgerFixture {
@@ -198,6 +202,65 @@ export function describeQuotaLedgerContract(
       // Nine more calls fit next to the first one only if nothing else holds the budget.
       expect(records.every((r) => r.start < first.end + setup.windowMs)).toBe(true);
       expect(peakUnits(records, setup.windowMs)).toBe(1_000);
+    });
+    describe("the day's project budget", () => {
+      const daily = (instances: number, clock?: { now(): number }) =>
+        start({
+          userUnitsPerMinute: 6_000,
+          projectUnitsPerMinute: 60_000,
+          projectUnitsPerDay: 10_000,
+          windowMs: 60_000,
+          instances,
+          ...(clock ? { clock } : {}),
+        });
+
+      it('admits full scans while they fit what is left of today, and names the next Pacific midnight for the rest', async () => {
+        const ledgers = await daily(2);
+        for (const [i, scan] of ['a', 'b', 'c', 'd'].entries()) {
+          expect(await ledgers[i % 2]!.admitScan(scan, 2_400)).toEqual({ admitted: true });
+        }
+        const now = Date.now();
+        const refused = await ledgers[1]!.admitScan('e', 2_400);
+        expect(refused).toEqual({ admitted: false, startsAt: quotaDayOf(now).endsAt });
+        const today = await ledgers[0]!.unitsToday();
+        expect(today).toMatchObject({ budget: 10_000, committed: 9_600, spent: 0 });
+        expect(today.day).toBe(quotaDayOf(now).day);
+      });
+
+      it('admits the same scan once, whatever instance asks again', async () => {
+        const ledgers = await daily(2);
+        expect(await ledgers[0]!.admitScan('a', 2_400)).toEqual({ admitted: true });
+        expect(await ledgers[1]!.admitScan('a', 2_400)).toEqual({ admitted: true });
+        expect((await ledgers[1]!.unitsToday()).committed).toBe(2_400);
+      });
+
+      it('lets a waiting scan in once a finished one gives its promise back', async () => {
+        const ledgers = await daily(2);
+        for (const scan of ['a', 'b', 'c', 'd']) await ledgers[0]!.admitScan(scan, 2_400);
+        expect((await ledgers[1]!.admitScan('e', 2_400)).admitted).toBe(false);
+        await ledgers[1]!.releaseScan('a');
+        expect(await ledgers[1]!.admitScan('e', 2_400)).toEqual({ admitted: true });
+        expect((await ledgers[0]!.unitsToday()).committed).toBe(9_600);
+      });
+
+      it('counts the units every instance spent into today', async () => {
+        const ledgers = await daily(2);
+        await timed(ledgers[0]!, 'user-a', 100);
+        await timed(ledgers[1]!, 'user-b', 40);
+        await fixture?.close();
+        expect((await ledgers[0]!.unitsToday()).spent).toBe(140);
+      });
+
+      it('starts every count afresh when the Pacific day turns', async () => {
+        let now = Date.now();
+        const ledgers = await daily(2, { now: () => now });
+        for (const scan of ['a', 'b', 'c', 'd']) await ledgers[0]!.admitScan(scan, 2_400);
+        const refused = await ledgers[1]!.admitScan('e', 2_400);
+        expect(refused.admitted).toBe(false);
+        now = refused.admitted ? now : refused.startsAt;
+        expect(await ledgers[1]!.admitScan('e', 2_400)).toEqual({ admitted: true });
+        expect(await ledgers[0]!.unitsToday()).toMatchObject({ committed: 2_400, spent: 0 });
+      });
     });
   });
 }

@@ -8,6 +8,7 @@ import {
   ZERO_COUNTERS,
   ZERO_USAGE,
 } from '../../src/domain/model.js';
+import { dailyQuotaWait } from '../../src/domain/scan-waits.js';
 import { DESKTOP, launchChromium, screenshot, watchProblems } from './browser.js';
 import { type DemoService, startDemoService } from './demo-service.js';
 
@@ -172,6 +173,38 @@ describe('the status page without a session', () => {
     expect(await page.getByRole('link', { name: 'Sign in again' }).count()).toBe(1);
     expect(await page.locator('meta[http-equiv="refresh"]').count()).toBe(0);
     await screenshot(page, '13-status-failed');
+
+    // A scan waiting in line for the day's Gmail quota: the script says what the server says.
+    const startsAt = Date.parse('2030-01-02T08:00:00Z');
+    const waiting: Run = {
+      ...base,
+      id: 'WaitingRun000000000000',
+      status: 'QUEUED',
+      startedAt: null,
+      startHistoryId: null,
+      total: 0,
+      counters: ZERO_COUNTERS,
+      endedAt: null,
+      errors: [{ at: Date.now(), message: dailyQuotaWait(startsAt) }],
+    };
+    await store.createRun(waiting);
+    await page.goto(`/runs/${waiting.id}`);
+    const said = async () => [
+      await page.locator('[data-field="statusText"]').textContent(),
+      await page.locator('[data-field="eta"]').textContent(),
+    ];
+    expect(await page.locator('.lede').textContent()).toContain(
+      "it waits for Gmail's daily quota and starts 2030-01-02 08:00 UTC",
+    );
+    const rendered = await said();
+    expect(rendered[0]).toContain('it starts at 2030-01-02 08:00 UTC');
+    expect(rendered[1]).toBe(
+      "Waiting in line for Gmail's daily quota: starts at 2030-01-02 08:00 UTC",
+    );
+    await page.waitForResponse((r) => r.url().endsWith(`/api/runs/${waiting.id}`));
+    await page.waitForTimeout(200);
+    expect(await said()).toEqual(rendered);
+    await screenshot(page, '14-status-waiting-for-quota');
     await context.close();
   });
 });

@@ -153,7 +153,7 @@ describe('Firestore indexes in Terraform', () => {
     );
     expect(ttl.field).toBe('expireAt');
     expect(nested(ttl, 'ttl_config')).toEqual({});
-    const ledger = readFileSync(join(ADAPTER, 'firestore-quota-ledger.ts'), 'utf8');
+    const ledger = readFileSync(join(ADAPTER, 'quota-ledger-writes.ts'), 'utf8');
     expect(ledger).toMatch(/expireAt: Timestamp\.fromMillis/);
   });
 

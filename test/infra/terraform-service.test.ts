@@ -353,7 +353,7 @@ describe('Pub/Sub in Terraform', () => {
     const push = tf.resource('google_pubsub_subscription', 'gmail_push');
     const deadLetter = nested(push, 'dead_letter_policy');
     const topic = tf.resolve(deadLetter.dead_letter_topic);
-    expect(Number(deadLetter.max_delivery_attempts)).toBeGreaterThanOrEqual(5);
+    expect(Number(tf.resolve(String(deadLetter.max_delivery_attempts)))).toBeGreaterThanOrEqual(5);
     const agent = `serviceAccount:service-${tf.value('data.google_project.this.number')}@gcp-sa-pubsub.iam.gserviceaccount.com`;
     const topicGrants = Object.values(tf.resources('google_pubsub_topic_iam_member'));
     expect(

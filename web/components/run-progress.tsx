@@ -1,7 +1,7 @@
 import { isComingOfAge } from '../../src/domain/coming-of-age-log.js';
 import type { RunView } from '../../src/http/run-view.js';
 import { formatBytes, formatCount, formatUsd } from '../format.js';
-import type { RunFigures } from '../run-figures.js';
+import { formatUtc, type RunFigures } from '../run-figures.js';
 
 export const STATUS_LABELS: Readonly<Record<string, string>> = {
   QUEUED: 'Waiting to start',
@@ -24,9 +24,15 @@ const STATUS_TEXT: Readonly<Record<string, string>> = {
   CANCELLED: 'The run was cancelled.',
 };
 
+/** A scan waiting in line for the day's Gmail quota; web/static/run-status.js says the same. */
+export function waitingText(startsAt: string): string {
+  return `Waiting in line for Gmail's daily quota, which Google resets at midnight Pacific time: it starts at ${formatUtc(startsAt)}. New mail keeps being cleaned meanwhile.`;
+}
+
 function statusText(run: RunView, figures: RunFigures): string | undefined {
   if (figures.paused) return 'Paused: waiting for you (see the notes below).';
   if (run.undo === 'done') return 'Finished, then undone: its messages are out of Trash again.';
+  if (run.startsAt !== null) return waitingText(run.startsAt);
   return STATUS_TEXT[run.status];
 }
 

@@ -1,6 +1,7 @@
 import type { ScanEstimate } from '../../src/domain/scan-estimate.js';
 import type { RunView } from '../../src/http/run-view.js';
 import { formatCount, formatDuration } from '../format.js';
+import { waitingText } from './run-progress.js';
 
 /**
  * How long a full scan takes at most, from the mailbox size and the Gmail quota: the time to
@@ -107,6 +108,13 @@ export function ScanSection({
           <p class="muted">A new full scan discards this review; nothing of it moves to Trash.</p>
           <ScanButtons hasScan={true} disabled={needsReconnect} />
         </>
+      ) : activeScan?.startsAt ? (
+        <p>
+          {waitingText(activeScan.startsAt)}{' '}
+          <a class="button" href={`/runs/${activeScan.id}`}>
+            See its status
+          </a>
+        </p>
       ) : activeScan ? (
         <p>
           A full scan is under way.{' '}

@@ -23,6 +23,11 @@ function RunTimes({ run, final }: { run: RunView; final: boolean }) {
         <>
           Started <When at={run.startedAt} />.
         </>
+      ) : run.startsAt ? (
+        <>
+          Requested <When at={run.scheduledAt ?? 0} />; it waits for Gmail's daily quota and starts{' '}
+          <When at={run.startsAt} />.
+        </>
       ) : (
         <>
           Requested <When at={run.scheduledAt ?? 0} />; it starts shortly.

@@ -66,6 +66,8 @@
         : 'Paused until the OpenAI key is updated';
     }
     if (run.status === 'REVIEW') return 'Waiting for your review';
+    if (run.startsAt)
+      return `Waiting in line for Gmail's daily quota: starts at ${when(run.startsAt)}`;
     if (elapsedMs === null) return 'Not known until the run starts';
     if (run.processed === 0 || elapsedMs < 5000) {
       return 'Not known yet (waiting for the first batch)';
@@ -82,6 +84,15 @@
     return `On ${day}, when Gmail empties Trash (now, if you empty it yourself)`;
   }
 
+  // Mirrors statusText and waitingText in web/components/run-progress.tsx.
+  function statusText(run) {
+    if (run.undo === 'done') return 'Finished, then undone: its messages are out of Trash again.';
+    if (run.startsAt) {
+      return `Waiting in line for Gmail's daily quota, which Google resets at midnight Pacific time: it starts at ${when(run.startsAt)}. New mail keeps being cleaned meanwhile.`;
+    }
+    return TEXT[run.status];
+  }
+
   function render(run, now) {
     const final = FINAL.includes(run.status);
     const paused = run.paused === true;
@@ -95,7 +106,7 @@
     const badge = document.querySelector('[data-field="status"]');
     if (badge) badge.setAttribute('data-status', run.status);
     set('status', paused ? 'Paused' : LABELS[run.status] || run.status);
-    set('statusText', paused ? 'Paused: waiting for you (see the notes below).' : TEXT[run.status]);
+    set('statusText', paused ? 'Paused: waiting for you (see the notes below).' : statusText(run));
     const bar = document.querySelector('[data-field="progress"]');
     if (bar && percent !== null) bar.value = percent;
     set('percent', percent === null ? '…' : `${percent}%`);

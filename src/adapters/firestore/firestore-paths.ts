@@ -10,6 +10,7 @@ import type { CollectionReference, DocumentReference, Firestore } from '@google-
  *   runs/{runId}                                the run, with its base tally
  *   runs/{runId}/batches/{batchNo}              up to 500 ids and their decisions
  *   runs/{runId}/shards/{n}                     counter shards the batches add to
+ *   deadWork/{hash}                             tasks and pushes failed on their last attempt
  */
 
 export const users = (db: Firestore): CollectionReference => db.collection('users');
@@ -21,6 +22,8 @@ export const threadBuckets = (db: Firestore, userId: string): CollectionReferenc
 
 export const trashOutbox = (db: Firestore, userId: string): CollectionReference =>
   userRef(db, userId).collection('trashOutbox');
+
+export const deadWork = (db: Firestore): CollectionReference => db.collection('deadWork');
 
 export const runs = (db: Firestore): CollectionReference => db.collection('runs');
 export const runRef = (db: Firestore, runId: string): DocumentReference => runs(db).doc(runId);

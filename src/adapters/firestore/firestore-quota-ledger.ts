@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { type DocumentReference, type Firestore, Timestamp } from '@google-cloud/firestore';
+import type { DocumentReference, Firestore } from '@google-cloud/firestore';
 import type { Clock } from '../../domain/ports.js';
-import type { QuotaBudgets, QuotaLedger } from '../../domain/quota-ledger.js';
+import { DEFAULT_PROJECT_UNITS_PER_DAY } from '../../domain/quota-day.js';
+import type {
+  QuotaBudgets,
+  QuotaDayUsage,
+  QuotaLedger,
+  ScanAdmission,
+} from '../../domain/quota-ledger.js';
 import type { Logger } from '../../log.js';
+import { FirestoreQuotaDay } from './firestore-quota-day.js';
 import { QuotaLease } from './quota-lease.js';
-import {
-  type LedgerDocument,
-  ledgerDocumentSchema,
-  prune,
-  reserve,
-  settle,
-  usedUnits,
-} from './quota-ledger-document.js';
+import { prune, usedUnits } from './quota-ledger-document.js';
+import { LedgerWrites, parseLedger } from './quota-ledger-writes.js';
 
 export interface FirestoreQuotaLedgerOptions extends QuotaBudgets {
   readonly firestore: Firestore;
@@ -45,9 +46,6 @@ interface UserState {
 export const QUOTA_USERS = 'gmailQuotaUsers';
 export const QUOTA_PROJECT = 'gmailQuotaProject';
 
-/** gRPC codes of a write that lost a race: ALREADY_EXISTS, FAILED_PRECONDITION, ABORTED. */
-const LOST_RACE = new Set([6, 9, 10]);
-
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -73,9 +71,8 @@ export class FirestoreQuotaLedger implements QuotaLedger {
   private readonly users = new Map<string, UserState>();
   private projectLease: QuotaLease | undefined;
   private projectReserving: Promise<void> | undefined;
-  private readonly settling = new Set<Promise<void>>();
-  /** Set by close(): nothing touches Firestore afterwards (its client is about to go). */
-  private closed = false;
+  private readonly writes: LedgerWrites;
+  private readonly day: FirestoreQuotaDay;
 
   constructor(private readonly options: FirestoreQuotaLedgerOptions) {
     this.windowMs = options.windowMs ?? 60_000;
@@ -97,6 +94,23 @@ export class FirestoreQuotaLedger implements QuotaLedger {
     this.clock = options.clock ?? { now: Date.now };
     this.sleep = options.sleep ?? realSleep;
     this.holder = options.holder ?? randomBytes(9).toString('base64url');
+    this.writes = new LedgerWrites({
+      holder: this.holder,
+      leaseMs: this.leaseMs,
+      callTimeoutMs: this.callTimeoutMs,
+      pollMs: this.pollMs,
+      windowMs: this.windowMs,
+      clock: this.clock,
+      sleep: this.sleep,
+      ...(options.log ? { log: options.log } : {}),
+    });
+    this.day = new FirestoreQuotaDay({
+      shards: options.firestore.collection(QUOTA_PROJECT),
+      shardCount: this.shards,
+      budget: options.projectUnitsPerDay ?? DEFAULT_PROJECT_UNITS_PER_DAY,
+      writes: this.writes,
+      clock: this.clock,
+    });
   }
 
   async run<T>(userKey: string, units: number, call: () => Promise<T>): Promise<T> {
@@ -129,22 +143,36 @@ export class FirestoreQuotaLedger implements QuotaLedger {
     const user = this.user(userKey);
     user.heldUntil = Math.max(user.heldUntil, until);
     // Every instance holds the user back, not only the one that was answered 429.
-    await this.update(this.userRef(userKey), (document) => ({
-      ...document,
-      heldUntil: Math.max(document.heldUntil, until),
-    })).catch((error: unknown) => {
-      // This instance still holds back; the others meet Gmail's 429 themselves.
-      this.options.log?.warn('quota ledger hold not recorded', { error });
-    });
+    await this.writes
+      .update(this.userRef(userKey), (document) => ({
+        ...document,
+        heldUntil: Math.max(document.heldUntil, until),
+      }))
+      .catch((error: unknown) => {
+        // This instance still holds back; the others meet Gmail's 429 themselves.
+        this.options.log?.warn('quota ledger hold not recorded', { error });
+      });
   }
 
   async projectUnitsInWindow(): Promise<number> {
     const shards = await this.options.firestore.collection(QUOTA_PROJECT).get();
     const now = this.clock.now();
     return shards.docs.reduce(
-      (sum, doc) => sum + usedUnits(prune(parse(doc.data()), now, this.windowMs)),
+      (sum, doc) => sum + usedUnits(prune(parseLedger(doc.data()), now, this.windowMs)),
       0,
     );
+  }
+
+  admitScan(scanKey: string, units: number): Promise<ScanAdmission> {
+    return this.day.admit(scanKey, units);
+  }
+
+  releaseScan(scanKey: string): Promise<void> {
+    return this.day.release(scanKey);
+  }
+
+  unitsToday(): Promise<QuotaDayUsage> {
+    return this.day.usage();
   }
 
   /** Waits until every chunk this instance holds has been settled (on shutdown, in tests). */
@@ -152,9 +180,8 @@ export class FirestoreQuotaLedger implements QuotaLedger {
     const now = this.clock.now();
     for (const user of this.users.values()) user.lease?.retire(now);
     this.projectLease?.retire(now);
-    while (this.settling.size > 0) await Promise.allSettled([...this.settling]);
-    // Settled: from now on nothing touches Firestore (its client is about to go).
-    this.closed = true;
+    // Settled: from then on nothing touches Firestore (its client is about to go).
+    await this.writes.close();
   }
 
   /** Takes the call's units from fresh user and project chunks, reserving more as needed. */
@@ -209,9 +236,10 @@ export class FirestoreQuotaLedger implements QuotaLedger {
   private async reserveUser(userKey: string, units: number): Promise<QuotaLease> {
     const ref = this.userRef(userKey);
     for (;;) {
-      const answer = await this.tryReserve(ref, units, this.userChunk, {
+      const answer = await this.writes.reserveChunk(ref, units, this.userChunk, {
         budget: this.options.userUnitsPerMinute,
         fair: true,
+        countsDay: false,
       });
       if (answer instanceof QuotaLease) return answer;
       await this.sleep(answer);
@@ -225,9 +253,10 @@ export class FirestoreQuotaLedger implements QuotaLedger {
       const first = Math.floor(Math.random() * this.shards);
       for (let i = 0; i < this.shards; i++) {
         const ref = this.shardRef((first + i) % this.shards);
-        const answer = await this.tryReserve(ref, units, this.projectChunk, {
+        const answer = await this.writes.reserveChunk(ref, units, this.projectChunk, {
           budget: this.shardBudget,
           fair: false,
+          countsDay: true,
         });
         if (answer instanceof QuotaLease) {
           this.projectLease = answer;
@@ -237,111 +266,6 @@ export class FirestoreQuotaLedger implements QuotaLedger {
       }
       await this.sleep(waitMs);
     }
-  }
-
-  /** One reservation: a lease on success, else how long to wait. */
-  private async tryReserve(
-    ref: DocumentReference,
-    units: number,
-    chunk: number,
-    limits: { budget: number; fair: boolean },
-  ): Promise<QuotaLease | number> {
-    const entryId = `${this.holder}-${randomBytes(6).toString('base64url')}`;
-    const result = await this.compareAndSet<number | { granted: number; startBy: number }>(
-      ref,
-      (document, now) => {
-        const answer = reserve(document, {
-          holder: this.holder,
-          entryId,
-          minUnits: units,
-          chunkUnits: chunk,
-          budget: limits.budget,
-          windowMs: this.windowMs,
-          now,
-          endBy: now + this.leaseMs + this.callTimeoutMs,
-          fair: limits.fair,
-          pollMs: this.pollMs,
-        });
-        if ('granted' in answer) {
-          return {
-            document: answer.document,
-            result: { granted: answer.granted, startBy: now + this.leaseMs },
-          };
-        }
-        return { document: answer.changed ? answer.document : undefined, result: answer.waitMs };
-      },
-    );
-    if (result === undefined) return this.pollMs;
-    if (typeof result === 'number') return result;
-    const lease = new QuotaLease(entryId, result.granted, result.startBy, (spent, lastEnd) =>
-      this.track(
-        this.update(ref, (document, now) =>
-          settle(document, { entryId, spent, lastEnd, now, windowMs: this.windowMs }),
-        ),
-      ),
-    );
-    // A lease nobody uses up is given back once it may start no more calls.
-    void this.sleep(Math.max(1, result.startBy - this.clock.now())).then(() =>
-      lease.retire(this.clock.now()),
-    );
-    return lease;
-  }
-
-  private async update(
-    ref: DocumentReference,
-    change: (document: LedgerDocument, now: number) => LedgerDocument,
-  ): Promise<void> {
-    for (;;) {
-      const done = await this.compareAndSet(ref, (document, now) => ({
-        document: change(document, now),
-        result: true,
-      }));
-      if (done || this.closed) return;
-    }
-  }
-
-  /**
-   * Reads the document, lets `change` decide, and writes only if nobody wrote in between
-   * (the read's update time as precondition). Optimistic: holders that only wait take no lock,
-   * and a lost race is read again. Undefined after too many lost races in a row.
-   */
-  private async compareAndSet<R>(
-    ref: DocumentReference,
-    change: (document: LedgerDocument, now: number) => { document?: LedgerDocument; result: R },
-  ): Promise<R | undefined> {
-    for (let attempt = 0; attempt < 8; attempt++) {
-      if (this.closed) return undefined;
-      const snapshot = await ref.get();
-      const now = this.clock.now();
-      const { document, result } = change(parse(snapshot.data()), now);
-      if (!document) return result;
-      try {
-        if (snapshot.exists) {
-          await ref.update(this.stored(document, now), { lastUpdateTime: snapshot.updateTime! });
-        } else {
-          await ref.create(this.stored(document, now));
-        }
-        return result;
-      } catch (error) {
-        if (!LOST_RACE.has((error as { code?: unknown }).code as number)) throw error;
-        await this.sleep(Math.random() * 20 * (attempt + 1));
-      }
-    }
-    return undefined;
-  }
-
-  private stored(document: LedgerDocument, now: number) {
-    // Kept for a few windows past the last write, then Firestore's TTL policy removes it.
-    return { ...document, expireAt: Timestamp.fromMillis(now + 10 * this.windowMs) };
-  }
-
-  private track(work: Promise<void>): void {
-    const tracked = work.catch((error: unknown) => {
-      // The chunk keeps counting its worst case until it expires: safe, only less efficient.
-      this.options.log?.warn('quota ledger write failed', { error });
-    });
-    this.settling.add(tracked);
-    void tracked.finally(() => this.settling.delete(tracked));
   }
 
   private user(userKey: string): UserState {
@@ -366,8 +290,4 @@ export class FirestoreQuotaLedger implements QuotaLedger {
   private shardRef(shard: number): DocumentReference {
     return this.options.firestore.collection(QUOTA_PROJECT).doc(String(shard));
   }
-}
-
-function parse(data: unknown): LedgerDocument {
-  return ledgerDocumentSchema.parse(data ?? {});
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type DayLedger, spendInDay } from '../../domain/quota-day.js';
 
 /**
  * One budget document of the shared Gmail quota ledger (a user's, or one shard of the
@@ -12,6 +13,11 @@ import { z } from 'zod';
 
 const entrySchema = z.object({ at: z.number(), units: z.number().nonnegative() });
 const waiterSchema = z.object({ since: z.number(), until: z.number() });
+const daySchema = z.object({
+  day: z.string(),
+  spent: z.number().nonnegative(),
+  scans: z.record(z.string(), z.number().nonnegative()),
+});
 
 export const ledgerDocumentSchema = z.object({
   entries: z.record(z.string(), entrySchema).default({}),
@@ -19,6 +25,8 @@ export const ledgerDocumentSchema = z.object({
   waiting: z.record(z.string(), waiterSchema).default({}),
   /** Gmail answered 429 with Retry-After: nothing is reserved before this time. */
   heldUntil: z.number().default(0),
+  /** A project shard's part of the quota day: units spent, scans admitted (quota-day.ts). */
+  day: daySchema.optional(),
 });
 export type LedgerDocument = z.infer<typeof ledgerDocumentSchema>;
 
@@ -57,7 +65,7 @@ export function prune(document: LedgerDocument, now: number, windowMs: number): 
   const waiting = Object.fromEntries(
     Object.entries(document.waiting).filter(([, waiter]) => waiter.until > now),
   );
-  return { entries, waiting, heldUntil: document.heldUntil };
+  return { ...document, entries, waiting };
 }
 
 /** Units that count at `now` (the document pruned). */
@@ -120,9 +128,21 @@ function roomAfterMs(document: LedgerDocument, ask: ReserveAsk): number {
  */
 export function settle(
   stored: LedgerDocument,
-  settlement: { entryId: string; spent: number; lastEnd: number; now: number; windowMs: number },
+  settlement: {
+    entryId: string;
+    spent: number;
+    lastEnd: number;
+    now: number;
+    windowMs: number;
+    /** A project shard also counts the units into its quota day. */
+    countsDay?: boolean;
+  },
 ): LedgerDocument {
-  const document = prune(stored, settlement.now, settlement.windowMs);
+  const pruned = prune(stored, settlement.now, settlement.windowMs);
+  const day: DayLedger | undefined = settlement.countsDay
+    ? spendInDay(pruned.day, settlement.spent, settlement.now)
+    : pruned.day;
+  const document = day ? { ...pruned, day } : pruned;
   const { [settlement.entryId]: previous, ...entries } = document.entries;
   if (!previous || settlement.spent === 0) return { ...document, entries };
   return {

@@ -1,6 +1,16 @@
 import { DEFAULT_PROJECT_UNITS_PER_MINUTE } from '../../domain/gmail-quota.js';
 import type { Clock } from '../../domain/ports.js';
-import type { QuotaLedger } from '../../domain/quota-ledger.js';
+import {
+  admitToDay,
+  committedUnits,
+  type DayLedger,
+  DEFAULT_PROJECT_UNITS_PER_DAY,
+  dayLedgerAt,
+  quotaDayOf,
+  releaseFromDay,
+  spendInDay,
+} from '../../domain/quota-day.js';
+import type { QuotaDayUsage, QuotaLedger, ScanAdmission } from '../../domain/quota-ledger.js';
 import { QuotaWindow } from './quota-window.js';
 
 export interface QuotaSchedulerOptions {
@@ -8,6 +18,8 @@ export interface QuotaSchedulerOptions {
   readonly userUnitsPerMinute: number;
   /** Units the whole project may spend in any rolling window, all users together. */
   readonly projectUnitsPerMinute?: number;
+  /** Units the whole project may spend in one quota day (Gmail: 80 M). */
+  readonly projectUnitsPerDay?: number;
   /** Units left unspent under each budget, for calls this process cannot see (default 0). */
   readonly safetyMarginUnits?: number;
   /** The rolling window; Gmail's is one minute. */
@@ -51,6 +63,9 @@ export class QuotaScheduler implements QuotaLedger {
   private waiters: Waiter[] = [];
   private wakeAt: number | undefined;
   private lastSweep = Number.NEGATIVE_INFINITY;
+  /** Today's spending and admitted scans; a restart forgets them (one process, local mode). */
+  private day: DayLedger | undefined;
+  private readonly dayBudget: number;
 
   constructor(readonly options: QuotaSchedulerOptions) {
     const margin = options.safetyMarginUnits ?? 0;
@@ -62,6 +77,7 @@ export class QuotaScheduler implements QuotaLedger {
     this.clock = options.clock ?? { now: Date.now };
     this.sleep = options.sleep ?? realSleep;
     this.project = new QuotaWindow(this.windowMs);
+    this.dayBudget = options.projectUnitsPerDay ?? DEFAULT_PROJECT_UNITS_PER_DAY;
   }
 
   /**
@@ -92,6 +108,31 @@ export class QuotaScheduler implements QuotaLedger {
 
   async projectUnitsInWindow(): Promise<number> {
     return this.project.used(this.clock.now());
+  }
+
+  async admitScan(scanKey: string, units: number): Promise<ScanAdmission> {
+    const now = this.clock.now();
+    const answer = admitToDay(this.day, { scanKey, units, budget: this.dayBudget, now });
+    this.day = answer.ledger;
+    return answer.admitted
+      ? { admitted: true }
+      : { admitted: false, startsAt: quotaDayOf(now).endsAt };
+  }
+
+  async releaseScan(scanKey: string): Promise<void> {
+    this.day = releaseFromDay(this.day, scanKey, this.clock.now());
+  }
+
+  async unitsToday(): Promise<QuotaDayUsage> {
+    const now = this.clock.now();
+    const today = dayLedgerAt(this.day, now);
+    return {
+      day: today.day,
+      budget: this.dayBudget,
+      spent: today.spent,
+      committed: committedUnits(today),
+      endsAt: quotaDayOf(now).endsAt,
+    };
   }
 
   /** The most units this scheduler let the user hold inside one rolling window. */
@@ -156,6 +197,8 @@ export class QuotaScheduler implements QuotaLedger {
       user.waiting--;
       user.window.begin(waiter.units);
       this.project.begin(waiter.units);
+      // Counted into the day when let through, as Gmail may charge it any moment from now.
+      this.day = spendInDay(this.day, waiter.units, now);
       waiter.grant();
     }
     this.sweep(now);
@@ -202,7 +245,8 @@ export function sharedQuotaScheduler(options: QuotaSchedulerOptions): QuotaSched
   if (!shared) shared = new QuotaScheduler(options);
   else if (
     shared.options.userUnitsPerMinute !== options.userUnitsPerMinute ||
-    shared.options.projectUnitsPerMinute !== options.projectUnitsPerMinute
+    shared.options.projectUnitsPerMinute !== options.projectUnitsPerMinute ||
+    shared.options.projectUnitsPerDay !== options.projectUnitsPerDay
   ) {
     throw new Error('the shared quota scheduler already runs with other budgets');
   }
