@@ -1,4 +1,5 @@
 import {
+  addressesOf,
   CATEGORY_LABELS,
   decidedSenders,
   fromTerms,
@@ -32,7 +33,6 @@ const SENDERS_SEARCHED = 400;
 const PAGES_PER_SEARCH = 2;
 const LIST_UNITS = 5;
 const READ_UNITS = 20;
-const FROM_ADDRESS = /from:([^\s{}]+)/g;
 
 /**
  * What a sync can tell of new mail from history alone: labels are exact, so mail starred or
@@ -201,11 +201,6 @@ async function attribute(
   const verified = await verifiedSenders(mailbox, unverified);
   for (const id of unverified.keys()) if (!verified.has(id)) found.delete(id);
   return found;
-}
-
-/** The addresses a `{from:a from:b}` term names, lowercased. */
-function addressesOf(term: string): string[] {
-  return [...term.matchAll(FROM_ADDRESS)].map((m) => m[1]!.toLowerCase());
 }
 
 async function listSome(mailbox: Mailbox, q: string, label: string): Promise<string[]> {
