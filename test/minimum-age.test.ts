@@ -131,3 +131,66 @@ describe.each(['by-sender', 'by-message'])(
     }, 240_000);
   },
 );
+
+/** A review decides as any run does: applying it trashes nothing younger than the minimum. */
+describe('the minimum age in an applied review, with an LLM that trashes everything', () => {
+  const owner = 'min-age-review@example.com';
+  let google: RunningGoogle;
+  let fake: FakeOpenAi;
+  let started: StartedService;
+
+  beforeAll(async () => {
+    google = await startSimulatedGoogle([{ email: owner, mailbox: { size: 300, seed: 23 } }], {
+      userUnitsPerMinute: 10_000_000,
+    });
+    fake = await startFakeOpenAi();
+    fake.trashAll = true;
+    started = await startLocalService(google, {
+      env: { GMAIL_USER_UNITS_PER_MINUTE: '1000000', OPENAI_BASE_URL: fake.baseUrl },
+    });
+    await signIn(started.client);
+    await started.client.post('/app/openai-key', { apiKey: VALID_KEY });
+  }, 60_000);
+  afterAll(async () => {
+    await started?.close();
+    await fake?.close();
+    await google?.close();
+  });
+
+  it('proposes and trashes only mail older than the minimum', async () => {
+    const start = await started.client.post('/app/runs', { mode: 'review' });
+    const runId = start.headers.get('location')!.replace('/runs/', '');
+    const { store } = started.service;
+    const review = await waitFor(
+      async () => {
+        const run = await store.getRun(runId);
+        return run?.status === 'REVIEW' ? run : undefined;
+      },
+      'the review',
+      120_000,
+    );
+    const apply = await started.client.send(`/app/runs/${runId}/apply`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: new URL(started.url).origin,
+      },
+      body: '',
+    });
+    expect(apply.status).toBeLessThan(400);
+    const done = await waitFor(
+      async () => {
+        const run = await store.getRun(runId);
+        return run?.status === 'DONE' ? run : undefined;
+      },
+      'the applied review',
+      120_000,
+    );
+    const cutoff = oldBefore(review.startedAt!, MIN_AGE) * 1000;
+    const all = [...google.google.account(owner).messagesAfter(undefined)];
+    const trashed = all.filter((m) => m.labelIds.includes('TRASH'));
+    expect(all.filter((m) => m.internalDate >= cutoff).length).toBeGreaterThan(10);
+    expect(trashed.filter((m) => m.internalDate >= cutoff)).toEqual([]);
+    expect(done.counters.trashed).toBeGreaterThan(10);
+  }, 240_000);
+});
