@@ -59,7 +59,7 @@ describe('the coming-of-age pass', () => {
     }, what);
   }
 
-  it('keeps young promotions on arrival and trashes them once they come of age, touching nothing protected or personal', async () => {
+  it('keeps young promotions on arrival and trashes them once they come of age, touching nothing protected, snoozed, personal or merely named like a sender', async () => {
     const promotions = [0, 1, 2].map(() => disposable(rng, OWNER));
     const sender = promotions[0]!.from;
     const sameSender = promotions.map((m) => ({ ...m, from: sender }));
@@ -68,7 +68,8 @@ describe('the coming-of-age pass', () => {
     const labelled = { ...disposable(rng, OWNER), from: sender };
     labelled.labelIds = [...labelled.labelIds, 'Label_1'];
     const person = personal(rng, OWNER);
-    const arrivals = [...sameSender, starred, labelled, person];
+    const snoozedLater = { ...disposable(rng, OWNER), from: sender };
+    const arrivals = [...sameSender, starred, labelled, person, snoozedLater];
     for (const message of arrivals) google.google.deliver(OWNER, message);
     google.google.stats.reset();
 
@@ -85,9 +86,44 @@ describe('the coming-of-age pass', () => {
       return all.length > before && newest?.status === 'DONE' ? newest : undefined;
     }, 'the sync');
     // Young: everything kept, and labels alone said so (nothing read).
-    expect(sync.counters).toMatchObject({ processed: 6, trashed: 0, protected: 2, kept: 4 });
+    expect(sync.counters).toMatchObject({ processed: 7, trashed: 0, protected: 2, kept: 5 });
     expect(gets()).toBe(0);
     expect(arrivals.some((m) => account().message(m.id)?.labelIds.includes('TRASH'))).toBe(false);
+
+    // A sender never seen before (read once, remembered disposable), then a group relaying
+    // mail under its address as display name: attributed to it by `from:`, kept for its age.
+    const fresh = {
+      name: 'Fresh Deals',
+      address: 'news@fresh-deals.example',
+      bulk: true,
+      listId: '<news.fresh-deals.example>',
+    };
+    const genuine = { ...disposable(rng, OWNER), from: fresh };
+    const lookAlike = {
+      ...disposable(rng, OWNER),
+      from: {
+        name: `'${fresh.address}' via Friends`,
+        address: 'friends@groups.example',
+        bulk: false,
+      },
+    };
+    for (const round of [[genuine], [lookAlike]]) {
+      for (const message of round) google.google.deliver(OWNER, message);
+      const count = (await runs()).length;
+      await fetch(`${scanned.started.url}/push/gmail?token=${PUSH_TOKEN}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(envelope(OWNER, account().historyId)),
+      });
+      const kept = await waitFor(async () => {
+        const all = await runs();
+        return all.length > count && all[0]?.status === 'DONE' ? all[0] : undefined;
+      }, 'a sync');
+      expect(kept.counters).toMatchObject({ processed: 1, trashed: 0 });
+    }
+
+    // The owner snoozes one of them: no label says so, only in:snoozed.
+    account().snooze(snoozedLater.threadId);
 
     // A month and a day later, the daily cron runs the pass.
     offset = 31 * DAY;
@@ -106,7 +142,8 @@ describe('the coming-of-age pass', () => {
         sameSender.map((m) => m.id),
       ),
     ).toBe(true);
-    for (const kept of [starred, labelled, person]) {
+    expect(inTrash(google, OWNER, [genuine.id])).toBe(true);
+    for (const kept of [starred, labelled, person, snoozedLater, lookAlike]) {
       expect(account().message(kept.id)?.labelIds).not.toContain('TRASH');
     }
     // Nothing the protection rules cover went to Trash, in the whole mailbox.

@@ -157,7 +157,7 @@ describe('a sync after a push notification', () => {
     expect(calls('users.messages.get')).toBe(0);
   });
 
-  it('moves new mail from a sender decided before to Trash without reading it, and keeps what is starred', async () => {
+  it('moves new mail from a sender decided before to Trash once its From is checked, and keeps what is starred', async () => {
     const { queue } = scanned.started.service;
     const first = disposable(rng, OWNER);
     google.google.deliver(OWNER, first);
@@ -178,7 +178,9 @@ describe('a sync after a push notification', () => {
     await push(account().historyId);
     const [run] = await settledRuns(before + 1);
     await queue.idle();
-    expect(calls('users.messages.get')).toBe(0);
+    // Search attributes them; only the three that go to Trash are read, for their From header
+    // (a display name may carry the sender's address). The starred one is never read.
+    expect(calls('users.messages.get')).toBe(3);
     expect(run?.counters).toMatchObject({ processed: 4, trashed: 3, protected: 1 });
     expect(
       inTrash(
@@ -188,6 +190,40 @@ describe('a sync after a push notification', () => {
       ),
     ).toBe(true);
     expect(account().message(starred.id)?.labelIds).not.toContain('TRASH');
+  });
+
+  it('reads, and keeps, a display-name look-alike of a sender decided disposable', async () => {
+    const { queue } = scanned.started.service;
+    const first = disposable(rng, OWNER);
+    google.google.deliver(OWNER, first);
+    let before = (await incrementalRuns()).length;
+    await push(account().historyId);
+    await settledRuns(before + 1);
+    await queue.idle();
+    expect(inTrash(google, OWNER, [first.id])).toBe(true);
+
+    // A group relays a person's mail under the disposable sender's address as display name:
+    // `from:` finds it with the sender's own mail, but its From is the group's.
+    google.google.stats.reset();
+    const genuine = { ...disposable(rng, OWNER), from: first.from };
+    const relayed = personal(rng, OWNER);
+    const lookAlike: SimMessage = {
+      ...relayed,
+      from: {
+        name: `'${first.from.address}' via Friends`,
+        address: 'friends@groups.example',
+        bulk: false,
+      },
+      labelIds: ['CATEGORY_PROMOTIONS', 'INBOX', 'UNREAD'],
+    };
+    for (const message of [genuine, lookAlike]) google.google.deliver(OWNER, message);
+    before = (await incrementalRuns()).length;
+    await push(account().historyId);
+    const [run] = await settledRuns(before + 1);
+    await queue.idle();
+    expect(run?.counters).toMatchObject({ processed: 2, trashed: 1, kept: 1 });
+    expect(inTrash(google, OWNER, [genuine.id])).toBe(true);
+    expect(account().message(lookAlike.id)?.labelIds).not.toContain('TRASH');
   });
 
   it('protects new mail of a conversation starred or labelled since the full scan', async () => {

@@ -185,6 +185,19 @@ describe('simulated Gmail faults', () => {
     for (const r of gone) expect((r as PromiseRejectedResult).reason.status).toBe(404);
   });
 
+  it('refuses a search holding an operator with 400 invalidArgument, and nothing else', async () => {
+    const gmail = await start();
+    sim.google.faults.inject({ kind: 'refuseQuery', operator: 'in:snoozed' });
+    const refused = await failure(
+      gmail.users.messages.list({ userId: 'me', q: 'IN:snoozed category:primary' }),
+    );
+    expect(refused).toMatchObject({ status: 400, reason: 'invalidArgument' });
+    const other = await gmail.users.messages.list({ userId: 'me', q: 'category:primary' });
+    expect(other.status).toBe(200);
+    const labelled = await gmail.users.messages.list({ userId: 'me', labelIds: ['INBOX'] });
+    expect(labelled.status).toBe(200);
+  });
+
   it('turns a revoked grant into 401 on Gmail and invalid_grant on refresh', async () => {
     sim = await startSimulatedGoogle([{ email: OWNER, mailbox: { size: 10 } }]);
     const { google } = sim;

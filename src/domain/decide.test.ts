@@ -120,6 +120,29 @@ describe('decide', () => {
     });
   });
 
+  it('keeps mail younger than the minimum age whatever the classifier answered, and trashes older mail', () => {
+    const now = Date.UTC(2026, 5, 1);
+    const DAY = 86_400_000;
+    const rand = random(3);
+    const base = { ...aMessage(rand, 1), labelIds: ['INBOX'], fromAddress: 'a@shop.example' };
+    const young = { ...base, id: 'a'.repeat(16), internalDate: now - 29 * DAY };
+    const edge = { ...base, id: 'b'.repeat(16), internalDate: now - 30 * DAY };
+    const old = { ...base, id: 'c'.repeat(16), internalDate: now - 30 * DAY - 1_000 };
+    const metadata = new Map([young, edge, old].map((m) => [m.id, m]));
+    const trash = { action: 'trash' as const, reason: 'the LLM says so' };
+    const answers = new Map([...metadata.keys()].map((id) => [id, trash]));
+    const ctx = { keepSenders: [], markedThreads: new Map() };
+    const decisions = decide([...metadata.keys()], metadata, answers, ctx, { days: 30, now });
+    expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
+      ['keep', 'younger than your minimum age of 30 days'],
+      ['keep', 'younger than your minimum age of 30 days'],
+      ['trash', 'the LLM says so'],
+    ]);
+    // A minimum of zero days lets anything go, however new.
+    const none = decide([young.id], metadata, answers, ctx, { days: 0, now: young.internalDate });
+    expect(none[0]?.decision).toBe('trash');
+  });
+
   it('counts a batch once per decision kind', () => {
     const counters = countDecisions([
       { id: 'a', decision: 'trash', reason: '', sender: null, bytes: 10 },

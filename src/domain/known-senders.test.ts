@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { meta as aMessage } from '../../test/helpers/message-meta.js';
-import { decidedSenders, fromTerms, RULES_PREFIX, rulesSenderDecisions } from './known-senders.js';
+import {
+  addressesOf,
+  decidedSenders,
+  fromTerms,
+  RULES_PREFIX,
+  rulesSenderDecisions,
+} from './known-senders.js';
 import { DEFAULT_POLICY, type SenderDecision } from './model.js';
 
 const decision = (senderKey: string, action: SenderDecision['action']): SenderDecision => ({
@@ -58,6 +64,11 @@ describe('known senders', () => {
       policy,
     );
     expect(rules.get('promotions')?.trash).toEqual(['rules@shop.example']);
+  });
+
+  it('tells the addresses a search term names, lowercased', () => {
+    const [term] = fromTerms(['Deals@Shop.example', 'b@x.example'], 40);
+    expect(addressesOf(term!)).toEqual(['deals@shop.example', 'b@x.example']);
   });
 
   it('names at most so many senders in one search term', () => {

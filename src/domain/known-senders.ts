@@ -107,6 +107,13 @@ export function fromTerms(addresses: readonly string[], perTerm: number): string
   return terms;
 }
 
+const FROM_ADDRESS = /from:([^\s{}]+)/g;
+
+/** The addresses a `{from:a from:b ...}` term names, lowercased. */
+export function addressesOf(term: string): string[] {
+  return [...term.matchAll(FROM_ADDRESS)].map((m) => m[1]!.toLowerCase());
+}
+
 /** The category a message's labels put it in, or null outside the searchable ones. */
 export function searchableCategory(labelIds: readonly string[]): SearchableCategory | null {
   for (const [category, label] of Object.entries(CATEGORY_LABELS)) {

@@ -17,3 +17,11 @@ export class MailboxUnavailable extends Error {
     super(message);
   }
 }
+
+/**
+ * Gmail refused a search query (400 invalidArgument): an operator it does not accept here.
+ * Nothing is wrong with the mailbox; the caller falls back to something that needs no search.
+ */
+export class SearchRefused extends Error {
+  override readonly name = 'SearchRefused';
+}

@@ -1,5 +1,5 @@
 import { CAME_OF_AGE, isComingOfAge } from '../domain/coming-of-age-log.js';
-import { decidedSenders, fromTerms, senderPrefix } from '../domain/known-senders.js';
+import { addressesOf, decidedSenders, fromTerms, senderPrefix } from '../domain/known-senders.js';
 import { FINAL_STATUSES, type PlannedBatch, type Run, type User } from '../domain/model.js';
 import type { Classifier, Mailbox } from '../domain/ports.js';
 import {
@@ -12,6 +12,7 @@ import { waitsForDailyQuota } from '../domain/scan-waits.js';
 import { discoverSenders, type Listed, listAll } from './discover-senders.js';
 import type { JobDeps } from './job-deps.js';
 import { launchIncrementalRun } from './sync-run.js';
+import { verifiedSenders } from './verify-senders.js';
 
 const DAY = 86_400_000;
 const BATCH_SIZE = 500;
@@ -138,19 +139,30 @@ async function planPass(
         ? senders.get(category)
         : undefined;
     const taken = new Set<string>();
+    const named = new Map<string, Set<string>>();
     const search = async (addresses: readonly string[], exclude: string) => {
       const found: Listed[] = [];
       for (const term of fromTerms(addresses, SENDERS_PER_SEARCH)) {
+        const senders = new Set(addressesOf(term));
         for (const m of await listAll(mailbox, `${q} ${term}${exclude}`)) {
           if (!taken.has(m.id)) found.push(m);
           taken.add(m.id);
+          named.set(m.id, senders);
         }
       }
       return found;
     };
     // Important mail of a disposable sender is judged on its own by the LLM: not attributed.
     if (decided && !(readsText && part.facts.important)) {
-      const trash = await search(decided.trash, keepList ? ` -${keepList}` : '');
+      const listed = await search(decided.trash, keepList ? ` -${keepList}` : '');
+      // A display-name look-alike is found with the sender's own mail: each is checked against
+      // its From header before it goes to Trash unread. What fails is left to what follows.
+      const verified = await verifiedSenders(
+        mailbox,
+        new Map(listed.map((m) => [m.id, named.get(m.id) ?? new Set<string>()])),
+      );
+      const trash = listed.filter((m) => verified.has(m.id));
+      for (const m of listed) if (!verified.has(m.id)) taken.delete(m.id);
       await save(trash, (chunk) => ({
         kind: 'known',
         facts: part.facts,

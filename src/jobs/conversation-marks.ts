@@ -9,6 +9,7 @@ import {
   type ProtectionContext,
   strongestMark,
 } from '../domain/protection.js';
+import { listSnoozed, SNOOZED_QUERY } from './snoozed-mail.js';
 
 /** Marking system labels, in the order their marks rank. */
 const SYSTEM_MARKS: readonly MarkingLabel[] = [
@@ -20,9 +21,6 @@ const SYSTEM_MARKS: readonly MarkingLabel[] = [
 
 /** Label listings under way at once: their latency would otherwise add up, label after label. */
 const LISTINGS_AT_ONCE = 4;
-
-/** Snoozed mail has no label id in the API: search is the only way to list it. */
-export const SNOOZED_QUERY = 'in:snoozed';
 
 /**
  * The labels whose messages mark their conversation: STARRED, SENT, DRAFT, CHAT, every star
@@ -60,27 +58,45 @@ export function runMarkingLabels(runId: string, mailbox: Mailbox): Promise<Marki
  * Lists every marked message from exact label listings (`messages.list?labelIds=X`, 5 units
  * per 500 ids, no reads) and snoozed mail by search, and remembers their conversations, so
  * that every message of a marked conversation is protected however it is decided later.
+ * Returns false when Gmail refused the search for snoozed mail: the check before Trash then
+ * keeps what may be snoozed (trash-guard.ts).
  */
 export async function rememberMarkedConversations(
   store: Store,
   mailbox: Mailbox,
   userId: string,
   labels: readonly MarkingLabel[],
-): Promise<void> {
-  const listings: (readonly [{ labelIds?: readonly string[]; q?: string }, ConversationMark])[] = [
-    ...labels.map((l) => [{ labelIds: [l.id] }, l.mark] as const),
-    [{ q: SNOOZED_QUERY }, 'snoozed'],
-  ];
-  await eachAtMost(listings, LISTINGS_AT_ONCE, async ([query, mark]) => {
+): Promise<boolean> {
+  const listings = [...labels.map((l) => l.id), SNOOZED_QUERY];
+  let snoozedListed = true;
+  await eachAtMost(listings, LISTINGS_AT_ONCE, async (listing) => {
+    if (listing === SNOOZED_QUERY) {
+      const snoozed = await listSnoozed(mailbox);
+      if (snoozed === 'refused') snoozedListed = false;
+      else await rememberAs(store, userId, snoozed, 'snoozed');
+      return;
+    }
+    const mark = labels.find((l) => l.id === listing)!.mark;
     let pageToken: string | undefined;
     do {
-      const page = await mailbox.listIds({ ...query, pageToken });
-      if (page.ids.length > 0) {
-        await store.addMarkedThreads(userId, new Map(page.ids.map((m) => [m.threadId, mark])));
-      }
+      const page = await mailbox.listIds({ labelIds: [listing], pageToken });
+      await rememberAs(store, userId, page.ids, mark);
       pageToken = page.nextPageToken;
     } while (pageToken);
   });
+  return snoozedListed;
+}
+
+/** Remembers the conversations of listed messages as marked, all the same way. */
+export async function rememberAs(
+  store: Store,
+  userId: string,
+  listed: readonly { readonly threadId: string }[],
+  mark: ConversationMark,
+): Promise<void> {
+  if (listed.length > 0) {
+    await store.addMarkedThreads(userId, new Map(listed.map((m) => [m.threadId, mark])));
+  }
 }
 
 /** labelAdded pages a sync reads; past that (a full scan's own Trash), listing marks is cheaper. */

@@ -242,7 +242,15 @@ export async function decideMessages(
     }
   }
   if (forced.size > 0) answers = new Map([...answers, ...forced]);
-  return { decisions: decide(ids, metadata, answers, ctx), llm };
+  // The owner's minimum age holds whatever the classifier or a cached sender decision says:
+  // too-young mail is kept, for the coming-of-age pass. Senders the owner unsubscribed from
+  // are their explicit choice, at any age.
+  const minAge = {
+    days: user.policy.minAgeDays,
+    now: run.startedAt ?? deps.clock.now(),
+    exempt: new Set(forced.keys()),
+  };
+  return { decisions: decide(ids, metadata, answers, ctx, minAge), llm };
 }
 
 /** What the rules saw of the senders of mail read in full, for later mail to go without reads. */

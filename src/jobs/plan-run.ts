@@ -5,6 +5,7 @@ import { rememberMarkedConversations, runMarkingLabels } from './conversation-ma
 import type { JobDeps } from './job-deps.js';
 import { planBySender } from './plan-by-sender.js';
 import { admitFullScan } from './scan-admission.js';
+import { noteSnoozedRefused } from './snoozed-mail.js';
 import { flushTrash } from './trash-outbox.js';
 import { afterRunFinished } from './watch-mailbox.js';
 
@@ -46,12 +47,14 @@ export async function planRun(deps: JobDeps, runId: string): Promise<void> {
   }
   // Before any part is planned: every message of a marked conversation is protected however
   // the rest of the scan decides it.
-  await rememberMarkedConversations(
+  const snoozedListed = await rememberMarkedConversations(
     store,
     mailbox,
     user.id,
     await runMarkingLabels(runId, mailbox),
   );
+  // Said now, so that a review shows it; the check before Trash keeps what may be snoozed.
+  if (!snoozedListed) await noteSnoozedRefused(store, runId, clock.now());
 
   const classifier = await deps.classifierFor(user);
   const planned =

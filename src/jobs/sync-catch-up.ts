@@ -2,6 +2,7 @@ import type { Run, User } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
 import { markingLabels, rememberMarkedConversations } from './conversation-marks.js';
 import type { JobDeps } from './job-deps.js';
+import { SNOOZED_REFUSED_NOTE } from './snoozed-mail.js';
 import { startIncrementalRun } from './sync-run.js';
 
 const HOUR = 3_600_000;
@@ -38,7 +39,7 @@ export async function catchUp(
   // History is gone, so marks made since the last sync are unknown: list them all again (a
   // conversation marked long ago may have received new mail).
   const labels = markingLabels(await mailbox.labels());
-  await rememberMarkedConversations(deps.store, mailbox, user.id, labels);
+  const snoozedListed = await rememberMarkedConversations(deps.store, mailbox, user.id, labels);
 
   let pageToken: string | undefined;
   const ids = new Set<string>();
@@ -58,6 +59,7 @@ export async function catchUp(
       (capped
         ? ` (stopped at ${MAX_CATCH_UP_MESSAGES.toLocaleString('en-US')}; rerun a full scan to cover the rest).`
         : '.'),
+    ...(snoozedListed ? [] : [SNOOZED_REFUSED_NOTE]),
   ];
   const run = await startIncrementalRun(deps, {
     user,

@@ -1,4 +1,5 @@
 import {
+  addressesOf,
   CATEGORY_LABELS,
   decidedSenders,
   fromTerms,
@@ -18,6 +19,7 @@ import {
 } from '../domain/scan-partitions.js';
 import { protectionContext } from './conversation-marks.js';
 import type { JobDeps } from './job-deps.js';
+import { verifiedSenders } from './verify-senders.js';
 
 type Added = HistoryPage['added'][number];
 
@@ -142,6 +144,8 @@ async function attribute(
 ): Promise<Map<string, { key: string; plan: PlannedBatch['plan'] }>> {
   const found = new Map<string, { key: string; plan: PlannedBatch['plan'] }>();
   if (candidates.length === 0) return found;
+  // Trash attributions that would go to Trash unread, with the senders their search named.
+  const unverified = new Map<string, Set<string>>();
   const decisions = await deps.store.listSenderDecisions(user.id, SENDERS_SEARCHED);
   const senders = decidedSenders(decisions, options.prefix, user.policy);
   const keepList = keepListQuery(user.policy.keepSenders);
@@ -174,6 +178,10 @@ async function attribute(
             // Important mail of a disposable sender is judged on its own (read), as the LLM does.
             if (action === 'trash' && candidate.facts.important) continue;
             const facts = { ...candidate.facts, old: window.old };
+            // Young mail is kept whoever sent it (the minimum age): only the rest is checked.
+            if (action === 'trash' && (window.old || user.policy.minAgeDays <= 0)) {
+              unverified.set(id, new Set(addressesOf(term)));
+            }
             found.set(id, {
               key: `known:${category}:${action}:${window.old}:${facts.important}`,
               plan: {
@@ -190,6 +198,8 @@ async function attribute(
       }
     }
   }
+  const verified = await verifiedSenders(mailbox, unverified);
+  for (const id of unverified.keys()) if (!verified.has(id)) found.delete(id);
   return found;
 }
 

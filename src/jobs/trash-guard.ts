@@ -8,10 +8,14 @@ import {
   protectionContext,
   rememberMarkedConversations,
   runMarkingLabels,
-  SNOOZED_QUERY,
 } from './conversation-marks.js';
-import { listAll } from './discover-senders.js';
 import type { JobDeps } from './job-deps.js';
+import {
+  listSnoozed,
+  MAYBE_SNOOZED_REASON,
+  noteSnoozedRefused,
+  outsideInbox,
+} from './snoozed-mail.js';
 
 /**
  * The last check before a full scan trashes anything: its decisions rest on listings and reads
@@ -45,13 +49,17 @@ export async function guardBeforeTrash(
 
   let known: ReadonlyMap<string, MessageMeta>;
   let markedNow: ReadonlySet<string> = new Set();
+  let snoozedListed: boolean;
   if (changed === 'expired') {
-    await rememberMarkedConversations(deps.store, mailbox, user.id, labels);
+    snoozedListed = await rememberMarkedConversations(deps.store, mailbox, user.id, labels);
     known = await mailbox.getMetadata(trash.map((d) => d.id));
   } else {
     const marks = new Map<string, ConversationMark>(changed.marks);
-    const snoozed = await listAll(mailbox, SNOOZED_QUERY);
-    for (const m of snoozed) if (!marks.has(m.threadId)) marks.set(m.threadId, 'snoozed');
+    const snoozed = await listSnoozed(mailbox);
+    snoozedListed = snoozed !== 'refused';
+    if (snoozed !== 'refused') {
+      for (const m of snoozed) if (!marks.has(m.threadId)) marks.set(m.threadId, 'snoozed');
+    }
     if (marks.size > 0) await deps.store.addMarkedThreads(user.id, marks);
     // A decision saved before decisions carried their thread id: its message is read again.
     const unknown = trash.filter((d) => d.threadId === undefined).map((d) => d.id);
@@ -70,6 +78,9 @@ export async function guardBeforeTrash(
     return m ? [m] : [];
   });
   const ctx = await protectionContext(deps.store, user, candidates);
+  const maybeSnoozed = snoozedListed
+    ? new Set<string>()
+    : await keepMaybeSnoozed(deps, run, mailbox, candidates);
   return decisions.map((d) => {
     if (d.decision !== 'trash') return d;
     const m = known.get(d.id);
@@ -78,9 +89,24 @@ export async function guardBeforeTrash(
       ? 'changed since it was decided'
       : markedNow.has(d.id)
         ? 'marked since the scan started'
-        : protectionReason(m, ctx);
+        : (protectionReason(m, ctx) ?? (maybeSnoozed.has(d.id) ? MAYBE_SNOOZED_REASON : null));
     return reason === null ? d : { ...d, decision: 'protected', reason, sender: null };
   });
+}
+
+/**
+ * Gmail refused `in:snoozed`: the run's log says so, and the candidates whose conversation
+ * has no message in the Inbox (where a snoozed one is not) are kept.
+ */
+export async function keepMaybeSnoozed(
+  deps: JobDeps,
+  run: Run,
+  mailbox: Mailbox,
+  candidates: readonly Pick<MessageMeta, 'id' | 'threadId'>[],
+): Promise<Set<string>> {
+  await noteSnoozedRefused(deps.store, run.id, deps.clock.now());
+  deps.log.warn('in:snoozed refused: keeping mail outside the Inbox', { runId: run.id });
+  return outsideInbox(mailbox, candidates);
 }
 
 /** What a trash decision tells of its message: enough for the conversation and keep-list rules. */

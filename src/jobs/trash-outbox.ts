@@ -10,8 +10,14 @@ import {
 } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
 import { protectionReason } from '../domain/protection.js';
-import { protectionContext, rememberMarksSince } from './conversation-marks.js';
+import { protectionContext, rememberAs, rememberMarksSince } from './conversation-marks.js';
 import { flushTask, type JobDeps, syncFlushTask, TRASH_FLUSH_WINDOW_MS } from './job-deps.js';
+import {
+  listSnoozed,
+  MAYBE_SNOOZED_REASON,
+  noteSnoozedRefused,
+  outsideInbox,
+} from './snoozed-mail.js';
 import { guardBeforeTrash } from './trash-guard.js';
 import { afterRunFinished } from './watch-mailbox.js';
 
@@ -177,7 +183,9 @@ export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
  * A sync decided with the marks made up to its cursor; its trash then waited in the outbox. The
  * labels added since the earliest of those cursors (one history.list page, 2 units, for all
  * the syncs of a flush) mark conversations anew, and a queued message of a conversation marked
- * meanwhile is protected after all.
+ * meanwhile is protected after all. Snoozing leaves no label in history, so snoozed mail is
+ * listed too (`in:snoozed`, 5 units a page, once per flush); if Gmail refuses that search, the
+ * queued mail of conversations outside the Inbox is kept (trash-guard.ts).
  */
 async function guardSyncTrash(
   deps: JobDeps,
@@ -196,10 +204,20 @@ async function guardSyncTrash(
     .map((e) => BigInt(runs.get(e.runId)!.startHistoryId!))
     .reduce((a, b) => (a < b ? a : b));
   await rememberMarksSince(deps.store, mailbox, user.id, String(from));
+  const snoozed = await listSnoozed(mailbox);
+  if (snoozed !== 'refused') await rememberAs(deps.store, user.id, snoozed, 'snoozed');
   const queued = syncs.flatMap((e) => e.ids.map((id, i) => knownOf(id, e.threadIds[i] ?? id)));
   const ctx = await protectionContext(deps.store, user, queued);
+  let maybeSnoozed = new Set<string>();
+  if (snoozed === 'refused') {
+    for (const runId of new Set(syncs.map((e) => e.runId))) {
+      await noteSnoozedRefused(deps.store, runId, deps.clock.now());
+    }
+    maybeSnoozed = await outsideInbox(mailbox, queued);
+  }
   for (const m of queued) {
-    const reason = protectionReason(m, ctx);
+    const reason =
+      protectionReason(m, ctx) ?? (maybeSnoozed.has(m.id) ? MAYBE_SNOOZED_REASON : null);
     if (reason !== null && !guarded.has(m.id)) guarded.set(m.id, reason);
   }
 }

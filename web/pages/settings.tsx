@@ -178,8 +178,9 @@ function DecisionSettings({ model }: { model: SettingsModel }) {
           value={typed?.minAgeDays ?? String(policy.minAgeDays)}
         />
         <p class="note">
-          The simple rules keep bulk mail newer than this and look at it again once it is old
-          enough; the OpenAI model is told each message's age and judges it.
+          Nothing younger than this goes to Trash, whatever the simple rules or the OpenAI model
+          decide: such mail is kept, and a daily pass looks at it again once it is old enough.
+          Senders you unsubscribed from are the one exception: their mail goes at any age.
         </p>
         <label for="monthlyCapUsd" id="spend-cap">
           Monthly OpenAI spend cap, in dollars

@@ -1,6 +1,7 @@
 import type { gmail_v1 } from '@googleapis/gmail';
 import type { OAuth2Client } from 'google-auth-library';
 import type { GmailMethod, GmailUnitTable } from '../../domain/gmail-quota.js';
+import { SearchRefused } from '../../domain/mailbox-errors.js';
 import type { MessageMeta } from '../../domain/message.js';
 import type {
   Clock,
@@ -83,7 +84,12 @@ export class GmailMailbox implements Mailbox {
         },
         { signal },
       ),
-    );
+    ).catch((error: unknown) => {
+      // The query is the one part of a list call Gmail may refuse; the rest is ours and valid.
+      if (query.q && gmailErrorStatus(error) === 400)
+        throw new SearchRefused('Gmail refused the search query');
+      throw error;
+    });
     const ids = (data.messages ?? []).flatMap((m) =>
       m.id ? [{ id: m.id, threadId: m.threadId ?? m.id }] : [],
     );

@@ -53,6 +53,8 @@ export function messageRoutes(faults: SimFaults, now: () => number): GmailRouter
       '/:userId/messages',
       call('users.messages.list', 'read', ({ c, account }) => {
         const maxResults = clamp(Number(c.req.query('maxResults') ?? 100), 1, 500);
+        const refused = faults.queryRefusal(account.email, c.req.query('q') ?? '');
+        if (refused) throw refused;
         const query = parseQuery(c.req.query('q') ?? '');
         const labelIds = listParam(c, 'labelIds');
         const includeSpamTrash =

@@ -166,10 +166,26 @@ describe('from: and to:', () => {
     expect(matches(q)).toBe(false);
   });
 
-  it('matches whole words of the display name but any part of the address', () => {
+  it('matches whole words of the display name and of the address, never part of a word', () => {
     expect(matches('from:martin')).toBe(true);
     expect(matches('from:mart')).toBe(false);
-    expect(matches('from:exam')).toBe(true);
+    expect(matches('from:alice')).toBe(true);
+    expect(matches('from:example.org')).toBe(true);
+    expect(matches('from:exam')).toBe(false);
+    expect(matches('from:lice@example.org')).toBe(false);
+    expect(matches('from:alice@example.or')).toBe(false);
+    expect(matches('from:alice@')).toBe(true);
+  });
+
+  it('takes a value with an @ inside as a whole address, in the address or the display name', () => {
+    const lookAlike = message({
+      from: { name: "'alice@example.org' via Team", address: 'team@groups.example', bulk: true },
+    });
+    expect(matches('from:alice@example.org', lookAlike)).toBe(true);
+    expect(matches('from:ice@example.org', lookAlike)).toBe(false);
+    expect(matches('from:alice@example', lookAlike)).toBe(false);
+    expect(matches('from:team@groups.example', lookAlike)).toBe(true);
+    expect(matches('from:m@groups.example', lookAlike)).toBe(false);
   });
 
   it('reads from:me as mail the user sent and to:me as mail they did not', () => {

@@ -57,7 +57,7 @@ function matchesTerm(term: Term, message: SimMessage, ctx: SearchContext): boole
     case 'text':
       return matchesText(message, term.value);
     case 'from':
-      return contains(from.address, term.value) || containsWord(from.name, term.value);
+      return matchesFrom(from.address, from.name, term.value);
     case 'to':
       return message.to.some((address) => contains(address, term.value));
     case 'subject':
@@ -112,6 +112,37 @@ function matchesText(message: SimMessage, value: string): boolean {
     contains(message.snippet, value) ||
     message.attachments.some((name) => contains(name, value))
   );
+}
+
+const EDGE_AT = /^@+|@+$/g;
+
+/**
+ * Gmail's `from:` matches whole words of the From header, the display name included: `amazon`
+ * and `amazon.com` find deals@amazon.com, `amaz` and `eals@amazon.com` do not. An `@` inside the
+ * value asks for the whole address, which a display name may also hold ("'a@b.example' via
+ * List" is found by `from:a@b.example`); an `@` at either end is dropped.
+ */
+function matchesFrom(address: string, name: string, value: string): boolean {
+  const wanted = value.replace(EDGE_AT, '');
+  if (wanted === '') return false;
+  if (wanted.includes('@'))
+    return address.toLowerCase() === wanted || containsAddress(name, wanted);
+  return containsWord(address, wanted) || containsWord(name, wanted);
+}
+
+const ADDRESS_CHAR = /[\p{L}\p{N}_.+@-]/u;
+
+/** A whole address inside free text: `a@b.example` is in "'a@b.example' via List", not in "xa@b.example". */
+function containsAddress(text: string, address: string): boolean {
+  const lower = text.toLowerCase();
+  for (let at = lower.indexOf(address); at !== -1; at = lower.indexOf(address, at + 1)) {
+    const before = lower[at - 1];
+    const after = lower[at + address.length];
+    if (before !== undefined && ADDRESS_CHAR.test(before)) continue;
+    if (after !== undefined && ADDRESS_CHAR.test(after)) continue;
+    return true;
+  }
+  return false;
 }
 
 /** `needle` is already lowercase. */

@@ -101,7 +101,9 @@ function labelUpTo(thread: SimMessage[], rng: Random, labelId: string): void {
   for (const m of thread.slice(from)) if (!m.labelIds.includes(labelId)) m.labelIds.push(labelId);
 }
 
-/** Snoozing a conversation: Gmail hides it from the inbox; only `in:snoozed` finds it. */
+/**
+ * Snoozing a conversation: Gmail takes all of it out of the inbox; only `in:snoozed` finds it.
+ */
 function snoozeSome(
   messages: SimMessage[],
   threads: ReadonlyMap<string, SimMessage[]>,
@@ -110,9 +112,13 @@ function snoozeSome(
 ): void {
   for (const m of messages) {
     if (now - m.internalDate > 60 * DAY || !m.labelIds.includes('INBOX')) continue;
-    if (threads.get(m.threadId)?.[0] !== m || !rng.chance(0.02)) continue;
-    m.snoozed = true;
-    m.labelIds.splice(m.labelIds.indexOf('INBOX'), 1);
+    const thread = threads.get(m.threadId);
+    if (thread?.[0] !== m || !rng.chance(0.02)) continue;
+    for (const member of thread) {
+      member.snoozed = true;
+      const inbox = member.labelIds.indexOf('INBOX');
+      if (inbox !== -1) member.labelIds.splice(inbox, 1);
+    }
   }
 }
 

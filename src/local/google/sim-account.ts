@@ -143,6 +143,18 @@ export class SimAccount {
     if (removed.length > 0) this.record({ type: 'labelRemoved', message, labelIds: removed });
   }
 
+  /**
+   * The person snoozes a conversation: Gmail takes the whole of it out of the Inbox (history
+   * shows INBOX removed) and only `in:snoozed` finds it; the API has no label for the state.
+   */
+  snooze(threadId: string): void {
+    for (const message of this.byId.values()) {
+      if (message.threadId !== threadId) continue;
+      this.modify(message, [], ['INBOX']);
+      message.snoozed = true;
+    }
+  }
+
   /** Permanent deletion: history messageDeleted. */
   delete(message: SimMessage): void {
     if (!this.byId.delete(message.id)) return;

@@ -25,7 +25,12 @@ export type FaultSpec =
   /** The connection is dropped without an answer. */
   | ({ readonly kind: 'reset' } & Targeting)
   /** Messages a list call returns are deleted before anyone can get them. */
-  | ({ readonly kind: 'vanish' } & Omit<Targeting, 'methods'>);
+  | ({ readonly kind: 'vanish' } & Omit<Targeting, 'methods'>)
+  /**
+   * `messages.list` refuses a query holding this operator (e.g. `in:snoozed`) with 400
+   * invalidArgument, as Gmail answers a search it does not accept.
+   */
+  | ({ readonly kind: 'refuseQuery'; readonly operator: string } & Omit<Targeting, 'methods'>);
 
 export type FaultAction =
   | { readonly type: 'none' }
@@ -90,6 +95,22 @@ export class SimFaults {
     }
   }
 
+  /** The error a `messages.list` call with query `q` gets, if an armed fault refuses it. */
+  queryRefusal(email: string, q: string): GoogleApiError | undefined {
+    const query = q.toLowerCase();
+    const armed = this.armed.find(
+      ({ spec, remaining }) =>
+        spec.kind === 'refuseQuery' &&
+        remaining > 0 &&
+        (spec.email === undefined || spec.email === email) &&
+        query.includes(spec.operator.toLowerCase()),
+    );
+    if (!armed || this.random() >= (armed.spec.probability ?? 1)) return undefined;
+    armed.remaining--;
+    this.armed = this.armed.filter((a) => a.remaining > 0);
+    return gmailErrors.invalidArgument('Invalid query');
+  }
+
   /** Whether a message a list call just returned should vanish before it can be read. */
   vanishes(email: string): boolean {
     return this.hits(email, 'users.messages.list', ['vanish']).length > 0;
@@ -107,7 +128,13 @@ export class SimFaults {
       const { spec } = armed;
       if (!kinds.includes(spec.kind) || armed.remaining <= 0) continue;
       if (spec.email !== undefined && spec.email !== email) continue;
-      if (spec.kind !== 'vanish' && spec.methods && !spec.methods.includes(method)) continue;
+      if (
+        spec.kind !== 'vanish' &&
+        spec.kind !== 'refuseQuery' &&
+        spec.methods &&
+        !spec.methods.includes(method)
+      )
+        continue;
       if (this.random() >= (spec.probability ?? 1)) continue;
       armed.remaining--;
       fired.push(armed);
