@@ -12,7 +12,7 @@ import { waitsForDailyQuota } from '../domain/scan-waits.js';
 import { discoverSenders, type Listed, listAll } from './discover-senders.js';
 import type { JobDeps } from './job-deps.js';
 import { launchIncrementalRun } from './sync-run.js';
-import { verifiedSenders } from './verify-senders.js';
+import { fromCheckNeeded, verifiedSenders } from './verify-senders.js';
 
 const DAY = 86_400_000;
 const BATCH_SIZE = 500;
@@ -155,12 +155,15 @@ async function planPass(
     // Important mail of a disposable sender is judged on its own by the LLM: not attributed.
     if (decided && !(readsText && part.facts.important)) {
       const listed = await search(decided.trash, keepList ? ` -${keepList}` : '');
-      // A display-name look-alike is found with the sender's own mail: each is checked against
-      // its From header before it goes to Trash unread. What fails is left to what follows.
+      // A display-name look-alike is found with the sender's own mail: outside the bulk
+      // categories each is checked against its From header before it goes to Trash unread
+      // (verify-senders.ts). What fails is left to what follows.
+      const checked = fromCheckNeeded(category) ? listed : [];
       const verified = await verifiedSenders(
         mailbox,
-        new Map(listed.map((m) => [m.id, named.get(m.id) ?? new Set<string>()])),
+        new Map(checked.map((m) => [m.id, named.get(m.id) ?? new Set<string>()])),
       );
+      for (const m of listed) if (!fromCheckNeeded(category)) verified.add(m.id);
       const trash = listed.filter((m) => verified.has(m.id));
       for (const m of listed) if (!verified.has(m.id)) taken.delete(m.id);
       await save(trash, (chunk) => ({

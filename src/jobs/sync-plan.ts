@@ -19,7 +19,7 @@ import {
 } from '../domain/scan-partitions.js';
 import { protectionContext } from './conversation-marks.js';
 import type { JobDeps } from './job-deps.js';
-import { verifiedSenders } from './verify-senders.js';
+import { fromCheckNeeded, verifiedSenders } from './verify-senders.js';
 
 type Added = HistoryPage['added'][number];
 
@@ -179,7 +179,8 @@ async function attribute(
             if (action === 'trash' && candidate.facts.important) continue;
             const facts = { ...candidate.facts, old: window.old };
             // Young mail is kept whoever sent it (the minimum age): only the rest is checked.
-            if (action === 'trash' && (window.old || user.policy.minAgeDays <= 0)) {
+            const trashNow = action === 'trash' && (window.old || user.policy.minAgeDays <= 0);
+            if (trashNow && fromCheckNeeded(category)) {
               unverified.set(id, new Set(addressesOf(term)));
             }
             found.set(id, {

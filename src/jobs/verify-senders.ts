@@ -1,4 +1,17 @@
+import { CATEGORY_LABELS } from '../domain/known-senders.js';
 import type { Mailbox } from '../domain/ports.js';
+
+/**
+ * Whether mail a `from:` search attributed to a disposable sender needs its From checked before
+ * it goes to Trash unread. The search is made within one Gmail category: a look-alike Gmail
+ * sorted into Promotions, Social, Updates or Forums is bulk mail that names the sender (a list
+ * or group relaying it) and goes with the sender's own, for no read; one in Primary may be a
+ * person's, and is checked. Checking every attribution would cost a read (20 units) for each
+ * message that goes to Trash, which is what attributing by search is there to avoid.
+ */
+export function fromCheckNeeded(category: string | null): boolean {
+  return category === null || !Object.hasOwn(CATEGORY_LABELS, category);
+}
 
 /**
  * Gmail's `from:` also matches the words of a display name ("'deals@shop.example' via Team"
