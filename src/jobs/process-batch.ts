@@ -1,9 +1,15 @@
 import { countDecisions } from '../domain/decide.js';
-import { FINAL_STATUSES } from '../domain/model.js';
+import { FINAL_STATUSES, type Run, type User } from '../domain/model.js';
 import { enqueueNextBatch } from './batch-chain.js';
 import { decideBatch } from './decide-batch.js';
 import type { JobDeps } from './job-deps.js';
 import { flushIfDue, queueBatchTrash } from './trash-outbox.js';
+
+/** What a task read as it started: its run, and the run's owner. */
+export interface TaskStart {
+  readonly run: Run | undefined;
+  readonly user: User | undefined;
+}
 
 /**
  * A batch task (one at a time per run, see batch-chain.ts): metadata under the user's quota,
@@ -13,9 +19,15 @@ import { flushIfDue, queueBatchTrash } from './trash-outbox.js';
  * before anything is queued or trashed, so a retry never asks the classifier twice, and the
  * next batch starts as soon as this one is decided.
  */
-export async function processBatch(deps: JobDeps, runId: string, batchNo: number): Promise<void> {
+export async function processBatch(
+  deps: JobDeps,
+  runId: string,
+  batchNo: number,
+  /** The run and its owner as the task read them just before (so they are not read again). */
+  start?: TaskStart,
+): Promise<void> {
   const { store, clock } = deps;
-  const run = await store.getRun(runId);
+  const run = start ? start.run : await store.getRun(runId);
   let batch = await store.getBatch(runId, batchNo);
   if (!run || !batch || FINAL_STATUSES.includes(run.status)) return;
   // A retry after the batch was counted only has to make sure the chain goes on and the
@@ -24,8 +36,11 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
     await enqueueNextBatch(deps, runId, batchNo);
     return flushIfDue(deps, run);
   }
-  const user = await store.getUser(run.userId);
+  const user = start?.user ?? (await store.getUser(run.userId));
   if (!user) return;
+  // A review run trashes nothing here (its owner applies it later, see apply-review.ts) and
+  // counts its trash decisions as processed; any other run's trash goes to the outbox.
+  const trashing = run.mode !== 'review';
 
   let threads: ReadonlyMap<string, string> | undefined;
   if (batch.status === 'pending') {
@@ -33,11 +48,12 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
     const decided = await decideBatch(deps, run, user, mailbox, batch);
     threads = decided.threads;
     const { decisions, llm } = decided;
-    batch = await store.saveDecisions(runId, batchNo, decisions, llm);
+    // Decisions are saved on their own only when something waits for Trash; a batch with none
+    // is saved and counted by the one write that completes it (below).
+    if (trashing && decisions.some((d) => d.decision === 'trash')) {
+      batch = await store.saveDecisions(runId, batchNo, decisions, llm);
+    } else batch = { ...batch, decisions, llm };
   }
-  // A review run trashes nothing here (its owner applies it later, see apply-review.ts) and
-  // counts its trash decisions as processed; any other run's trash goes to the outbox.
-  const trashing = run.mode !== 'review';
   const trash = trashing
     ? batch.decisions.filter((d) => d.decision === 'trash').map((d) => d.id)
     : [];

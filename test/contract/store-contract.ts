@@ -520,7 +520,7 @@ export function describeStoreContract(
     });
 
     describe('completing a batch', () => {
-      it('stores the decisions, marks the batch done and adds its counters and usage to the run', async () => {
+      it('stores the decisions and their usage, marks the batch done and adds its counters and usage to the run', async () => {
         const run = await aStoredRun(
           {
             status: 'PROCESSING',
@@ -565,6 +565,7 @@ export function describeStoreContract(
         expect(await store.getBatch(run.id, 1)).toMatchObject({
           status: 'done',
           decisions: input.decisions,
+          llm: input.llm,
           messageIds: ['m-1-0', 'm-1-1', 'm-1-2'],
         });
       });

@@ -113,7 +113,11 @@ export class FirestoreRuns {
       }
       const doc = toRunDoc(runSnapshot.data());
       if (toBatch(batchSnapshot.data()).status === 'done') return { applied: false, doc };
-      tx.update(batchSnapshot.ref, { status: 'done', decisions: input.decisions });
+      tx.update(batchSnapshot.ref, {
+        status: 'done',
+        decisions: input.decisions,
+        llm: input.llm,
+      });
       meter.write(2);
       if (doc.folded) {
         // Shards of a folded run are no longer read: a late batch adds to the base.

@@ -225,8 +225,8 @@ export class SqliteStore implements Store {
       }
       if (batch.status === 'done') return { applied: false, run };
       this.sql(
-        `UPDATE batches SET status = 'done', decisions = ? WHERE run_id = ? AND batch_no = ?`,
-      ).run(JSON.stringify(input.decisions), input.runId, input.batchNo);
+        `UPDATE batches SET status = 'done', decisions = ?, llm = ? WHERE run_id = ? AND batch_no = ?`,
+      ).run(JSON.stringify(input.decisions), JSON.stringify(input.llm), input.runId, input.batchNo);
       return { applied: true, run: this.rewriteRun(withBatchCompleted(run, input)) };
     });
   }
