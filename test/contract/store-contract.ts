@@ -10,7 +10,8 @@ import type {
   User,
 } from '../../src/domain/model.js';
 import { DEFAULT_POLICY, ZERO_COUNTERS, ZERO_USAGE } from '../../src/domain/model.js';
-import type { CompleteBatch, Store } from '../../src/domain/ports.js';
+import type { Store } from '../../src/domain/ports.js';
+import type { CompleteBatch } from '../../src/domain/run-store.js';
 import { describeReviewContract } from './store-contract-review.js';
 import { describeSyncContract } from './store-contract-sync.js';
 import { describeTrashOutboxContract } from './store-contract-trash.js';

@@ -1,13 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import { FieldPath, type QueryDocumentSnapshot, type Transaction } from '@google-cloud/firestore';
 import type { Run, RunCounters, RunError, RunStatus } from '../../domain/model.js';
-import type { CompleteBatch, RunPatch } from '../../domain/ports.js';
 import {
   finishedIfComplete,
   MAX_RUN_ERRORS,
   withApplied,
   withPlanningFinished,
 } from '../../domain/run-progress.js';
+import type { CompleteBatch, RunPatch } from '../../domain/run-store.js';
 import { AppError } from '../../errors.js';
 import { definedFields, type FirestoreContext, isAlreadyExists } from './firestore-context.js';
 import { type RunDoc, runData, toBatch, toRun, toRunDoc, toTally } from './firestore-documents.js';

@@ -12,8 +12,10 @@ import type {
   SenderDecision,
   User,
 } from '../../domain/model.js';
-import type { CompleteBatch, RunPatch, Store, UserPatch } from '../../domain/ports.js';
+import type { Store } from '../../domain/ports.js';
 import type { ConversationMark } from '../../domain/protection.js';
+import type { CompleteBatch, RunPatch } from '../../domain/run-store.js';
+import type { UserPatch } from '../../domain/user-store.js';
 import { AppError } from '../../errors.js';
 import { FirestoreBatches } from './firestore-batches.js';
 import { definedFields, FirestoreContext } from './firestore-context.js';

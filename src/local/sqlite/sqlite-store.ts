@@ -1,39 +1,25 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import {
-  type Batch,
-  type LlmUsage,
-  type MessageDecision,
-  type PlannedBatch,
-  type QueuedTrash,
-  type Run,
-  type RunCounters,
-  type RunError,
-  type RunStatus,
-  type SenderDecision,
-  type User,
-  ZERO_USAGE,
+import type {
+  Batch,
+  LlmUsage,
+  MessageDecision,
+  PlannedBatch,
+  QueuedTrash,
+  Run,
+  RunCounters,
+  RunError,
+  RunStatus,
+  SenderDecision,
+  User,
 } from '../../domain/model.js';
-import type { CompleteBatch, RunPatch, Store, UserPatch } from '../../domain/ports.js';
+import type { Store } from '../../domain/ports.js';
 import type { ConversationMark } from '../../domain/protection.js';
-import {
-  withApplied,
-  withBatchCompleted,
-  withError,
-  withPlanningFinished,
-} from '../../domain/run-progress.js';
-import { AppError } from '../../errors.js';
+import type { CompleteBatch, RunPatch } from '../../domain/run-store.js';
+import type { UserPatch } from '../../domain/user-store.js';
 import { SqlRunner } from './sql-runner.js';
 import { applyMigrations, STORE_MIGRATIONS } from './sqlite-migrations.js';
-import {
-  RUN_INSERT,
-  RUN_UPDATE,
-  runParams,
-  toBatch,
-  toRun,
-  toUser,
-  USER_UPSERT,
-  userParams,
-} from './sqlite-rows.js';
+import { toUser, USER_UPSERT, userParams } from './sqlite-rows.js';
+import { definedFields, SqliteRuns } from './sqlite-runs.js';
 import { SqliteTrashOutbox } from './sqlite-trash-outbox.js';
 import { SqliteUserMemory } from './sqlite-user-memory.js';
 
@@ -46,6 +32,7 @@ export class SqliteStore implements Store {
   private readonly runner: SqlRunner;
   private readonly memory: SqliteUserMemory;
   private readonly outbox: SqliteTrashOutbox;
+  private readonly runs: SqliteRuns;
 
   /** Brings the store's tables up to date. The caller owns `db` and closes it. */
   constructor(db: DatabaseSync) {
@@ -53,6 +40,7 @@ export class SqliteStore implements Store {
     this.runner = new SqlRunner(db);
     this.memory = new SqliteUserMemory(this.runner);
     this.outbox = new SqliteTrashOutbox(this.runner);
+    this.runs = new SqliteRuns(this.runner);
   }
 
   async getUser(userId: string): Promise<User | undefined> {
@@ -124,22 +112,15 @@ export class SqliteStore implements Store {
   }
 
   async createRun(run: Run): Promise<void> {
-    this.tx(() => {
-      if (this.readRun(run.id)) throw new AppError('conflict', 'A run with this id already exists');
-      this.sql(RUN_INSERT).run(runParams(run));
-    });
+    return this.runs.createRun(run);
   }
 
   async getRun(runId: string): Promise<Run | undefined> {
-    return this.readRun(runId);
+    return this.runs.getRun(runId);
   }
 
   async listRuns(userId: string, limit: number): Promise<Run[]> {
-    return this.sql(
-      'SELECT * FROM runs WHERE user_id = ? ORDER BY scheduled_at DESC, id DESC LIMIT ?',
-    )
-      .all(userId, limit)
-      .map(toRun);
+    return this.runs.listRuns(userId, limit);
   }
 
   async updateRun(
@@ -147,56 +128,27 @@ export class SqliteStore implements Store {
     fromStatuses: readonly RunStatus[],
     patch: RunPatch,
   ): Promise<Run | undefined> {
-    return this.tx(() => {
-      const run = this.readRun(runId);
-      if (!run || !fromStatuses.includes(run.status)) return undefined;
-      return this.rewriteRun({ ...run, ...definedFields(patch), id: run.id });
-    });
+    return this.runs.updateRun(runId, fromStatuses, patch);
   }
 
   async appendRunError(runId: string, error: RunError): Promise<void> {
-    this.tx(() => {
-      const run = this.readRun(runId);
-      if (run) this.rewriteRun(withError(run, error));
-    });
+    return this.runs.appendRunError(runId, error);
   }
 
   async putBatches(runId: string, batches: readonly PlannedBatch[]): Promise<void> {
-    this.tx(() => {
-      const insert = this.sql(
-        `INSERT INTO batches
-           (run_id, batch_no, message_ids, next_page_token, listed_through, status, decisions, llm, plan)
-         VALUES (?, ?, ?, ?, ?, 'pending', '[]', ?, ?) ON CONFLICT (run_id, batch_no) DO NOTHING`,
-      );
-      for (const batch of batches) {
-        insert.run(
-          runId,
-          batch.batchNo,
-          JSON.stringify(batch.messageIds),
-          batch.nextPageToken,
-          batch.listedThrough,
-          JSON.stringify(ZERO_USAGE),
-          batch.plan ? JSON.stringify(batch.plan) : null,
-        );
-      }
-    });
+    return this.runs.putBatches(runId, batches);
   }
 
   async getBatch(runId: string, batchNo: number): Promise<Batch | undefined> {
-    return this.readBatch(runId, batchNo);
+    return this.runs.getBatch(runId, batchNo);
   }
 
   async lastBatch(runId: string): Promise<Batch | undefined> {
-    const row = this.sql(
-      'SELECT * FROM batches WHERE run_id = ? ORDER BY batch_no DESC LIMIT 1',
-    ).get(runId);
-    return row && toBatch(row);
+    return this.runs.lastBatch(runId);
   }
 
   async listBatches(runId: string): Promise<Batch[]> {
-    return this.sql('SELECT * FROM batches WHERE run_id = ? ORDER BY batch_no')
-      .all(runId)
-      .map(toBatch);
+    return this.runs.listBatches(runId);
   }
 
   async saveDecisions(
@@ -205,30 +157,11 @@ export class SqliteStore implements Store {
     decisions: readonly MessageDecision[],
     llm: LlmUsage,
   ): Promise<Batch> {
-    return this.tx(() => {
-      const batch = this.readBatch(runId, batchNo);
-      if (!batch) throw new AppError('not_found', 'No such batch', { batchNo });
-      if (batch.status !== 'pending') return batch;
-      this.sql(
-        `UPDATE batches SET status = 'decided', decisions = ?, llm = ? WHERE run_id = ? AND batch_no = ?`,
-      ).run(JSON.stringify(decisions), JSON.stringify(llm), runId, batchNo);
-      return { ...batch, status: 'decided' as const, decisions, llm };
-    });
+    return this.runs.saveDecisions(runId, batchNo, decisions, llm);
   }
 
   async completeBatch(input: CompleteBatch): Promise<{ applied: boolean; run: Run }> {
-    return this.tx(() => {
-      const run = this.readRun(input.runId);
-      const batch = this.readBatch(input.runId, input.batchNo);
-      if (!run || !batch) {
-        throw new AppError('not_found', 'No such batch', { batchNo: input.batchNo });
-      }
-      if (batch.status === 'done') return { applied: false, run };
-      this.sql(
-        `UPDATE batches SET status = 'done', decisions = ?, llm = ? WHERE run_id = ? AND batch_no = ?`,
-      ).run(JSON.stringify(input.decisions), JSON.stringify(input.llm), input.runId, input.batchNo);
-      return { applied: true, run: this.rewriteRun(withBatchCompleted(run, input)) };
-    });
+    return this.runs.completeBatch(input);
   }
 
   async reviseDecisions(
@@ -236,18 +169,11 @@ export class SqliteStore implements Store {
     batchNo: number,
     decisions: readonly MessageDecision[],
   ): Promise<void> {
-    this.sql(
-      `UPDATE batches SET decisions = ? WHERE run_id = ? AND batch_no = ? AND status = 'done'`,
-    ).run(JSON.stringify(decisions), runId, batchNo);
+    return this.runs.reviseDecisions(runId, batchNo, decisions);
   }
 
   async finishApplied(runId: string, added: RunCounters, now: number): Promise<Run | undefined> {
-    return this.tx(() => {
-      const run = this.readRun(runId);
-      if (!run) return undefined;
-      const next = withApplied(run, added, now);
-      return next === run ? undefined : this.rewriteRun(next);
-    });
+    return this.runs.finishApplied(runId, added, now);
   }
 
   async finishPlanning(
@@ -256,10 +182,7 @@ export class SqliteStore implements Store {
     listed: number,
     now: number,
   ): Promise<Run | undefined> {
-    return this.tx(() => {
-      const run = this.readRun(runId);
-      return run && this.rewriteRun(withPlanningFinished(run, { batchCount, listed, now }));
-    });
+    return this.runs.finishPlanning(runId, batchCount, listed, now);
   }
 
   async queueTrash(userId: string, entry: QueuedTrash): Promise<number> {
@@ -339,32 +262,4 @@ export class SqliteStore implements Store {
   private writeUser(user: User): void {
     this.sql(USER_UPSERT).run(userParams(user));
   }
-
-  private readRun(runId: string): Run | undefined {
-    const row = this.sql('SELECT * FROM runs WHERE id = ?').get(runId);
-    return row && toRun(row);
-  }
-
-  /** Writes every field of an existing run and returns it as read back. */
-  private rewriteRun(run: Run): Run {
-    this.sql(RUN_UPDATE).run(runParams(run));
-    const stored = this.readRun(run.id);
-    if (!stored) throw new AppError('internal', 'A run vanished inside its transaction');
-    return stored;
-  }
-
-  private readBatch(runId: string, batchNo: number): Batch | undefined {
-    const row = this.sql('SELECT * FROM batches WHERE run_id = ? AND batch_no = ?').get(
-      runId,
-      batchNo,
-    );
-    return row && toBatch(row);
-  }
-}
-
-/** A patch field given as undefined is left as it is: optional, not a request to clear it. */
-function definedFields<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(patch).filter(([, value]) => value !== undefined),
-  ) as Partial<T>;
 }
