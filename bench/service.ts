@@ -38,6 +38,7 @@ const STORE_METHODS: Readonly<Record<keyof Store, 'read' | 'write'>> = {
   lastBatch: 'read',
   listBatches: 'read',
   saveDecisions: 'write',
+  saveTrashDecisions: 'write',
   completeBatch: 'write',
   finishPlanning: 'write',
   reviseDecisions: 'write',

@@ -3,6 +3,7 @@ import type {
   LlmUsage,
   MessageDecision,
   PlannedBatch,
+  QueuedTrash,
   Run,
   RunCounters,
   RunError,
@@ -21,6 +22,28 @@ export interface CompleteBatch {
   readonly counters: RunCounters;
   readonly llm: LlmUsage;
   readonly now: number;
+}
+
+/** A decided batch with trash: its decisions, and the trash its owner's outbox is to take. */
+export interface SaveTrashDecisions {
+  readonly runId: string;
+  readonly batchNo: number;
+  readonly decisions: readonly MessageDecision[];
+  readonly llm: LlmUsage;
+  /** The ids these decisions send to Trash, each with its thread, and when they were queued. */
+  readonly trash: Omit<QueuedTrash, 'runId' | 'batchNo'>;
+}
+
+export interface SavedTrashDecisions {
+  /** The batch as stored: the decisions of whoever saved them first. */
+  readonly batch: Batch;
+  /** The run as it stood in the transaction; undefined when there is none. */
+  readonly run: Run | undefined;
+  /**
+   * How many ids the run owner's outbox holds with this batch's trash in it; undefined when
+   * nothing was queued: the batch was not pending any more, or the run is final.
+   */
+  readonly queued: number | undefined;
 }
 
 /** The Store's runs and their batches, and the transactions that move a run on. */
@@ -57,6 +80,13 @@ export interface RunStore {
     decisions: readonly MessageDecision[],
     llm: LlmUsage,
   ): Promise<Batch>;
+  /**
+   * In one transaction: if the batch is still pending and its run is not final, saves its
+   * decisions (status decided) and puts `trash` in the run owner's trash outbox, so trash is
+   * never queued without the decisions behind it, nor decisions saved without their trash. A
+   * batch no longer pending, or a final run, changes nothing (`queued` undefined).
+   */
+  saveTrashDecisions(input: SaveTrashDecisions): Promise<SavedTrashDecisions>;
   /**
    * In one transaction: if the batch is still pending, store its decisions, mark it done, add
    * its counters and LLM usage to the run, count it, and move the run to DONE when it was the

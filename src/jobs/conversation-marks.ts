@@ -59,7 +59,9 @@ export function runMarkingLabels(runId: string, mailbox: Mailbox): Promise<Marki
 /**
  * Lists every marked message from exact label listings (`messages.list?labelIds=X`, 5 units
  * per 500 ids, no reads) and snoozed mail by search, and remembers their conversations, so
- * that every message of a marked conversation is protected however it is decided later.
+ * that every message of a marked conversation is protected however it is decided later. The
+ * conversations are remembered in one store call once every listing is done (a failed listing
+ * fails the plan task, whose retry lists them all again).
  */
 export async function rememberMarkedConversations(
   store: Store,
@@ -71,16 +73,37 @@ export async function rememberMarkedConversations(
     ...labels.map((l) => [{ labelIds: [l.id] }, l.mark] as const),
     [{ q: SNOOZED_QUERY }, 'snoozed'],
   ];
+  const marked: { threadId: string; mark: ConversationMark }[] = [];
   await eachAtMost(listings, LISTINGS_AT_ONCE, async ([query, mark]) => {
     let pageToken: string | undefined;
     do {
       const page = await mailbox.listIds({ ...query, pageToken });
-      if (page.ids.length > 0) {
-        await store.addMarkedThreads(userId, new Map(page.ids.map((m) => [m.threadId, mark])));
-      }
+      for (const m of page.ids) marked.push({ threadId: m.threadId, mark });
       pageToken = page.nextPageToken;
     } while (pageToken);
   });
+  await rememberMarks(store, userId, marked);
+}
+
+/**
+ * Remembers each conversation with every mark it was given, in as few store calls as a map
+ * allows (a conversation both starred and labelled needs two entries, so two calls).
+ */
+async function rememberMarks(
+  store: Store,
+  userId: string,
+  marked: readonly { threadId: string; mark: ConversationMark }[],
+): Promise<void> {
+  const rounds: Map<string, ConversationMark>[] = [];
+  for (const { threadId, mark } of marked) {
+    let round = rounds.find((r) => !r.has(threadId) || r.get(threadId) === mark);
+    if (!round) {
+      round = new Map();
+      rounds.push(round);
+    }
+    round.set(threadId, mark);
+  }
+  for (const round of rounds) await store.addMarkedThreads(userId, round);
 }
 
 /** labelAdded pages a sync reads; past that (a full scan's own Trash), listing marks is cheaper. */

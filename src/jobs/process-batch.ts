@@ -1,9 +1,15 @@
 import { countDecisions } from '../domain/decide.js';
-import { FINAL_STATUSES, type Run, type User } from '../domain/model.js';
+import {
+  type Batch,
+  FINAL_STATUSES,
+  type MessageDecision,
+  type Run,
+  type User,
+} from '../domain/model.js';
 import { enqueueNextBatch } from './batch-chain.js';
 import { decideBatch } from './decide-batch.js';
 import type { JobDeps } from './job-deps.js';
-import { flushIfDue, queueBatchTrash } from './trash-outbox.js';
+import { afterQueued, flushIfDue, queueBatchTrash } from './trash-outbox.js';
 
 /** What a task read as it started: its run, and the run's owner. */
 export interface TaskStart {
@@ -16,8 +22,8 @@ export interface TaskStart {
  * protection rules, the classifier for what is left, decisions saved. A batch with nothing to
  * trash is counted at once; one with trash puts it in the user's trash outbox (see
  * trash-outbox.ts), which trashes and counts it with other batches' trash. Decisions are saved
- * before anything is queued or trashed, so a retry never asks the classifier twice, and the
- * next batch starts as soon as this one is decided.
+ * with the trash they queue, in one write, before anything is trashed, so a retry never asks
+ * the classifier twice, and the next batch starts as soon as this one is decided.
  */
 export async function processBatch(
   deps: JobDeps,
@@ -48,29 +54,33 @@ export async function processBatch(
     const decided = await decideBatch(deps, run, user, mailbox, batch);
     threads = decided.threads;
     const { decisions, llm } = decided;
-    // Decisions are saved on their own only when something waits for Trash; a batch with none
-    // is saved and counted by the one write that completes it (below).
-    if (trashing && decisions.some((d) => d.decision === 'trash')) {
-      batch = await store.saveDecisions(runId, batchNo, decisions, llm);
+    const trash = trashing ? trashIds(decisions) : [];
+    if (trash.length > 0) {
+      // Decisions and their trash are saved in one write; a batch with no trash is saved and
+      // counted by the one write that completes it (below).
+      const queuedAt = clock.now();
+      const entry = { ids: trash, threadIds: threadsOf(trash, batch, decisions, threads) };
+      const saved = await store.saveTrashDecisions({
+        runId,
+        batchNo,
+        decisions,
+        llm,
+        trash: { ...entry, queuedAt },
+      });
+      if (!saved.run || FINAL_STATUSES.includes(saved.run.status)) return;
+      if (saved.queued !== undefined) {
+        await enqueueNextBatch(deps, runId, batchNo);
+        return afterQueued(deps, saved.run, saved.queued, batch.messageIds.length, queuedAt);
+      }
+      // Another delivery of this task decided it first: its decisions stand (below).
+      batch = saved.batch;
     } else batch = { ...batch, decisions, llm };
   }
-  const trash = trashing
-    ? batch.decisions.filter((d) => d.decision === 'trash').map((d) => d.id)
-    : [];
+  const trash = trashing ? trashIds(batch.decisions) : [];
   const current = await store.getRun(runId);
   if (!current || FINAL_STATUSES.includes(current.status)) return;
   if (trash.length > 0) {
-    const planned = batch.plan && 'threadIds' in batch.plan ? batch.plan.threadIds : [];
-    const planThread = new Map(batch.messageIds.map((id, i) => [id, planned[i]]));
-    // A retried batch has no metadata left: its plan's threads, or '' (unknown: the check
-    // before Trash reads the message again before it looks at its conversation).
-    const threadIds = trash.map(
-      (id) =>
-        threads?.get(id) ??
-        batch.decisions.find((d) => d.id === id)?.threadId ??
-        planThread.get(id) ??
-        '',
-    );
+    const threadIds = threadsOf(trash, batch, batch.decisions, threads);
     await enqueueNextBatch(deps, runId, batchNo);
     const entry = { runId, batchNo, ids: trash, threadIds };
     await queueBatchTrash(deps, current, entry, batch.messageIds.length);
@@ -94,4 +104,24 @@ export async function processBatch(
       processed: after.counters.processed,
     });
   }
+}
+
+const trashIds = (decisions: readonly MessageDecision[]) =>
+  decisions.filter((d) => d.decision === 'trash').map((d) => d.id);
+
+/**
+ * The conversation of each trash id, for the check before Trash: from the metadata just read,
+ * else from the saved decision or the plan (a retried batch has no metadata left), else ''
+ * (unknown: the check reads the message again before it looks at its conversation).
+ */
+function threadsOf(
+  ids: readonly string[],
+  batch: Batch,
+  decisions: readonly MessageDecision[],
+  threads: ReadonlyMap<string, string> | undefined,
+): string[] {
+  const planned = batch.plan && 'threadIds' in batch.plan ? batch.plan.threadIds : [];
+  const planThread = new Map(batch.messageIds.map((id, i) => [id, planned[i]]));
+  const decided = new Map(decisions.map((d) => [d.id, d.threadId]));
+  return ids.map((id) => threads?.get(id) ?? decided.get(id) ?? planThread.get(id) ?? '');
 }

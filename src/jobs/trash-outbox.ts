@@ -43,11 +43,26 @@ export async function queueBatchTrash(
 ): Promise<void> {
   const now = deps.clock.now();
   const queued = await deps.store.queueTrash(run.userId, { ...entry, queuedAt: now });
+  await afterQueued(deps, run, queued, batchSize, now);
+}
+
+/**
+ * Once a batch's trash is in the outbox (by queueBatchTrash, or saved with its decisions):
+ * flushes now, leaves a sync's trash to wait for others', or flushes when due.
+ */
+export async function afterQueued(
+  deps: JobDeps,
+  run: Run,
+  /** How many ids the outbox holds now. */
+  queued: number,
+  batchSize: number,
+  queuedAt: number,
+): Promise<void> {
   // A sync's trash waits a few seconds for the next syncs' to share its batchModify.
   const sync = run.kind === 'incremental' && !isComingOfAge(run);
   const full = queued >= FLUSH_AT_IDS || batchSize >= FULL_BATCH;
   if (full) await flushTrash(deps, run.userId);
-  else if (sync) await deps.queue.enqueue(syncFlushTask(run.userId, now));
+  else if (sync) await deps.queue.enqueue(syncFlushTask(run.userId, queuedAt));
   else await flushIfDue(deps, run);
 }
 

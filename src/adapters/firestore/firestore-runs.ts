@@ -197,7 +197,8 @@ export class FirestoreRuns {
     return toRun(nextDoc, nextDoc.folded ? base : sumTallies(base, shardTallies));
   }
 
-  private async withTally(doc: RunDoc): Promise<Run> {
+  /** The run a document read holds, with its counter shards read now. */
+  async withTally(doc: RunDoc): Promise<Run> {
     return toRun(doc, sumTallies(doc.base, await this.readShards(doc)));
   }
 

@@ -14,7 +14,12 @@ import type {
 } from '../../domain/model.js';
 import type { Store } from '../../domain/ports.js';
 import type { ConversationMark } from '../../domain/protection.js';
-import type { CompleteBatch, RunPatch } from '../../domain/run-store.js';
+import type {
+  CompleteBatch,
+  RunPatch,
+  SavedTrashDecisions,
+  SaveTrashDecisions,
+} from '../../domain/run-store.js';
 import type { UserPatch } from '../../domain/user-store.js';
 import { AppError } from '../../errors.js';
 import { FirestoreBatches } from './firestore-batches.js';
@@ -25,6 +30,7 @@ import { runs, userRef, users } from './firestore-paths.js';
 import { FirestoreRepliedThreads } from './firestore-replied-threads.js';
 import { FirestoreRuns } from './firestore-runs.js';
 import { FirestoreSenders } from './firestore-senders.js';
+import { saveTrashDecisions } from './firestore-trash-decisions.js';
 import { FirestoreTrashOutbox } from './firestore-trash-outbox.js';
 
 /** Gmail history ids are unsigned 64-bit integers written in decimal. */
@@ -198,6 +204,10 @@ export class FirestoreStore implements Store {
     llm: LlmUsage,
   ): Promise<Batch> {
     return this.batches.saveDecisions(runId, batchNo, decisions, llm);
+  }
+
+  saveTrashDecisions(input: SaveTrashDecisions): Promise<SavedTrashDecisions> {
+    return saveTrashDecisions(this.ctx, this.runs, this.outbox, input);
   }
 
   reviseDecisions(

@@ -101,16 +101,28 @@ export class SqliteRuns {
     decisions: readonly MessageDecision[],
     llm: LlmUsage,
   ): Promise<Batch> {
-    return this.tx(() => {
-      const batch = this.readBatch(runId, batchNo);
-      if (!batch) throw new AppError('not_found', 'No such batch', { batchNo });
-      if (batch.status !== 'pending') return batch;
-      this.sql(
-        `UPDATE batches SET status = 'decided', decisions = ?, llm = ? WHERE run_id = ? AND batch_no = ?`,
-      ).run(JSON.stringify(decisions), JSON.stringify(llm), runId, batchNo);
-      return { ...batch, status: 'decided' as const, decisions, llm };
-    });
+    return this.tx(() => this.decide(runId, batchNo, decisions, llm).batch);
   }
+
+  /**
+   * Inside the caller's transaction: a pending batch's decisions saved (status decided); any
+   * other batch as it is. `saved` says whether this call saved them.
+   */
+  decide(
+    runId: string,
+    batchNo: number,
+    decisions: readonly MessageDecision[],
+    llm: LlmUsage,
+  ): { batch: Batch; saved: boolean } {
+    const batch = this.readBatch(runId, batchNo);
+    if (!batch) throw new AppError('not_found', 'No such batch', { batchNo });
+    if (batch.status !== 'pending') return { batch, saved: false };
+    this.sql(
+      `UPDATE batches SET status = 'decided', decisions = ?, llm = ? WHERE run_id = ? AND batch_no = ?`,
+    ).run(JSON.stringify(decisions), JSON.stringify(llm), runId, batchNo);
+    return { batch: { ...batch, status: 'decided' as const, decisions, llm }, saved: true };
+  }
+
   async completeBatch(input: CompleteBatch): Promise<{ applied: boolean; run: Run }> {
     return this.tx(() => {
       const run = this.readRun(input.runId);
@@ -153,7 +165,8 @@ export class SqliteRuns {
       return run && this.rewriteRun(withPlanningFinished(run, { batchCount, listed, now }));
     });
   }
-  private readRun(runId: string): Run | undefined {
+  /** The run as stored (inside the caller's transaction, when there is one). */
+  readRun(runId: string): Run | undefined {
     const row = this.sql('SELECT * FROM runs WHERE id = ?').get(runId);
     return row && toRun(row);
   }
@@ -164,7 +177,8 @@ export class SqliteRuns {
     if (!stored) throw new AppError('internal', 'A run vanished inside its transaction');
     return stored;
   }
-  private readBatch(runId: string, batchNo: number): Batch | undefined {
+  /** The batch as stored (inside the caller's transaction, when there is one). */
+  readBatch(runId: string, batchNo: number): Batch | undefined {
     const row = this.sql('SELECT * FROM batches WHERE run_id = ? AND batch_no = ?').get(
       runId,
       batchNo,

@@ -1,21 +1,28 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type {
-  Batch,
-  LlmUsage,
-  MessageDecision,
-  PlannedBatch,
-  QueuedTrash,
-  Run,
-  RunCounters,
-  RunError,
-  RunStatus,
-  SenderDecision,
-  User,
+import {
+  type Batch,
+  FINAL_STATUSES,
+  type LlmUsage,
+  type MessageDecision,
+  type PlannedBatch,
+  type QueuedTrash,
+  type Run,
+  type RunCounters,
+  type RunError,
+  type RunStatus,
+  type SenderDecision,
+  type User,
 } from '../../domain/model.js';
 import type { Store } from '../../domain/ports.js';
 import type { ConversationMark } from '../../domain/protection.js';
-import type { CompleteBatch, RunPatch } from '../../domain/run-store.js';
+import type {
+  CompleteBatch,
+  RunPatch,
+  SavedTrashDecisions,
+  SaveTrashDecisions,
+} from '../../domain/run-store.js';
 import type { UserPatch } from '../../domain/user-store.js';
+import { AppError } from '../../errors.js';
 import { SqlRunner } from './sql-runner.js';
 import { applyMigrations, STORE_MIGRATIONS } from './sqlite-migrations.js';
 import { toUser, USER_UPSERT, userParams } from './sqlite-rows.js';
@@ -158,6 +165,22 @@ export class SqliteStore implements Store {
     llm: LlmUsage,
   ): Promise<Batch> {
     return this.runs.saveDecisions(runId, batchNo, decisions, llm);
+  }
+
+  async saveTrashDecisions(input: SaveTrashDecisions): Promise<SavedTrashDecisions> {
+    return this.tx(() => {
+      const run = this.runs.readRun(input.runId);
+      if (run && !FINAL_STATUSES.includes(run.status)) {
+        const { batchNo, decisions, llm } = input;
+        const { batch, saved } = this.runs.decide(input.runId, batchNo, decisions, llm);
+        if (!saved) return { batch, run, queued: undefined };
+        const entry = { runId: input.runId, batchNo, ...input.trash };
+        return { batch, run, queued: this.outbox.add(run.userId, entry) };
+      }
+      const batch = this.runs.readBatch(input.runId, input.batchNo);
+      if (!batch) throw new AppError('not_found', 'No such batch', { batchNo: input.batchNo });
+      return { batch, run, queued: undefined };
+    });
   }
 
   async completeBatch(input: CompleteBatch): Promise<{ applied: boolean; run: Run }> {
