@@ -39,6 +39,7 @@ const STORE_METHODS: Readonly<Record<keyof Store, 'read' | 'write'>> = {
   listBatches: 'read',
   saveDecisions: 'write',
   saveTrashDecisions: 'write',
+  finishFlush: 'write',
   completeBatch: 'write',
   finishPlanning: 'write',
   reviseDecisions: 'write',

@@ -1,4 +1,5 @@
-import type { QueuedTrash } from './model.js';
+import type { QueuedTrash, Run } from './model.js';
+import type { CompleteBatch } from './run-store.js';
 
 /** The Store's trash outbox: decided trash waiting, per user, for one shared batchModify. */
 export interface TrashOutboxStore {
@@ -14,4 +15,15 @@ export interface TrashOutboxStore {
     userId: string,
     entries: readonly Pick<QueuedTrash, 'runId' | 'batchNo'>[],
   ): Promise<void>;
+  /**
+   * A flush's end: completes each batch of `completions` as completeBatch does, its entry
+   * leaving the outbox in the same transaction (so an entry is there exactly until its batch
+   * is counted), then takes the other `entries` out (dropped, or counted already). Returns
+   * what completeBatch returned, per completion, in order.
+   */
+  finishFlush(
+    userId: string,
+    entries: readonly Pick<QueuedTrash, 'runId' | 'batchNo'>[],
+    completions: readonly CompleteBatch[],
+  ): Promise<{ applied: boolean; run: Run }[]>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type QueuedTrash, ZERO_USAGE } from '../../src/domain/model.js';
+import { type QueuedTrash, ZERO_COUNTERS, ZERO_USAGE } from '../../src/domain/model.js';
 import type { Store } from '../../src/domain/ports.js';
 import { aDecision, aRun, aUser, batchesOf, someUsage, unique } from './store-contract.js';
 
@@ -143,6 +143,87 @@ export function describeTrashOutboxContract(store: () => Store): void {
       it('refuses a batch that does not exist', async () => {
         const { input } = await aDecidedBatch();
         await expect(store().saveTrashDecisions({ ...input, batchNo: 7 })).rejects.toThrow();
+      });
+    });
+
+    describe("a flush's end", () => {
+      const completion = (runId: string, batchNo: number) => ({
+        runId,
+        batchNo,
+        decisions: [aDecision({ id: `m-${batchNo}-0` })],
+        counters: {
+          ...ZERO_COUNTERS,
+          processed: 3,
+          trashed: 1,
+          bytesTrashed: 10,
+          kept: 2,
+        },
+        llm: someUsage({ calls: 1, inputTokens: 10, outputTokens: 1, costUsd: 0.5 }),
+        now: T0 + 50,
+      });
+      async function aRunWithTrash(batches: number) {
+        const user = aUser();
+        await store().putUser(user);
+        const run = aRun({ userId: user.id, status: 'PROCESSING' });
+        await store().createRun(run);
+        await store().putBatches(run.id, batchesOf(batches));
+        for (let no = 0; no < batches; no++) {
+          await store().queueTrash(user.id, entry(run.id, no, 1, T0 + no));
+        }
+        return { user, run };
+      }
+
+      it('counts each completed batch as its entry leaves, and takes the other entries out', async () => {
+        const { user, run } = await aRunWithTrash(3);
+        const dropped = entry(unique('run'), 0, 2, T0 + 9);
+        await store().queueTrash(user.id, dropped);
+
+        const results = await store().finishFlush(
+          user.id,
+          [entry(run.id, 0, 1, T0), dropped],
+          [completion(run.id, 0)],
+        );
+
+        expect(results).toHaveLength(1);
+        expect(results[0]).toMatchObject({ applied: true, run: { batchesDone: 1 } });
+        expect(results[0]?.run.counters).toMatchObject({ processed: 3, trashed: 1 });
+        expect(await store().getBatch(run.id, 0)).toMatchObject({ status: 'done' });
+        expect(await store().queuedTrash(user.id, 10)).toEqual([
+          entry(run.id, 1, 1, T0 + 1),
+          entry(run.id, 2, 1, T0 + 2),
+        ]);
+      });
+
+      it('counts a batch done already nothing more, and still takes its entry out', async () => {
+        const { user, run } = await aRunWithTrash(2);
+        await store().completeBatch(completion(run.id, 0));
+
+        const [result] = await store().finishFlush(
+          user.id,
+          [entry(run.id, 0, 1, T0)],
+          [completion(run.id, 0)],
+        );
+
+        expect(result).toMatchObject({ applied: false, run: { batchesDone: 1 } });
+        expect((await store().getRun(run.id))?.counters.processed).toBe(3);
+        expect(await store().queuedTrash(user.id, 10)).toEqual([entry(run.id, 1, 1, T0 + 1)]);
+      });
+
+      it('ends the run when the flush counts the last batch of a planned run', async () => {
+        const { user, run } = await aRunWithTrash(2);
+        await store().completeBatch(completion(run.id, 1));
+        await store().finishPlanning(run.id, 2, 6, T0 + 40);
+
+        // Batch 1 was counted by an earlier attempt whose entry is still there.
+        const [result] = await store().finishFlush(
+          user.id,
+          [entry(run.id, 0, 1, T0), entry(run.id, 1, 1, T0 + 1)],
+          [completion(run.id, 0)],
+        );
+
+        expect(result).toMatchObject({ applied: true, run: { status: 'DONE', batchesDone: 2 } });
+        expect((await store().getRun(run.id))?.status).toBe('DONE');
+        expect(await store().queuedTrash(user.id, 10)).toEqual([]);
       });
     });
 

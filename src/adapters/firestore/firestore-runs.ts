@@ -1,5 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
-import { FieldPath, type QueryDocumentSnapshot, type Transaction } from '@google-cloud/firestore';
+import {
+  type DocumentReference,
+  FieldPath,
+  type QueryDocumentSnapshot,
+  type Transaction,
+} from '@google-cloud/firestore';
 import type { Run, RunCounters, RunError, RunStatus } from '../../domain/model.js';
 import {
   finishedIfComplete,
@@ -101,7 +106,14 @@ export class FirestoreRuns {
     });
   }
 
-  async completeBatch(input: CompleteBatch): Promise<{ applied: boolean; run: Run }> {
+  /**
+   * `deleting`: a document deleted in the same transaction whether the batch was done already
+   * or not (its trash outbox entry, when a flush completes it).
+   */
+  async completeBatch(
+    input: CompleteBatch,
+    deleting?: DocumentReference,
+  ): Promise<{ applied: boolean; run: Run }> {
     const { db, meter } = this.ctx;
     const counted = await this.ctx.transaction(async (tx) => {
       const [runSnapshot, batchSnapshot] = await this.ctx.getDocs(
@@ -110,6 +122,10 @@ export class FirestoreRuns {
       );
       if (!runSnapshot?.exists || !batchSnapshot?.exists) {
         throw new AppError('not_found', 'No such batch', { batchNo: input.batchNo });
+      }
+      if (deleting) {
+        tx.delete(deleting);
+        meter.delete();
       }
       const doc = toRunDoc(runSnapshot.data());
       if (toBatch(batchSnapshot.data()).status === 'done') return { applied: false, doc };

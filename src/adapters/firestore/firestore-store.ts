@@ -30,7 +30,7 @@ import { runs, userRef, users } from './firestore-paths.js';
 import { FirestoreRepliedThreads } from './firestore-replied-threads.js';
 import { FirestoreRuns } from './firestore-runs.js';
 import { FirestoreSenders } from './firestore-senders.js';
-import { saveTrashDecisions } from './firestore-trash-decisions.js';
+import { finishFlush, saveTrashDecisions } from './firestore-trash-decisions.js';
 import { FirestoreTrashOutbox } from './firestore-trash-outbox.js';
 
 /** Gmail history ids are unsigned 64-bit integers written in decimal. */
@@ -248,6 +248,14 @@ export class FirestoreStore implements Store {
     entries: readonly Pick<QueuedTrash, 'runId' | 'batchNo'>[],
   ): Promise<void> {
     return this.outbox.remove(userId, entries);
+  }
+
+  finishFlush(
+    userId: string,
+    entries: readonly Pick<QueuedTrash, 'runId' | 'batchNo'>[],
+    completions: readonly CompleteBatch[],
+  ): Promise<{ applied: boolean; run: Run }[]> {
+    return finishFlush(this.runs, this.outbox, userId, entries, completions);
   }
 
   getSenderDecisions(

@@ -1,5 +1,9 @@
-import { FINAL_STATUSES } from '../../domain/model.js';
-import type { SavedTrashDecisions, SaveTrashDecisions } from '../../domain/run-store.js';
+import { FINAL_STATUSES, type QueuedTrash, type Run } from '../../domain/model.js';
+import type {
+  CompleteBatch,
+  SavedTrashDecisions,
+  SaveTrashDecisions,
+} from '../../domain/run-store.js';
 import { AppError } from '../../errors.js';
 import type { FirestoreContext } from './firestore-context.js';
 import { toBatch, toRunDoc } from './firestore-documents.js';
@@ -42,4 +46,27 @@ export async function saveTrashDecisions(
   const run = saved.doc && (await runs.withTally(saved.doc));
   const queued = saved.queued && run ? await outbox.total(run.userId) : undefined;
   return { batch: saved.batch, run, queued };
+}
+
+/**
+ * A flush's end (see Store.finishFlush): each completion's transaction also deletes its
+ * outbox entry, then the other entries go in one batched delete.
+ */
+export async function finishFlush(
+  runs: FirestoreRuns,
+  outbox: FirestoreTrashOutbox,
+  userId: string,
+  entries: readonly Pick<QueuedTrash, 'runId' | 'batchNo'>[],
+  completions: readonly CompleteBatch[],
+): Promise<{ applied: boolean; run: Run }[]> {
+  const results: { applied: boolean; run: Run }[] = [];
+  for (const input of completions) {
+    results.push(await runs.completeBatch(input, outbox.entryRef(userId, input)));
+  }
+  const completed = new Set(completions.map((c) => `${c.runId} ${c.batchNo}`));
+  await outbox.remove(
+    userId,
+    entries.filter((e) => !completed.has(`${e.runId} ${e.batchNo}`)),
+  );
+  return results;
 }

@@ -124,18 +124,21 @@ export class SqliteRuns {
   }
 
   async completeBatch(input: CompleteBatch): Promise<{ applied: boolean; run: Run }> {
-    return this.tx(() => {
-      const run = this.readRun(input.runId);
-      const batch = this.readBatch(input.runId, input.batchNo);
-      if (!run || !batch) {
-        throw new AppError('not_found', 'No such batch', { batchNo: input.batchNo });
-      }
-      if (batch.status === 'done') return { applied: false, run };
-      this.sql(
-        `UPDATE batches SET status = 'done', decisions = ?, llm = ? WHERE run_id = ? AND batch_no = ?`,
-      ).run(JSON.stringify(input.decisions), JSON.stringify(input.llm), input.runId, input.batchNo);
-      return { applied: true, run: this.rewriteRun(withBatchCompleted(run, input)) };
-    });
+    return this.tx(() => this.complete(input));
+  }
+
+  /** completeBatch inside the caller's transaction. */
+  complete(input: CompleteBatch): { applied: boolean; run: Run } {
+    const run = this.readRun(input.runId);
+    const batch = this.readBatch(input.runId, input.batchNo);
+    if (!run || !batch) {
+      throw new AppError('not_found', 'No such batch', { batchNo: input.batchNo });
+    }
+    if (batch.status === 'done') return { applied: false, run };
+    this.sql(
+      `UPDATE batches SET status = 'done', decisions = ?, llm = ? WHERE run_id = ? AND batch_no = ?`,
+    ).run(JSON.stringify(input.decisions), JSON.stringify(input.llm), input.runId, input.batchNo);
+    return { applied: true, run: this.rewriteRun(withBatchCompleted(run, input)) };
   }
   async reviseDecisions(
     runId: string,

@@ -223,6 +223,19 @@ export class SqliteStore implements Store {
     this.outbox.remove(userId, entries);
   }
 
+  async finishFlush(
+    userId: string,
+    entries: readonly Pick<QueuedTrash, 'runId' | 'batchNo'>[],
+    completions: readonly CompleteBatch[],
+  ): Promise<{ applied: boolean; run: Run }[]> {
+    // One transaction: every batch counted and every entry out, or nothing.
+    return this.tx(() => {
+      const results = completions.map((input) => this.runs.complete(input));
+      this.outbox.take(userId, [...completions, ...entries]);
+      return results;
+    });
+  }
+
   async getSenderDecisions(
     userId: string,
     senderKeys: readonly string[],

@@ -67,12 +67,15 @@ export class SqliteTrashOutbox {
   }
 
   remove(userId: string, entries: readonly Pick<QueuedTrash, 'runId' | 'batchNo'>[]): void {
-    this.runner.tx(() => {
-      const remove = this.runner.sql(
-        'DELETE FROM trash_outbox WHERE user_id = ? AND run_id = ? AND batch_no = ?',
-      );
-      for (const entry of entries) remove.run(userId, entry.runId, entry.batchNo);
-    });
+    this.runner.tx(() => this.take(userId, entries));
+  }
+
+  /** remove inside the caller's transaction. */
+  take(userId: string, entries: readonly Pick<QueuedTrash, 'runId' | 'batchNo'>[]): void {
+    const remove = this.runner.sql(
+      'DELETE FROM trash_outbox WHERE user_id = ? AND run_id = ? AND batch_no = ?',
+    );
+    for (const entry of entries) remove.run(userId, entry.runId, entry.batchNo);
   }
 
   removeUser(userId: string): void {
