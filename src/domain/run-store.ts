@@ -22,6 +22,11 @@ export interface CompleteBatch {
   readonly counters: RunCounters;
   readonly llm: LlmUsage;
   readonly now: number;
+  /**
+   * Only a batch still pending is completed (decisions nobody saved yet): one another delivery
+   * of the task decided meanwhile keeps its decisions, and nothing changes (`applied: false`).
+   */
+  readonly onlyIfPending?: boolean;
 }
 
 /** A decided batch with trash: its decisions, and the trash its owner's outbox is to take. */

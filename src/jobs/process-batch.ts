@@ -49,6 +49,8 @@ export async function processBatch(
   const trashing = run.mode !== 'review';
 
   let threads: ReadonlyMap<string, string> | undefined;
+  /** Decided here with nothing to trash, and not saved: completing the batch saves them. */
+  let unsaved = false;
   if (batch.status === 'pending') {
     const mailbox = await deps.mailboxFor(user);
     const decided = await decideBatch(deps, run, user, mailbox, batch);
@@ -74,7 +76,10 @@ export async function processBatch(
       }
       // Another delivery of this task decided it first: its decisions stand (below).
       batch = saved.batch;
-    } else batch = { ...batch, decisions, llm };
+    } else {
+      batch = { ...batch, decisions, llm };
+      unsaved = true;
+    }
   }
   const trash = trashing ? trashIds(batch.decisions) : [];
   const current = await store.getRun(runId);
@@ -94,7 +99,11 @@ export async function processBatch(
     counters: countDecisions(batch.decisions, { trashing }),
     llm: batch.llm,
     now: clock.now(),
+    onlyIfPending: unsaved,
   });
+  // Another delivery of this task saved its decisions first: they stand, and are taken up as
+  // a retry would (its trash queued, or the batch found counted).
+  if (!applied && unsaved) return processBatch(deps, runId, batchNo);
   await enqueueNextBatch(deps, runId, batchNo);
   await flushIfDue(deps, current);
   if (applied && after.status === 'DONE') {

@@ -582,6 +582,28 @@ export function describeStoreContract(
         expect((await store.getBatch(run.id, 0))?.decisions).toEqual(completion(run, 0).decisions);
       });
 
+      it('leaves a batch another delivery decided as it is when asked to complete only a pending one', async () => {
+        const run = await aStoredRun({ status: 'PROCESSING' }, 2);
+        const saved = [aDecision({ id: 'm-0-0' })];
+        await store.saveDecisions(run.id, 0, saved, ZERO_USAGE);
+        const late = completion(run, 0, {
+          decisions: [aDecision({ id: 'm-0-0', decision: 'keep', reason: 'other' })],
+          onlyIfPending: true,
+        });
+
+        const result = await store.completeBatch(late);
+
+        expect(result.applied).toBe(false);
+        expect(result.run.batchesDone).toBe(0);
+        expect(await store.getBatch(run.id, 0)).toMatchObject({
+          status: 'decided',
+          decisions: saved,
+        });
+        const fresh = await store.completeBatch(completion(run, 1, { onlyIfPending: true }));
+        expect(fresh.applied).toBe(true);
+        expect(await store.getBatch(run.id, 1)).toMatchObject({ status: 'done' });
+      });
+
       it('does not finish a run whose planning has not finished, even with every batch done', async () => {
         const run = await aStoredRun({ status: 'PROCESSING' }, 2);
         await store.completeBatch(completion(run, 0));

@@ -128,7 +128,10 @@ export class FirestoreRuns {
         meter.delete();
       }
       const doc = toRunDoc(runSnapshot.data());
-      if (toBatch(batchSnapshot.data()).status === 'done') return { applied: false, doc };
+      const { status } = toBatch(batchSnapshot.data());
+      if (status === 'done' || (input.onlyIfPending && status !== 'pending')) {
+        return { applied: false, doc };
+      }
       tx.update(batchSnapshot.ref, {
         status: 'done',
         decisions: input.decisions,

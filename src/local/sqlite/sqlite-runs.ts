@@ -134,7 +134,9 @@ export class SqliteRuns {
     if (!run || !batch) {
       throw new AppError('not_found', 'No such batch', { batchNo: input.batchNo });
     }
-    if (batch.status === 'done') return { applied: false, run };
+    if (batch.status === 'done' || (input.onlyIfPending && batch.status !== 'pending')) {
+      return { applied: false, run };
+    }
     this.sql(
       `UPDATE batches SET status = 'done', decisions = ?, llm = ? WHERE run_id = ? AND batch_no = ?`,
     ).run(JSON.stringify(input.decisions), JSON.stringify(input.llm), input.runId, input.batchNo);
