@@ -131,24 +131,25 @@ type Scan = (
 
 /**
  * The long-tail mailbox, by sender with the rules and with the LLM: 2k (quick), or 10k and
- * 100k (full; the 100k scans run when the 10k ones suggest they fit the budget, else the LLM
- * one is scaled from 10k and labelled so).
+ * 100k (full). The 100k scan with the rules always runs: the issue asks for a measured 100k
+ * long-tail row, and a scan by sender is bound by round trips, so it should take about ten
+ * times the 10k scan (139 s measured with `--scans 10000:long-tail:by-sender:rules` on 2
+ * cores: over 20 minutes). The 100k LLM scan runs only when ten times its 10k wall time fits
+ * BIG_SCAN_BUDGET_S; its 10k scan took 380 s (it reads and asks the fake OpenAI about far
+ * more mail), so it is normally scaled from 10k and labelled so.
  */
 async function longTailScans(quick: boolean, warp: number, scan: Scan): Promise<ScanRow[]> {
   const size = quick ? 2_000 : 10_000;
   const rows: ScanRow[] = [];
   const base = { size, strategy: 'by-sender', warp } as const;
   const llm = await scan({ ...base, classifier: 'openai' }, 'long-tail');
-  const rules = await scan({ ...base, classifier: 'rules' }, 'long-tail');
-  rows.push(llm, rules);
+  rows.push(llm, await scan({ ...base, classifier: 'rules' }, 'long-tail'));
   if (quick) return rows;
   const big = { size: 100_000, strategy: 'by-sender', warp: 240 } as const;
   if (llm.time.wallSeconds * 10 <= BIG_SCAN_BUDGET_S) {
     rows.push(await scan({ ...big, classifier: 'openai' }, 'long-tail'));
   } else rows.push(scaleScan(llm, 100_000));
-  if (rules.time.wallSeconds * 10 <= BIG_SCAN_BUDGET_S) {
-    rows.push(await scan({ ...big, classifier: 'rules' }, 'long-tail'));
-  }
+  rows.push(await scan({ ...big, classifier: 'rules' }, 'long-tail'));
   return rows;
 }
 

@@ -91,7 +91,23 @@ export function fullScanTables(scans: readonly ScanRow[]): string {
       n(r.store.writesPer1000, 1),
     ]),
   );
-  return `${gmail}\n\n${cost}`;
+  const measured = scans.filter((r) => !r.extrapolatedFrom);
+  const store = measured.map(
+    (r) => `- ${mailbox(r)}, ${strategy(r)}: ${storeBreakdown(r.store.byMethod, r.messages)}`,
+  );
+  return `${gmail}\n\n${cost}\n\nStore calls per 1,000 messages, by method:\n\n${store.join('\n')}`;
+}
+
+/**
+ * Store calls per 1,000 messages by method, busiest first: where a scan's reads and writes
+ * go, for whoever tunes the store or sizes a Firestore bill.
+ */
+export function storeBreakdown(byMethod: Readonly<Record<string, number>>, messages: number) {
+  const per1000 = (calls: number) => (messages === 0 ? 0 : (calls * 1000) / messages);
+  return Object.entries(byMethod)
+    .sort(([, a], [, b]) => b - a)
+    .map(([method, calls]) => `${method} ${n(per1000(calls), 1)}`)
+    .join(', ');
 }
 
 export function baselineTable(base: BaselineResult, scans: readonly ScanRow[]): string {

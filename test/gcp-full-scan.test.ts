@@ -145,8 +145,8 @@ describe('a full scan in gcp mode: Firestore emulator, Cloud Tasks and Secret Ma
     );
     // Batches are packed (up to 500 ids of many senders each), so costs are guarded per 1,000
     // messages: today's figures with a small margin, so a regression shows.
-    expect(rate.writes).toBeLessThan(50);
-    expect(rate.reads).toBeLessThan(330);
+    expect(rate.writes).toBeLessThan(30);
+    expect(rate.reads).toBeLessThan(260);
   }, 180_000);
 
   it('delivered every task through Cloud Tasks as a named HTTP task with an OIDC token', async () => {

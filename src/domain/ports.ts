@@ -1,182 +1,19 @@
 import type { MessageMeta } from './message.js';
-import type {
-  Batch,
-  LlmUsage,
-  MessageDecision,
-  PlannedBatch,
-  Policy,
-  QueuedTrash,
-  Run,
-  RunCounters,
-  RunError,
-  RunStatus,
-  SenderDecision,
-  User,
-} from './model.js';
+import type { LlmUsage, Policy, User } from './model.js';
 import type { ConversationMark } from './protection.js';
+import type { RunStore } from './run-store.js';
 import type { PartitionFacts } from './scan-partitions.js';
+import type { TrashOutboxStore } from './trash-outbox-store.js';
+import type { UserMemoryStore } from './user-memory-store.js';
+import type { UserStore } from './user-store.js';
 
 /**
  * The ports the domain owns. Each has one cloud adapter and one local adapter; one contract
  * test suite runs against both.
  */
 
-export type UserPatch = Partial<Omit<User, 'id' | 'createdAt'>>;
-export type RunPatch = Partial<
-  Pick<Run, 'status' | 'startedAt' | 'endedAt' | 'startHistoryId' | 'total' | 'appliedAt'>
->;
-
-export interface CompleteBatch {
-  readonly runId: string;
-  readonly batchNo: number;
-  readonly decisions: readonly MessageDecision[];
-  /** What this batch adds to the run's counters. */
-  readonly counters: RunCounters;
-  readonly llm: LlmUsage;
-  readonly now: number;
-}
-
-export interface Store {
-  getUser(userId: string): Promise<User | undefined>;
-  findUserByEmailHash(emailHash: string): Promise<User | undefined>;
-  /** Creates or replaces the user record. */
-  putUser(user: User): Promise<void>;
-  /** Changes some fields; returns the updated user, or undefined when there is none. */
-  updateUser(userId: string, patch: UserPatch): Promise<User | undefined>;
-  /**
-   * Deletes the user and every record that belongs to them (runs, batches, senders, threads,
-   * trash outbox).
-   */
-  deleteUser(userId: string): Promise<void>;
-  /** Users whose watch expires before `before` (epoch ms), for renewal. */
-  listUsersWithWatchBefore(before: number, limit: number): Promise<User[]>;
-  /**
-   * Users with a history cursor last moved (or refreshed) before `before` (epoch ms), oldest
-   * first: they have had no sync for a while, so they get a catch-up sync.
-   */
-  listUsersSyncedBefore(before: number, limit: number): Promise<User[]>;
-  /**
-   * Sets `watch.lastNotificationAt` to `at` when the user has a watch and `at` is later than
-   * the recorded time; touches nothing else (a concurrent watch renewal keeps its expiration).
-   */
-  recordNotification(userId: string, at: number): Promise<void>;
-
-  createRun(run: Run): Promise<void>;
-  getRun(runId: string): Promise<Run | undefined>;
-  /** The user's runs, newest first. */
-  listRuns(userId: string, limit: number): Promise<Run[]>;
-  /**
-   * Changes a run if its status is one of `fromStatuses` (compare-and-set); returns the run
-   * after the change, or undefined when the status did not match (nothing changed).
-   */
-  updateRun(
-    runId: string,
-    fromStatuses: readonly RunStatus[],
-    patch: RunPatch,
-  ): Promise<Run | undefined>;
-  /** Appends to the run's error log (bounded: the oldest entries go past 50). */
-  appendRunError(runId: string, error: RunError): Promise<void>;
-
-  /** Creates batches that do not exist yet; existing ones are left as they are (idempotent). */
-  putBatches(runId: string, batches: readonly PlannedBatch[]): Promise<void>;
-  getBatch(runId: string, batchNo: number): Promise<Batch | undefined>;
-  /** The batch with the highest number, where a retried plan task resumes. */
-  lastBatch(runId: string): Promise<Batch | undefined>;
-  listBatches(runId: string): Promise<Batch[]>;
-  /**
-   * Saves a pending batch's decisions and what deciding cost (status decided), before
-   * anything is trashed. A batch already decided or done is returned unchanged.
-   */
-  saveDecisions(
-    runId: string,
-    batchNo: number,
-    decisions: readonly MessageDecision[],
-    llm: LlmUsage,
-  ): Promise<Batch>;
-  /**
-   * In one transaction: if the batch is still pending, store its decisions, mark it done, add
-   * its counters and LLM usage to the run, count it, and move the run to DONE when it was the
-   * last batch of a fully planned run. A batch already done changes nothing (`applied: false`).
-   */
-  completeBatch(input: CompleteBatch): Promise<{ applied: boolean; run: Run }>;
-  /**
-   * In one transaction: records that planning finished with `batchCount` batches and `listed`
-   * ids (which becomes the run's total), sets status DELETING, or DONE when every batch is
-   * already done (or there are none).
-   */
-  finishPlanning(
-    runId: string,
-    batchCount: number,
-    listed: number,
-    now: number,
-  ): Promise<Run | undefined>;
-
-  /**
-   * Replaces the decisions of a done batch (a review's kept senders: their trash becomes
-   * keep); counters are not touched. A batch that is not done is left as it is.
-   */
-  reviseDecisions(
-    runId: string,
-    batchNo: number,
-    decisions: readonly MessageDecision[],
-  ): Promise<void>;
-  /**
-   * In one transaction: an applied review run (DELETING, `appliedAt` set, every batch done)
-   * adds `added` to its counters and becomes DONE. Any other run is unchanged (undefined), so
-   * a repeated call counts nothing twice.
-   */
-  finishApplied(runId: string, added: RunCounters, now: number): Promise<Run | undefined>;
-
-  /**
-   * Puts a decided batch's trash in its user's trash outbox, unless that batch's entry is
-   * there already (a retry adds nothing). Returns how many ids the user's outbox now holds.
-   */
-  queueTrash(userId: string, entry: QueuedTrash): Promise<number>;
-  /** Up to `limit` entries of the user's trash outbox, oldest first. */
-  queuedTrash(userId: string, limit: number): Promise<QueuedTrash[]>;
-  /** Takes flushed (or dropped) entries out of the user's outbox; absent ones are ignored. */
-  unqueueTrash(
-    userId: string,
-    entries: readonly Pick<QueuedTrash, 'runId' | 'batchNo'>[],
-  ): Promise<void>;
-
-  getSenderDecisions(
-    userId: string,
-    senderKeys: readonly string[],
-  ): Promise<Map<string, SenderDecision>>;
-  putSenderDecisions(userId: string, decisions: readonly SenderDecision[]): Promise<void>;
-  /**
-   * The user's most recently decided senders, newest first, at most `limit`: what a sync
-   * attributes new mail to without reading it.
-   */
-  listSenderDecisions(userId: string, limit: number): Promise<SenderDecision[]>;
-
-  /** Threads the user has replied in (they contain a SENT message). */
-  addRepliedThreads(userId: string, threadIds: readonly string[]): Promise<void>;
-  /** Of the given thread ids, those the user replied in. */
-  repliedThreads(userId: string, threadIds: readonly string[]): Promise<Set<string>>;
-  /**
-   * Remembers how the user marked conversations (thread id -> mark). A conversation keeps
-   * every mark it was given; `sent` is the same memory as addRepliedThreads.
-   */
-  addMarkedThreads(userId: string, marks: ReadonlyMap<string, ConversationMark>): Promise<void>;
-  /** Of the given thread ids, those marked, each with its strongest mark (see strongestMark). */
-  markedThreads(
-    userId: string,
-    threadIds: readonly string[],
-  ): Promise<Map<string, ConversationMark>>;
-
-  /**
-   * Moves the user's history cursor to `next` only if it is still `expected` (compare-and-set)
-   * and `next` is not older; returns whether it moved.
-   */
-  advanceCursor(
-    userId: string,
-    expected: string | null,
-    next: string,
-    now: number,
-  ): Promise<boolean>;
-}
+/** Users, runs, batches, the trash outbox and what is remembered per user (one per area). */
+export interface Store extends UserStore, RunStore, TrashOutboxStore, UserMemoryStore {}
 
 export interface Task {
   /** Dedupe key: a task with a name already queued (or recently run) is not added again. */

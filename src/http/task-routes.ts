@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { ClassifierPaused, ClassifierUnavailable } from '../domain/classifier-errors.js';
 import { MailboxUnavailable, ReconnectNeeded } from '../domain/mailbox-errors.js';
 import { AppError } from '../errors.js';
-import { grantOf, pauseForReconnect } from '../jobs/google-access-lost.js';
+import { type GrantAtStart, pauseForReconnect } from '../jobs/google-access-lost.js';
 import type { JobDeps } from '../jobs/job-deps.js';
 import { pauseRun } from '../jobs/paused-runs.js';
 import { planRun } from '../jobs/plan-run.js';
-import { processBatch } from '../jobs/process-batch.js';
+import { processBatch, type TaskStart } from '../jobs/process-batch.js';
 import type { AppEnv } from './env.js';
 import { RUN_ID } from './run-view.js';
 
@@ -41,7 +41,7 @@ export function taskRoutes(deps: JobDeps, caller: TaskCaller): Hono<AppEnv> {
 
   app.post('/batch', async (c) => {
     const { runId, batchNo } = await payload(c.req.raw, batchPayload);
-    await runTask(deps, runId, () => processBatch(deps, runId, batchNo));
+    await runTask(deps, runId, (start) => processBatch(deps, runId, batchNo, start));
     return c.body(null, 204);
   });
 
@@ -66,10 +66,17 @@ export async function payload<T>(request: Request, schema: z.ZodType<T>): Promis
  * Google grant or OpenAI key, see paused-runs.ts), with a reason the status page shows;
  * failures a retry can fix become a 503 so the queue tries again.
  */
-async function runTask(deps: JobDeps, runId: string, work: () => Promise<void>): Promise<void> {
-  const grant = await grantOf(deps, (await deps.store.getRun(runId))?.userId);
+async function runTask(
+  deps: JobDeps,
+  runId: string,
+  work: (start: TaskStart) => Promise<void>,
+): Promise<void> {
+  // Read once for the grant and handed to the work, which would otherwise read both again.
+  const run = await deps.store.getRun(runId);
+  const user = run ? await deps.store.getUser(run.userId) : undefined;
+  const grant: GrantAtStart = user?.refreshToken;
   try {
-    await work();
+    await work({ run, user });
   } catch (error) {
     if (error instanceof ReconnectNeeded) {
       // An incremental run's messages are claimed (the cursor moved past them): failing the

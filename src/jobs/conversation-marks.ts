@@ -57,9 +57,11 @@ export function runMarkingLabels(runId: string, mailbox: Mailbox): Promise<Marki
 /**
  * Lists every marked message from exact label listings (`messages.list?labelIds=X`, 5 units
  * per 500 ids, no reads) and snoozed mail by search, and remembers their conversations, so
- * that every message of a marked conversation is protected however it is decided later.
- * Returns false when Gmail refused the search for snoozed mail: the check before Trash then
- * keeps what may be snoozed (trash-guard.ts).
+ * that every message of a marked conversation is protected however it is decided later. The
+ * conversations are remembered in one store call once every listing is done (a failed listing
+ * fails the plan task, whose retry lists them all again). Returns false when Gmail refused the
+ * search for snoozed mail: the check before Trash then keeps what may be snoozed
+ * (trash-guard.ts).
  */
 export async function rememberMarkedConversations(
   store: Store,
@@ -69,21 +71,23 @@ export async function rememberMarkedConversations(
 ): Promise<boolean> {
   const listings = [...labels.map((l) => l.id), SNOOZED_QUERY];
   let snoozedListed = true;
+  const marked: { threadId: string; mark: ConversationMark }[] = [];
   await eachAtMost(listings, LISTINGS_AT_ONCE, async (listing) => {
     if (listing === SNOOZED_QUERY) {
       const snoozed = await listSnoozed(mailbox);
       if (snoozed === 'refused') snoozedListed = false;
-      else await rememberAs(store, userId, snoozed, 'snoozed');
+      else for (const m of snoozed) marked.push({ threadId: m.threadId, mark: 'snoozed' });
       return;
     }
     const mark = labels.find((l) => l.id === listing)!.mark;
     let pageToken: string | undefined;
     do {
       const page = await mailbox.listIds({ labelIds: [listing], pageToken });
-      await rememberAs(store, userId, page.ids, mark);
+      for (const m of page.ids) marked.push({ threadId: m.threadId, mark });
       pageToken = page.nextPageToken;
     } while (pageToken);
   });
+  await rememberMarks(store, userId, marked);
   return snoozedListed;
 }
 
@@ -97,6 +101,27 @@ export async function rememberAs(
   if (listed.length > 0) {
     await store.addMarkedThreads(userId, new Map(listed.map((m) => [m.threadId, mark])));
   }
+}
+
+/**
+ * Remembers each conversation with every mark it was given, in as few store calls as a map
+ * allows (a conversation both starred and labelled needs two entries, so two calls).
+ */
+async function rememberMarks(
+  store: Store,
+  userId: string,
+  marked: readonly { threadId: string; mark: ConversationMark }[],
+): Promise<void> {
+  const rounds: Map<string, ConversationMark>[] = [];
+  for (const { threadId, mark } of marked) {
+    let round = rounds.find((r) => !r.has(threadId) || r.get(threadId) === mark);
+    if (!round) {
+      round = new Map();
+      rounds.push(round);
+    }
+    round.set(threadId, mark);
+  }
+  for (const round of rounds) await store.addMarkedThreads(userId, round);
 }
 
 /** labelAdded pages a sync reads; past that (a full scan's own Trash), listing marks is cheaper. */

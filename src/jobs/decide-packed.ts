@@ -2,7 +2,8 @@ import type { Batch, BatchPlan, MessageDecision, Run, User } from '../domain/mod
 import { ZERO_USAGE } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
 import { addUsage } from '../domain/run-progress.js';
-import { isBulk } from '../domain/sender-groups.js';
+import { isBulk, senderKey } from '../domain/sender-groups.js';
+import { batchMemory } from './batch-memory.js';
 import { coalesceClassifier } from './coalesced-classifier.js';
 import type { BatchDecisions } from './decide-batch.js';
 import type { JobDeps } from './job-deps.js';
@@ -47,8 +48,14 @@ export async function decidePacked(
   }
   // The parts are decided side by side so that what each must judge one by one (read mail,
   // mixed senders) goes to the classifier together, in full calls rather than one per part.
+  // They read the user's marks and sender decisions once, together (batch-memory.ts).
   const shared = coalesceClassifier(classifier, plan.parts.length);
-  const sharedDeps: JobDeps = { ...deps, classifierFor: async () => shared.classifier };
+  const memory = await batchMemory(deps.store, user.id, ...plannedKeys(plan));
+  const sharedDeps: JobDeps = {
+    ...deps,
+    store: memory.store,
+    classifierFor: async () => shared.classifier,
+  };
   const starts = plan.parts.map((_, i) =>
     plan.parts.slice(0, i).reduce((sum, p) => sum + p.count, 0),
   );
@@ -75,5 +82,19 @@ export async function decidePacked(
     llm = addUsage(llm, result.value.llm);
     for (const [id, thread] of result.value.threads ?? []) threads.set(id, thread);
   }
+  await memory.save();
   return { decisions, llm, threads };
+}
+
+/** The conversations and senders a packed batch's plan names, before anything is read. */
+function plannedKeys(plan: Extract<BatchPlan, { kind: 'packed' }>): [string[], string[]] {
+  const threadIds: string[] = [];
+  const senderKeys: string[] = [];
+  for (const { plan: p } of plan.parts) {
+    if ('threadIds' in p) threadIds.push(...p.threadIds);
+    if (p.kind !== 'sender') continue;
+    threadIds.push(...p.samples.map((s) => s.threadId));
+    if (p.samples[0]) senderKeys.push(senderKey(p.samples[0]));
+  }
+  return [threadIds, senderKeys];
 }

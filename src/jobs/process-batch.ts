@@ -1,21 +1,39 @@
 import { countDecisions } from '../domain/decide.js';
-import { FINAL_STATUSES } from '../domain/model.js';
+import {
+  type Batch,
+  FINAL_STATUSES,
+  type MessageDecision,
+  type Run,
+  type User,
+} from '../domain/model.js';
 import { enqueueNextBatch } from './batch-chain.js';
 import { decideBatch } from './decide-batch.js';
 import type { JobDeps } from './job-deps.js';
-import { flushIfDue, queueBatchTrash } from './trash-outbox.js';
+import { afterQueued, flushIfDue, queueBatchTrash } from './trash-outbox.js';
+
+/** What a task read as it started: its run, and the run's owner. */
+export interface TaskStart {
+  readonly run: Run | undefined;
+  readonly user: User | undefined;
+}
 
 /**
  * A batch task (one at a time per run, see batch-chain.ts): metadata under the user's quota,
  * protection rules, the classifier for what is left, decisions saved. A batch with nothing to
  * trash is counted at once; one with trash puts it in the user's trash outbox (see
  * trash-outbox.ts), which trashes and counts it with other batches' trash. Decisions are saved
- * before anything is queued or trashed, so a retry never asks the classifier twice, and the
- * next batch starts as soon as this one is decided.
+ * with the trash they queue, in one write, before anything is trashed, so a retry never asks
+ * the classifier twice, and the next batch starts as soon as this one is decided.
  */
-export async function processBatch(deps: JobDeps, runId: string, batchNo: number): Promise<void> {
+export async function processBatch(
+  deps: JobDeps,
+  runId: string,
+  batchNo: number,
+  /** The run and its owner as the task read them just before (so they are not read again). */
+  start?: TaskStart,
+): Promise<void> {
   const { store, clock } = deps;
-  const run = await store.getRun(runId);
+  const run = start ? start.run : await store.getRun(runId);
   let batch = await store.getBatch(runId, batchNo);
   if (!run || !batch || FINAL_STATUSES.includes(run.status)) return;
   // A retry after the batch was counted only has to make sure the chain goes on and the
@@ -24,37 +42,50 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
     await enqueueNextBatch(deps, runId, batchNo);
     return flushIfDue(deps, run);
   }
-  const user = await store.getUser(run.userId);
+  const user = start?.user ?? (await store.getUser(run.userId));
   if (!user) return;
+  // A review run trashes nothing here (its owner applies it later, see apply-review.ts) and
+  // counts its trash decisions as processed; any other run's trash goes to the outbox.
+  const trashing = run.mode !== 'review';
 
   let threads: ReadonlyMap<string, string> | undefined;
+  /** Decided here with nothing to trash, and not saved: completing the batch saves them. */
+  let unsaved = false;
   if (batch.status === 'pending') {
     const mailbox = await deps.mailboxFor(user);
     const decided = await decideBatch(deps, run, user, mailbox, batch);
     threads = decided.threads;
     const { decisions, llm } = decided;
-    batch = await store.saveDecisions(runId, batchNo, decisions, llm);
+    const trash = trashing ? trashIds(decisions) : [];
+    if (trash.length > 0) {
+      // Decisions and their trash are saved in one write; a batch with no trash is saved and
+      // counted by the one write that completes it (below).
+      const queuedAt = clock.now();
+      const entry = { ids: trash, threadIds: threadsOf(trash, batch, decisions, threads) };
+      const saved = await store.saveTrashDecisions({
+        runId,
+        batchNo,
+        decisions,
+        llm,
+        trash: { ...entry, queuedAt },
+      });
+      if (!saved.run || FINAL_STATUSES.includes(saved.run.status)) return;
+      if (saved.queued !== undefined) {
+        await enqueueNextBatch(deps, runId, batchNo);
+        return afterQueued(deps, saved.run, saved.queued, batch.messageIds.length, queuedAt);
+      }
+      // Another delivery of this task decided it first: its decisions stand (below).
+      batch = saved.batch;
+    } else {
+      batch = { ...batch, decisions, llm };
+      unsaved = true;
+    }
   }
-  // A review run trashes nothing here (its owner applies it later, see apply-review.ts) and
-  // counts its trash decisions as processed; any other run's trash goes to the outbox.
-  const trashing = run.mode !== 'review';
-  const trash = trashing
-    ? batch.decisions.filter((d) => d.decision === 'trash').map((d) => d.id)
-    : [];
+  const trash = trashing ? trashIds(batch.decisions) : [];
   const current = await store.getRun(runId);
   if (!current || FINAL_STATUSES.includes(current.status)) return;
   if (trash.length > 0) {
-    const planned = batch.plan && 'threadIds' in batch.plan ? batch.plan.threadIds : [];
-    const planThread = new Map(batch.messageIds.map((id, i) => [id, planned[i]]));
-    // A retried batch has no metadata left: its plan's threads, or '' (unknown: the check
-    // before Trash reads the message again before it looks at its conversation).
-    const threadIds = trash.map(
-      (id) =>
-        threads?.get(id) ??
-        batch.decisions.find((d) => d.id === id)?.threadId ??
-        planThread.get(id) ??
-        '',
-    );
+    const threadIds = threadsOf(trash, batch, batch.decisions, threads);
     await enqueueNextBatch(deps, runId, batchNo);
     const entry = { runId, batchNo, ids: trash, threadIds };
     await queueBatchTrash(deps, current, entry, batch.messageIds.length);
@@ -68,7 +99,11 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
     counters: countDecisions(batch.decisions, { trashing }),
     llm: batch.llm,
     now: clock.now(),
+    onlyIfPending: unsaved,
   });
+  // Another delivery of this task saved its decisions first: they stand, and are taken up as
+  // a retry would (its trash queued, or the batch found counted).
+  if (!applied && unsaved) return processBatch(deps, runId, batchNo);
   await enqueueNextBatch(deps, runId, batchNo);
   await flushIfDue(deps, current);
   if (applied && after.status === 'DONE') {
@@ -78,4 +113,24 @@ export async function processBatch(deps: JobDeps, runId: string, batchNo: number
       processed: after.counters.processed,
     });
   }
+}
+
+const trashIds = (decisions: readonly MessageDecision[]) =>
+  decisions.filter((d) => d.decision === 'trash').map((d) => d.id);
+
+/**
+ * The conversation of each trash id, for the check before Trash: from the metadata just read,
+ * else from the saved decision or the plan (a retried batch has no metadata left), else ''
+ * (unknown: the check reads the message again before it looks at its conversation).
+ */
+function threadsOf(
+  ids: readonly string[],
+  batch: Batch,
+  decisions: readonly MessageDecision[],
+  threads: ReadonlyMap<string, string> | undefined,
+): string[] {
+  const planned = batch.plan && 'threadIds' in batch.plan ? batch.plan.threadIds : [];
+  const planThread = new Map(batch.messageIds.map((id, i) => [id, planned[i]]));
+  const decided = new Map(decisions.map((d) => [d.id, d.threadId]));
+  return ids.map((id) => threads?.get(id) ?? decided.get(id) ?? planThread.get(id) ?? '');
 }

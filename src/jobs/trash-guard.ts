@@ -60,7 +60,12 @@ export async function guardBeforeTrash(
     if (snoozed !== 'refused') {
       for (const m of snoozed) if (!marks.has(m.threadId)) marks.set(m.threadId, 'snoozed');
     }
-    if (marks.size > 0) await deps.store.addMarkedThreads(user.id, marks);
+    // Most are remembered already (snoozed mail above all, listed at every check): a flush
+    // writes only what is new.
+    const remembered =
+      marks.size > 0 ? await deps.store.markedThreads(user.id, [...marks.keys()]) : marks;
+    const fresh = new Map([...marks].filter(([thread, mark]) => remembered.get(thread) !== mark));
+    if (fresh.size > 0) await deps.store.addMarkedThreads(user.id, fresh);
     // A decision saved before decisions carried their thread id: its message is read again.
     const unknown = trash.filter((d) => d.threadId === undefined).map((d) => d.id);
     const reread: ReadonlyMap<string, MessageMeta> =

@@ -10,6 +10,7 @@ import {
 } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
 import { protectionReason } from '../domain/protection.js';
+import type { CompleteBatch } from '../domain/run-store.js';
 import { protectionContext, rememberAs, rememberMarksSince } from './conversation-marks.js';
 import { flushTask, type JobDeps, syncFlushTask, TRASH_FLUSH_WINDOW_MS } from './job-deps.js';
 import {
@@ -49,11 +50,26 @@ export async function queueBatchTrash(
 ): Promise<void> {
   const now = deps.clock.now();
   const queued = await deps.store.queueTrash(run.userId, { ...entry, queuedAt: now });
+  await afterQueued(deps, run, queued, batchSize, now);
+}
+
+/**
+ * Once a batch's trash is in the outbox (by queueBatchTrash, or saved with its decisions):
+ * flushes now, leaves a sync's trash to wait for others', or flushes when due.
+ */
+export async function afterQueued(
+  deps: JobDeps,
+  run: Run,
+  /** How many ids the outbox holds now. */
+  queued: number,
+  batchSize: number,
+  queuedAt: number,
+): Promise<void> {
   // A sync's trash waits a few seconds for the next syncs' to share its batchModify.
   const sync = run.kind === 'incremental' && !isComingOfAge(run);
   const full = queued >= FLUSH_AT_IDS || batchSize >= FULL_BATCH;
   if (full) await flushTrash(deps, run.userId);
-  else if (sync) await deps.queue.enqueue(syncFlushTask(run.userId, now));
+  else if (sync) await deps.queue.enqueue(syncFlushTask(run.userId, queuedAt));
   else await flushIfDue(deps, run);
 }
 
@@ -93,7 +109,7 @@ async function planDecided(deps: JobDeps, run: Run): Promise<boolean> {
  * Moves the oldest whole entries of the user's outbox (up to 1,000 ids) to Trash in one
  * `batchModify`, after one check for what changed since the runs started, then counts their
  * batches and takes them out. Safe to repeat at any point: trashing is idempotent, a batch is
- * counted once, and an entry leaves the outbox only after its batch is counted, so a crash
+ * counted once, and an entry leaves the outbox in the transaction that counts its batch, so a crash
  * loses no id. Entries of a cancelled or failed run are dropped untrashed.
  */
 export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
@@ -145,7 +161,7 @@ export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
   const trash = candidates.filter((c) => !guarded.has(c.id)).map((c) => c.id);
   if (trash.length > 0) await mailbox.trash(trash);
 
-  const finished: Run[] = [];
+  const completions: CompleteBatch[] = [];
   for (const entry of live) {
     const batch = await store.getBatch(entry.runId, entry.batchNo);
     if (!batch || batch.status === 'done') continue;
@@ -156,7 +172,7 @@ export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
           ? { ...d, decision: 'protected', reason: guarded.get(d.id) ?? '', sender: null }
           : d,
     );
-    const { applied, run } = await store.completeBatch({
+    completions.push({
       runId: entry.runId,
       batchNo: entry.batchNo,
       decisions,
@@ -164,9 +180,13 @@ export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
       llm: batch.llm,
       now: deps.clock.now(),
     });
-    if (applied && run.status === 'DONE') finished.push(run);
   }
-  await store.unqueueTrash(userId, taken);
+  // Each batch is counted as its entry leaves the outbox; the rest (dropped, or counted by an
+  // earlier attempt) leave with them.
+  const results = await store.finishFlush(userId, taken, completions);
+  const finished = results.flatMap(({ applied, run }) =>
+    applied && run.status === 'DONE' ? [run] : [],
+  );
   for (const run of finished) {
     deps.log.info('run done', {
       runId: run.id,

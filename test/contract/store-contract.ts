@@ -10,7 +10,8 @@ import type {
   User,
 } from '../../src/domain/model.js';
 import { DEFAULT_POLICY, ZERO_COUNTERS, ZERO_USAGE } from '../../src/domain/model.js';
-import type { CompleteBatch, Store } from '../../src/domain/ports.js';
+import type { Store } from '../../src/domain/ports.js';
+import type { CompleteBatch } from '../../src/domain/run-store.js';
 import { describeReviewContract } from './store-contract-review.js';
 import { describeSyncContract } from './store-contract-sync.js';
 import { describeTrashOutboxContract } from './store-contract-trash.js';
@@ -520,7 +521,7 @@ export function describeStoreContract(
     });
 
     describe('completing a batch', () => {
-      it('stores the decisions, marks the batch done and adds its counters and usage to the run', async () => {
+      it('stores the decisions and their usage, marks the batch done and adds its counters and usage to the run', async () => {
         const run = await aStoredRun(
           {
             status: 'PROCESSING',
@@ -565,6 +566,7 @@ export function describeStoreContract(
         expect(await store.getBatch(run.id, 1)).toMatchObject({
           status: 'done',
           decisions: input.decisions,
+          llm: input.llm,
           messageIds: ['m-1-0', 'm-1-1', 'm-1-2'],
         });
       });
@@ -578,6 +580,28 @@ export function describeStoreContract(
         expect(retry).toEqual({ applied: false, run: first.run });
         expect(await store.getRun(run.id)).toEqual(first.run);
         expect((await store.getBatch(run.id, 0))?.decisions).toEqual(completion(run, 0).decisions);
+      });
+
+      it('leaves a batch another delivery decided as it is when asked to complete only a pending one', async () => {
+        const run = await aStoredRun({ status: 'PROCESSING' }, 2);
+        const saved = [aDecision({ id: 'm-0-0' })];
+        await store.saveDecisions(run.id, 0, saved, ZERO_USAGE);
+        const late = completion(run, 0, {
+          decisions: [aDecision({ id: 'm-0-0', decision: 'keep', reason: 'other' })],
+          onlyIfPending: true,
+        });
+
+        const result = await store.completeBatch(late);
+
+        expect(result.applied).toBe(false);
+        expect(result.run.batchesDone).toBe(0);
+        expect(await store.getBatch(run.id, 0)).toMatchObject({
+          status: 'decided',
+          decisions: saved,
+        });
+        const fresh = await store.completeBatch(completion(run, 1, { onlyIfPending: true }));
+        expect(fresh.applied).toBe(true);
+        expect(await store.getBatch(run.id, 1)).toMatchObject({ status: 'done' });
       });
 
       it('does not finish a run whose planning has not finished, even with every batch done', async () => {

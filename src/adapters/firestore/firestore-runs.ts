@@ -1,13 +1,18 @@
 import { isDeepStrictEqual } from 'node:util';
-import { FieldPath, type QueryDocumentSnapshot, type Transaction } from '@google-cloud/firestore';
+import {
+  type DocumentReference,
+  FieldPath,
+  type QueryDocumentSnapshot,
+  type Transaction,
+} from '@google-cloud/firestore';
 import type { Run, RunCounters, RunError, RunStatus } from '../../domain/model.js';
-import type { CompleteBatch, RunPatch } from '../../domain/ports.js';
 import {
   finishedIfComplete,
   MAX_RUN_ERRORS,
   withApplied,
   withPlanningFinished,
 } from '../../domain/run-progress.js';
+import type { CompleteBatch, RunPatch } from '../../domain/run-store.js';
 import { AppError } from '../../errors.js';
 import { definedFields, type FirestoreContext, isAlreadyExists } from './firestore-context.js';
 import { type RunDoc, runData, toBatch, toRun, toRunDoc, toTally } from './firestore-documents.js';
@@ -101,7 +106,14 @@ export class FirestoreRuns {
     });
   }
 
-  async completeBatch(input: CompleteBatch): Promise<{ applied: boolean; run: Run }> {
+  /**
+   * `deleting`: a document deleted in the same transaction whether the batch was done already
+   * or not (its trash outbox entry, when a flush completes it).
+   */
+  async completeBatch(
+    input: CompleteBatch,
+    deleting?: DocumentReference,
+  ): Promise<{ applied: boolean; run: Run }> {
     const { db, meter } = this.ctx;
     const counted = await this.ctx.transaction(async (tx) => {
       const [runSnapshot, batchSnapshot] = await this.ctx.getDocs(
@@ -111,9 +123,20 @@ export class FirestoreRuns {
       if (!runSnapshot?.exists || !batchSnapshot?.exists) {
         throw new AppError('not_found', 'No such batch', { batchNo: input.batchNo });
       }
+      if (deleting) {
+        tx.delete(deleting);
+        meter.delete();
+      }
       const doc = toRunDoc(runSnapshot.data());
-      if (toBatch(batchSnapshot.data()).status === 'done') return { applied: false, doc };
-      tx.update(batchSnapshot.ref, { status: 'done', decisions: input.decisions });
+      const { status } = toBatch(batchSnapshot.data());
+      if (status === 'done' || (input.onlyIfPending && status !== 'pending')) {
+        return { applied: false, doc };
+      }
+      tx.update(batchSnapshot.ref, {
+        status: 'done',
+        decisions: input.decisions,
+        llm: input.llm,
+      });
       meter.write(2);
       if (doc.folded) {
         // Shards of a folded run are no longer read: a late batch adds to the base.
@@ -193,7 +216,8 @@ export class FirestoreRuns {
     return toRun(nextDoc, nextDoc.folded ? base : sumTallies(base, shardTallies));
   }
 
-  private async withTally(doc: RunDoc): Promise<Run> {
+  /** The run a document read holds, with its counter shards read now. */
+  async withTally(doc: RunDoc): Promise<Run> {
     return toRun(doc, sumTallies(doc.base, await this.readShards(doc)));
   }
 

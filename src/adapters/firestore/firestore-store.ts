@@ -1,4 +1,4 @@
-import { FieldPath, type Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import type {
   Batch,
   LlmUsage,
@@ -12,21 +12,24 @@ import type {
   SenderDecision,
   User,
 } from '../../domain/model.js';
-import type { CompleteBatch, RunPatch, Store, UserPatch } from '../../domain/ports.js';
+import type { Store } from '../../domain/ports.js';
 import type { ConversationMark } from '../../domain/protection.js';
-import { AppError } from '../../errors.js';
+import type {
+  CompleteBatch,
+  RunPatch,
+  SavedTrashDecisions,
+  SaveTrashDecisions,
+} from '../../domain/run-store.js';
+import type { UserPatch } from '../../domain/user-store.js';
 import { FirestoreBatches } from './firestore-batches.js';
-import { definedFields, FirestoreContext } from './firestore-context.js';
-import { toUser, userData } from './firestore-documents.js';
+import { FirestoreContext } from './firestore-context.js';
 import { FirestoreMeter } from './firestore-meter.js';
-import { runs, userRef, users } from './firestore-paths.js';
 import { FirestoreRepliedThreads } from './firestore-replied-threads.js';
 import { FirestoreRuns } from './firestore-runs.js';
 import { FirestoreSenders } from './firestore-senders.js';
+import { finishFlush, saveTrashDecisions } from './firestore-trash-decisions.js';
 import { FirestoreTrashOutbox } from './firestore-trash-outbox.js';
-
-/** Gmail history ids are unsigned 64-bit integers written in decimal. */
-const HISTORY_ID = /^\d{1,20}$/;
+import { FirestoreUsers } from './firestore-users.js';
 
 export interface FirestoreStoreOptions {
   /**
@@ -53,11 +56,9 @@ export class FirestoreStore implements Store {
   private readonly threads: FirestoreRepliedThreads;
   private readonly senders: FirestoreSenders;
   private readonly outbox: FirestoreTrashOutbox;
+  private readonly users: FirestoreUsers;
 
-  constructor(
-    private readonly db: Firestore,
-    options: FirestoreStoreOptions = {},
-  ) {
+  constructor(db: Firestore, options: FirestoreStoreOptions = {}) {
     this.meter = options.meter ?? new FirestoreMeter();
     this.ctx = new FirestoreContext(db, this.meter, options.maxAttempts ?? 30);
     this.runs = new FirestoreRuns(this.ctx, Math.max(1, options.counterShards ?? 4));
@@ -65,88 +66,48 @@ export class FirestoreStore implements Store {
     this.threads = new FirestoreRepliedThreads(this.ctx);
     this.senders = new FirestoreSenders(this.ctx);
     this.outbox = new FirestoreTrashOutbox(this.ctx);
+    this.users = new FirestoreUsers(this.ctx);
   }
 
-  async getUser(userId: string): Promise<User | undefined> {
-    const snapshot = await this.ctx.getDoc(userRef(this.db, userId));
-    return snapshot.exists ? toUser(snapshot.data()) : undefined;
+  getUser(userId: string): Promise<User | undefined> {
+    return this.users.get(userId);
   }
 
-  async findUserByEmailHash(emailHash: string): Promise<User | undefined> {
-    const query = users(this.db)
-      .where('emailHash', '==', emailHash)
-      .orderBy(FieldPath.documentId())
-      .limit(1);
-    const doc = (await this.ctx.query(query)).docs[0];
-    return doc && toUser(doc.data());
+  findUserByEmailHash(emailHash: string): Promise<User | undefined> {
+    return this.users.findByEmailHash(emailHash);
   }
 
-  async putUser(user: User): Promise<void> {
-    await userRef(this.db, user.id).set(userData(user));
-    this.meter.write();
+  putUser(user: User): Promise<void> {
+    return this.users.put(user);
   }
 
-  async updateUser(userId: string, patch: UserPatch): Promise<User | undefined> {
-    return this.ctx.transaction(async (tx) => {
-      const snapshot = await this.ctx.getDoc(userRef(this.db, userId), tx);
-      if (!snapshot.exists) return undefined;
-      const user = toUser(snapshot.data());
-      const next: User = {
-        ...user,
-        ...definedFields(patch),
-        id: user.id,
-        createdAt: user.createdAt,
-      };
-      tx.set(snapshot.ref, userData(next));
-      this.meter.write();
-      return next;
-    });
+  updateUser(userId: string, patch: UserPatch): Promise<User | undefined> {
+    return this.users.update(userId, patch);
   }
 
-  /** Deletes the user's document, its subcollections, and every run with its batches and shards. */
-  async deleteUser(userId: string): Promise<void> {
-    const owned = await this.ctx.query(runs(this.db).where('userId', '==', userId).select());
-    const writer = this.db.bulkWriter();
-    writer.onWriteResult(() => {
-      // recursiveDelete lists each document before deleting it.
-      this.meter.read(1);
-      this.meter.delete();
-    });
-    await Promise.all([
-      ...owned.docs.map((run) => this.db.recursiveDelete(run.ref, writer)),
-      this.db.recursiveDelete(userRef(this.db, userId), writer),
-    ]);
-    await writer.close();
+  deleteUser(userId: string): Promise<void> {
+    return this.users.delete(userId);
   }
 
-  async listUsersWithWatchBefore(before: number, limit: number): Promise<User[]> {
-    const query = users(this.db)
-      .where('watch.expiration', '<', before)
-      .orderBy('watch.expiration')
-      .orderBy(FieldPath.documentId())
-      .limit(limit);
-    return (await this.ctx.query(query)).docs.map((doc) => toUser(doc.data()));
+  listUsersWithWatchBefore(before: number, limit: number): Promise<User[]> {
+    return this.users.listWithWatchBefore(before, limit);
   }
 
-  async listUsersSyncedBefore(before: number, limit: number): Promise<User[]> {
-    const query = users(this.db)
-      .where('cursor.updatedAt', '<', before)
-      .orderBy('cursor.updatedAt')
-      .orderBy(FieldPath.documentId())
-      .limit(limit);
-    return (await this.ctx.query(query)).docs.map((doc) => toUser(doc.data()));
+  listUsersSyncedBefore(before: number, limit: number): Promise<User[]> {
+    return this.users.listSyncedBefore(before, limit);
   }
 
-  async recordNotification(userId: string, at: number): Promise<void> {
-    await this.ctx.transaction(async (tx) => {
-      const snapshot = await this.ctx.getDoc(userRef(this.db, userId), tx);
-      if (!snapshot.exists) return;
-      const watch = toUser(snapshot.data()).watch;
-      if (!watch || (watch.lastNotificationAt ?? -1) >= at) return;
-      // A field path: a renewal that changed the expiration meanwhile keeps its value.
-      tx.update(snapshot.ref, { 'watch.lastNotificationAt': at });
-      this.meter.write();
-    });
+  recordNotification(userId: string, at: number): Promise<void> {
+    return this.users.recordNotification(userId, at);
+  }
+
+  advanceCursor(
+    userId: string,
+    expected: string | null,
+    next: string,
+    now: number,
+  ): Promise<boolean> {
+    return this.users.advanceCursor(userId, expected, next, now);
   }
 
   createRun(run: Run): Promise<void> {
@@ -198,6 +159,10 @@ export class FirestoreStore implements Store {
     return this.batches.saveDecisions(runId, batchNo, decisions, llm);
   }
 
+  saveTrashDecisions(input: SaveTrashDecisions): Promise<SavedTrashDecisions> {
+    return saveTrashDecisions(this.ctx, this.runs, this.outbox, input);
+  }
+
   reviseDecisions(
     runId: string,
     batchNo: number,
@@ -238,6 +203,14 @@ export class FirestoreStore implements Store {
     return this.outbox.remove(userId, entries);
   }
 
+  finishFlush(
+    userId: string,
+    entries: readonly Pick<QueuedTrash, 'runId' | 'batchNo'>[],
+    completions: readonly CompleteBatch[],
+  ): Promise<{ applied: boolean; run: Run }[]> {
+    return finishFlush(this.runs, this.outbox, userId, entries, completions);
+  }
+
   getSenderDecisions(
     userId: string,
     senderKeys: readonly string[],
@@ -270,26 +243,5 @@ export class FirestoreStore implements Store {
     threadIds: readonly string[],
   ): Promise<Map<string, ConversationMark>> {
     return this.threads.findMarks(userId, threadIds);
-  }
-
-  async advanceCursor(
-    userId: string,
-    expected: string | null,
-    next: string,
-    now: number,
-  ): Promise<boolean> {
-    if (!HISTORY_ID.test(next)) {
-      throw new AppError('internal', 'A history id must be a decimal number');
-    }
-    return this.ctx.transaction(async (tx) => {
-      const snapshot = await this.ctx.getDoc(userRef(this.db, userId), tx);
-      if (!snapshot.exists) return false;
-      const current = toUser(snapshot.data()).cursor?.historyId ?? null;
-      if (current !== expected) return false;
-      if (current !== null && BigInt(next) < BigInt(current)) return false;
-      tx.update(snapshot.ref, { cursor: { historyId: next, updatedAt: now } });
-      this.meter.write();
-      return true;
-    });
   }
 }

@@ -1,4 +1,4 @@
-import { AggregateField, FieldPath } from '@google-cloud/firestore';
+import { AggregateField, type DocumentReference, FieldPath } from '@google-cloud/firestore';
 import { z } from 'zod';
 import type { QueuedTrash } from '../../domain/model.js';
 import { AppError } from '../../errors.js';
@@ -14,6 +14,16 @@ const entryDoc = z.object({
   queuedAt: z.number().int(),
 });
 
+/** An entry as its document holds it. */
+export function entryData(entry: QueuedTrash): z.infer<typeof entryDoc> {
+  return {
+    ...entry,
+    ids: [...entry.ids],
+    threadIds: [...entry.threadIds],
+    count: entry.ids.length,
+  };
+}
+
 /** Whole numbers up to 2^53 sort as text once padded: the id orders a run's entries. */
 const entryId = (runId: string, batchNo: number) => `${runId}-${String(batchNo).padStart(16, '0')}`;
 
@@ -26,18 +36,22 @@ export class FirestoreTrashOutbox {
   constructor(private readonly ctx: FirestoreContext) {}
 
   async queue(userId: string, entry: QueuedTrash): Promise<number> {
-    const ref = trashOutbox(this.ctx.db, userId).doc(entryId(entry.runId, entry.batchNo));
     try {
-      await ref.create({
-        ...entry,
-        ids: [...entry.ids],
-        threadIds: [...entry.threadIds],
-        count: entry.ids.length,
-      });
+      await this.entryRef(userId, entry).create(entryData(entry));
       this.ctx.meter.write();
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
     }
+    return this.total(userId);
+  }
+
+  /** Where a batch's entry lives (one document per batch: a retry finds it there). */
+  entryRef(userId: string, entry: Pick<QueuedTrash, 'runId' | 'batchNo'>): DocumentReference {
+    return trashOutbox(this.ctx.db, userId).doc(entryId(entry.runId, entry.batchNo));
+  }
+
+  /** How many ids the user's outbox holds. */
+  async total(userId: string): Promise<number> {
     const total = await trashOutbox(this.ctx.db, userId)
       .aggregate({ ids: AggregateField.sum('count') })
       .get();

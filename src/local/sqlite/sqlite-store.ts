@@ -1,6 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import {
   type Batch,
+  FINAL_STATUSES,
   type LlmUsage,
   type MessageDecision,
   type PlannedBatch,
@@ -11,29 +12,21 @@ import {
   type RunStatus,
   type SenderDecision,
   type User,
-  ZERO_USAGE,
 } from '../../domain/model.js';
-import type { CompleteBatch, RunPatch, Store, UserPatch } from '../../domain/ports.js';
+import type { Store } from '../../domain/ports.js';
 import type { ConversationMark } from '../../domain/protection.js';
-import {
-  withApplied,
-  withBatchCompleted,
-  withError,
-  withPlanningFinished,
-} from '../../domain/run-progress.js';
+import type {
+  CompleteBatch,
+  RunPatch,
+  SavedTrashDecisions,
+  SaveTrashDecisions,
+} from '../../domain/run-store.js';
+import type { UserPatch } from '../../domain/user-store.js';
 import { AppError } from '../../errors.js';
 import { SqlRunner } from './sql-runner.js';
 import { applyMigrations, STORE_MIGRATIONS } from './sqlite-migrations.js';
-import {
-  RUN_INSERT,
-  RUN_UPDATE,
-  runParams,
-  toBatch,
-  toRun,
-  toUser,
-  USER_UPSERT,
-  userParams,
-} from './sqlite-rows.js';
+import { toUser, USER_UPSERT, userParams } from './sqlite-rows.js';
+import { definedFields, SqliteRuns } from './sqlite-runs.js';
 import { SqliteTrashOutbox } from './sqlite-trash-outbox.js';
 import { SqliteUserMemory } from './sqlite-user-memory.js';
 
@@ -46,6 +39,7 @@ export class SqliteStore implements Store {
   private readonly runner: SqlRunner;
   private readonly memory: SqliteUserMemory;
   private readonly outbox: SqliteTrashOutbox;
+  private readonly runs: SqliteRuns;
 
   /** Brings the store's tables up to date. The caller owns `db` and closes it. */
   constructor(db: DatabaseSync) {
@@ -53,6 +47,7 @@ export class SqliteStore implements Store {
     this.runner = new SqlRunner(db);
     this.memory = new SqliteUserMemory(this.runner);
     this.outbox = new SqliteTrashOutbox(this.runner);
+    this.runs = new SqliteRuns(this.runner);
   }
 
   async getUser(userId: string): Promise<User | undefined> {
@@ -124,22 +119,15 @@ export class SqliteStore implements Store {
   }
 
   async createRun(run: Run): Promise<void> {
-    this.tx(() => {
-      if (this.readRun(run.id)) throw new AppError('conflict', 'A run with this id already exists');
-      this.sql(RUN_INSERT).run(runParams(run));
-    });
+    return this.runs.createRun(run);
   }
 
   async getRun(runId: string): Promise<Run | undefined> {
-    return this.readRun(runId);
+    return this.runs.getRun(runId);
   }
 
   async listRuns(userId: string, limit: number): Promise<Run[]> {
-    return this.sql(
-      'SELECT * FROM runs WHERE user_id = ? ORDER BY scheduled_at DESC, id DESC LIMIT ?',
-    )
-      .all(userId, limit)
-      .map(toRun);
+    return this.runs.listRuns(userId, limit);
   }
 
   async updateRun(
@@ -147,56 +135,27 @@ export class SqliteStore implements Store {
     fromStatuses: readonly RunStatus[],
     patch: RunPatch,
   ): Promise<Run | undefined> {
-    return this.tx(() => {
-      const run = this.readRun(runId);
-      if (!run || !fromStatuses.includes(run.status)) return undefined;
-      return this.rewriteRun({ ...run, ...definedFields(patch), id: run.id });
-    });
+    return this.runs.updateRun(runId, fromStatuses, patch);
   }
 
   async appendRunError(runId: string, error: RunError): Promise<void> {
-    this.tx(() => {
-      const run = this.readRun(runId);
-      if (run) this.rewriteRun(withError(run, error));
-    });
+    return this.runs.appendRunError(runId, error);
   }
 
   async putBatches(runId: string, batches: readonly PlannedBatch[]): Promise<void> {
-    this.tx(() => {
-      const insert = this.sql(
-        `INSERT INTO batches
-           (run_id, batch_no, message_ids, next_page_token, listed_through, status, decisions, llm, plan)
-         VALUES (?, ?, ?, ?, ?, 'pending', '[]', ?, ?) ON CONFLICT (run_id, batch_no) DO NOTHING`,
-      );
-      for (const batch of batches) {
-        insert.run(
-          runId,
-          batch.batchNo,
-          JSON.stringify(batch.messageIds),
-          batch.nextPageToken,
-          batch.listedThrough,
-          JSON.stringify(ZERO_USAGE),
-          batch.plan ? JSON.stringify(batch.plan) : null,
-        );
-      }
-    });
+    return this.runs.putBatches(runId, batches);
   }
 
   async getBatch(runId: string, batchNo: number): Promise<Batch | undefined> {
-    return this.readBatch(runId, batchNo);
+    return this.runs.getBatch(runId, batchNo);
   }
 
   async lastBatch(runId: string): Promise<Batch | undefined> {
-    const row = this.sql(
-      'SELECT * FROM batches WHERE run_id = ? ORDER BY batch_no DESC LIMIT 1',
-    ).get(runId);
-    return row && toBatch(row);
+    return this.runs.lastBatch(runId);
   }
 
   async listBatches(runId: string): Promise<Batch[]> {
-    return this.sql('SELECT * FROM batches WHERE run_id = ? ORDER BY batch_no')
-      .all(runId)
-      .map(toBatch);
+    return this.runs.listBatches(runId);
   }
 
   async saveDecisions(
@@ -205,30 +164,27 @@ export class SqliteStore implements Store {
     decisions: readonly MessageDecision[],
     llm: LlmUsage,
   ): Promise<Batch> {
+    return this.runs.saveDecisions(runId, batchNo, decisions, llm);
+  }
+
+  async saveTrashDecisions(input: SaveTrashDecisions): Promise<SavedTrashDecisions> {
     return this.tx(() => {
-      const batch = this.readBatch(runId, batchNo);
-      if (!batch) throw new AppError('not_found', 'No such batch', { batchNo });
-      if (batch.status !== 'pending') return batch;
-      this.sql(
-        `UPDATE batches SET status = 'decided', decisions = ?, llm = ? WHERE run_id = ? AND batch_no = ?`,
-      ).run(JSON.stringify(decisions), JSON.stringify(llm), runId, batchNo);
-      return { ...batch, status: 'decided' as const, decisions, llm };
+      const run = this.runs.readRun(input.runId);
+      if (run && !FINAL_STATUSES.includes(run.status)) {
+        const { batchNo, decisions, llm } = input;
+        const { batch, saved } = this.runs.decide(input.runId, batchNo, decisions, llm);
+        if (!saved) return { batch, run, queued: undefined };
+        const entry = { runId: input.runId, batchNo, ...input.trash };
+        return { batch, run, queued: this.outbox.add(run.userId, entry) };
+      }
+      const batch = this.runs.readBatch(input.runId, input.batchNo);
+      if (!batch) throw new AppError('not_found', 'No such batch', { batchNo: input.batchNo });
+      return { batch, run, queued: undefined };
     });
   }
 
   async completeBatch(input: CompleteBatch): Promise<{ applied: boolean; run: Run }> {
-    return this.tx(() => {
-      const run = this.readRun(input.runId);
-      const batch = this.readBatch(input.runId, input.batchNo);
-      if (!run || !batch) {
-        throw new AppError('not_found', 'No such batch', { batchNo: input.batchNo });
-      }
-      if (batch.status === 'done') return { applied: false, run };
-      this.sql(
-        `UPDATE batches SET status = 'done', decisions = ? WHERE run_id = ? AND batch_no = ?`,
-      ).run(JSON.stringify(input.decisions), input.runId, input.batchNo);
-      return { applied: true, run: this.rewriteRun(withBatchCompleted(run, input)) };
-    });
+    return this.runs.completeBatch(input);
   }
 
   async reviseDecisions(
@@ -236,18 +192,11 @@ export class SqliteStore implements Store {
     batchNo: number,
     decisions: readonly MessageDecision[],
   ): Promise<void> {
-    this.sql(
-      `UPDATE batches SET decisions = ? WHERE run_id = ? AND batch_no = ? AND status = 'done'`,
-    ).run(JSON.stringify(decisions), runId, batchNo);
+    return this.runs.reviseDecisions(runId, batchNo, decisions);
   }
 
   async finishApplied(runId: string, added: RunCounters, now: number): Promise<Run | undefined> {
-    return this.tx(() => {
-      const run = this.readRun(runId);
-      if (!run) return undefined;
-      const next = withApplied(run, added, now);
-      return next === run ? undefined : this.rewriteRun(next);
-    });
+    return this.runs.finishApplied(runId, added, now);
   }
 
   async finishPlanning(
@@ -256,10 +205,7 @@ export class SqliteStore implements Store {
     listed: number,
     now: number,
   ): Promise<Run | undefined> {
-    return this.tx(() => {
-      const run = this.readRun(runId);
-      return run && this.rewriteRun(withPlanningFinished(run, { batchCount, listed, now }));
-    });
+    return this.runs.finishPlanning(runId, batchCount, listed, now);
   }
 
   async queueTrash(userId: string, entry: QueuedTrash): Promise<number> {
@@ -275,6 +221,19 @@ export class SqliteStore implements Store {
     entries: readonly Pick<QueuedTrash, 'runId' | 'batchNo'>[],
   ): Promise<void> {
     this.outbox.remove(userId, entries);
+  }
+
+  async finishFlush(
+    userId: string,
+    entries: readonly Pick<QueuedTrash, 'runId' | 'batchNo'>[],
+    completions: readonly CompleteBatch[],
+  ): Promise<{ applied: boolean; run: Run }[]> {
+    // One transaction: every batch counted and every entry out, or nothing.
+    return this.tx(() => {
+      const results = completions.map((input) => this.runs.complete(input));
+      this.outbox.take(userId, [...completions, ...entries]);
+      return results;
+    });
   }
 
   async getSenderDecisions(
@@ -339,32 +298,4 @@ export class SqliteStore implements Store {
   private writeUser(user: User): void {
     this.sql(USER_UPSERT).run(userParams(user));
   }
-
-  private readRun(runId: string): Run | undefined {
-    const row = this.sql('SELECT * FROM runs WHERE id = ?').get(runId);
-    return row && toRun(row);
-  }
-
-  /** Writes every field of an existing run and returns it as read back. */
-  private rewriteRun(run: Run): Run {
-    this.sql(RUN_UPDATE).run(runParams(run));
-    const stored = this.readRun(run.id);
-    if (!stored) throw new AppError('internal', 'A run vanished inside its transaction');
-    return stored;
-  }
-
-  private readBatch(runId: string, batchNo: number): Batch | undefined {
-    const row = this.sql('SELECT * FROM batches WHERE run_id = ? AND batch_no = ?').get(
-      runId,
-      batchNo,
-    );
-    return row && toBatch(row);
-  }
-}
-
-/** A patch field given as undefined is left as it is: optional, not a request to clear it. */
-function definedFields<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(patch).filter(([, value]) => value !== undefined),
-  ) as Partial<T>;
 }

@@ -28,26 +28,32 @@ export class SqliteTrashOutbox {
   constructor(private readonly runner: SqlRunner) {}
 
   queue(userId: string, entry: QueuedTrash): number {
-    return this.runner.tx(() => {
-      this.runner
-        .sql(
-          `INSERT INTO trash_outbox (user_id, run_id, batch_no, ids, thread_ids, id_count, queued_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-        )
-        .run(
-          userId,
-          entry.runId,
-          entry.batchNo,
-          JSON.stringify(entry.ids),
-          JSON.stringify(entry.threadIds),
-          entry.ids.length,
-          entry.queuedAt,
-        );
-      const row = this.runner
-        .sql('SELECT COALESCE(SUM(id_count), 0) AS n FROM trash_outbox WHERE user_id = ?')
-        .get(userId);
-      return z.object({ n: z.number().int() }).parse(row).n;
-    });
+    return this.runner.tx(() => this.add(userId, entry));
+  }
+
+  /**
+   * Inside the caller's transaction: the entry added unless its batch has one already;
+   * returns how many ids the user's outbox then holds.
+   */
+  add(userId: string, entry: QueuedTrash): number {
+    this.runner
+      .sql(
+        `INSERT INTO trash_outbox (user_id, run_id, batch_no, ids, thread_ids, id_count, queued_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      )
+      .run(
+        userId,
+        entry.runId,
+        entry.batchNo,
+        JSON.stringify(entry.ids),
+        JSON.stringify(entry.threadIds),
+        entry.ids.length,
+        entry.queuedAt,
+      );
+    const row = this.runner
+      .sql('SELECT COALESCE(SUM(id_count), 0) AS n FROM trash_outbox WHERE user_id = ?')
+      .get(userId);
+    return z.object({ n: z.number().int() }).parse(row).n;
   }
 
   oldest(userId: string, limit: number): QueuedTrash[] {
@@ -61,12 +67,15 @@ export class SqliteTrashOutbox {
   }
 
   remove(userId: string, entries: readonly Pick<QueuedTrash, 'runId' | 'batchNo'>[]): void {
-    this.runner.tx(() => {
-      const remove = this.runner.sql(
-        'DELETE FROM trash_outbox WHERE user_id = ? AND run_id = ? AND batch_no = ?',
-      );
-      for (const entry of entries) remove.run(userId, entry.runId, entry.batchNo);
-    });
+    this.runner.tx(() => this.take(userId, entries));
+  }
+
+  /** remove inside the caller's transaction. */
+  take(userId: string, entries: readonly Pick<QueuedTrash, 'runId' | 'batchNo'>[]): void {
+    const remove = this.runner.sql(
+      'DELETE FROM trash_outbox WHERE user_id = ? AND run_id = ? AND batch_no = ?',
+    );
+    for (const entry of entries) remove.run(userId, entry.runId, entry.batchNo);
   }
 
   removeUser(userId: string): void {

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import type { SenderDecision } from '../domain/model.js';
+import type { Store } from '../domain/ports.js';
+import { openDatabase } from '../local/sqlite/open-database.js';
+import { SqliteStore } from '../local/sqlite/sqlite-store.js';
+import { batchMemory } from './batch-memory.js';
+
+const USER = 'user-1';
+
+/** A real store, and how many times each of its methods was called. */
+function aCountedStore(): { store: Store; calls: Record<string, number> } {
+  const store = new SqliteStore(openDatabase(':memory:'));
+  const calls: Record<string, number> = {};
+  const counted = new Proxy(store, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target);
+      if (typeof value !== 'function' || typeof property !== 'string') return value;
+      return (...args: unknown[]) => {
+        calls[property] = (calls[property] ?? 0) + 1;
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { store: counted, calls };
+}
+
+const decision = (senderKey: string, action: SenderDecision['action']): SenderDecision => ({
+  senderKey,
+  action,
+  reason: `${action} it`,
+  policyVersion: 1,
+  decidedAt: 1_000,
+});
+
+describe('batchMemory', () => {
+  it('answers every part about the planned conversations from one read of the store', async () => {
+    const { store, calls } = aCountedStore();
+    await store.addMarkedThreads(USER, new Map([['t1', 'starred' as const]]));
+    await store.addMarkedThreads(USER, new Map([['t3', 'sent' as const]]));
+    const memory = await batchMemory(store, USER, ['t1', 't2', 't3'], []);
+
+    expect(await memory.store.markedThreads(USER, ['t1', 't2'])).toEqual(
+      new Map([['t1', 'starred']]),
+    );
+    expect(await memory.store.markedThreads(USER, ['t2', 't3'])).toEqual(new Map([['t3', 'sent']]));
+    expect(await memory.store.markedThreads(USER, ['t2'])).toEqual(new Map());
+    expect(calls.markedThreads).toBe(1);
+  });
+
+  it('reads a conversation the plan did not name when a part asks, and only once', async () => {
+    const { store, calls } = aCountedStore();
+    await store.addMarkedThreads(USER, new Map([['t9', 'labelled' as const]]));
+    const memory = await batchMemory(store, USER, ['t1'], []);
+
+    expect(await memory.store.markedThreads(USER, ['t1', 't9'])).toEqual(
+      new Map([['t9', 'labelled']]),
+    );
+    expect(await memory.store.markedThreads(USER, ['t9'])).toEqual(new Map([['t9', 'labelled']]));
+    expect(calls.markedThreads).toBe(2);
+  });
+
+  it('keeps a sender decision it found, and reads one it did not find again when asked', async () => {
+    const { store, calls } = aCountedStore();
+    await store.putSenderDecisions(USER, [decision('a@x.example|promotions', 'trash')]);
+    const memory = await batchMemory(store, USER, [], ['a@x.example|promotions', 'b@y.example|']);
+    // The classifier caches its decisions in the real store while the batch is decided.
+    await store.putSenderDecisions(USER, [decision('b@y.example|', 'keep')]);
+
+    const found = await memory.store.getSenderDecisions(USER, [
+      'a@x.example|promotions',
+      'b@y.example|',
+    ]);
+    expect(found.get('a@x.example|promotions')?.action).toBe('trash');
+    expect(found.get('b@y.example|')?.action).toBe('keep');
+    await memory.store.getSenderDecisions(USER, ['a@x.example|promotions', 'b@y.example|']);
+    expect(calls.getSenderDecisions).toBe(2);
+  });
+
+  it('shows the sender decisions parts remember at once, and writes them all in one call when saved', async () => {
+    const { store, calls } = aCountedStore();
+    const memory = await batchMemory(store, USER, [], []);
+    await memory.store.putSenderDecisions(USER, [decision('a@x.example|social', 'trash')]);
+    await memory.store.putSenderDecisions(USER, [decision('b@y.example|social', 'keep')]);
+
+    expect(
+      (await memory.store.getSenderDecisions(USER, ['a@x.example|social'])).get(
+        'a@x.example|social',
+      )?.action,
+    ).toBe('trash');
+    expect(await store.getSenderDecisions(USER, ['a@x.example|social'])).toEqual(new Map());
+
+    await memory.save();
+    const saved = await store.getSenderDecisions(USER, [
+      'a@x.example|social',
+      'b@y.example|social',
+    ]);
+    expect([...saved.keys()].sort()).toEqual(['a@x.example|social', 'b@y.example|social']);
+    expect(calls.putSenderDecisions).toBe(1);
+    await memory.save();
+    expect(calls.putSenderDecisions).toBe(1);
+  });
+
+  it('passes other users and every other method straight to the store', async () => {
+    const { store } = aCountedStore();
+    await store.addMarkedThreads('user-2', new Map([['t1', 'draft' as const]]));
+    const memory = await batchMemory(store, USER, ['t1'], []);
+
+    expect(await memory.store.markedThreads('user-2', ['t1'])).toEqual(new Map([['t1', 'draft']]));
+    await memory.store.putSenderDecisions('user-2', [decision('c@z.example|', 'keep')]);
+    expect((await store.getSenderDecisions('user-2', ['c@z.example|'])).size).toBe(1);
+    expect(await memory.store.getUser('nobody')).toBeUndefined();
+  });
+});

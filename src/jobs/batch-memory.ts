@@ -1,0 +1,90 @@
+import type { SenderDecision } from '../domain/model.js';
+import type { Store } from '../domain/ports.js';
+import type { ConversationMark } from '../domain/protection.js';
+
+/** A Store for one batch's decisions, and how its buffered writes reach the real one. */
+export interface BatchMemory {
+  readonly store: Store;
+  /** Writes the sender decisions remembered while deciding, in one call (none: no call). */
+  save(): Promise<void>;
+}
+
+/**
+ * One user's memory as a packed batch sees it while its parts are decided side by side: the
+ * marks of the conversations the plan names and the decisions of its senders are read once for
+ * the whole batch, not once per part, and the sender decisions the parts remember are written
+ * once when the batch is decided. Marks do not change while a batch is decided (only listings
+ * and the check before Trash add them); thread ids the plan did not name (mail read one by one)
+ * are read when asked for and kept. A sender decision found is kept; one not found is read again
+ * when asked for, since the classifier caches its own decisions in the real store as it goes.
+ * Everything else goes straight to `store`.
+ */
+export async function batchMemory(
+  store: Store,
+  userId: string,
+  threadIds: readonly string[],
+  senderKeys: readonly string[],
+): Promise<BatchMemory> {
+  const marks = new Map<string, ConversationMark | null>();
+  const senders = new Map<string, SenderDecision>();
+  const pending = new Map<string, SenderDecision>();
+
+  const readMarks = async (ids: readonly string[]) => {
+    const wanted = [...new Set(ids)].filter((id) => !marks.has(id));
+    if (wanted.length === 0) return;
+    const found = await store.markedThreads(userId, wanted);
+    for (const id of wanted) marks.set(id, found.get(id) ?? null);
+  };
+  const readSenders = async (keys: readonly string[]) => {
+    const wanted = [...new Set(keys)].filter((key) => !senders.has(key));
+    if (wanted.length === 0) return;
+    for (const [key, decision] of await store.getSenderDecisions(userId, wanted)) {
+      senders.set(key, decision);
+    }
+  };
+  await Promise.all([readMarks(threadIds), readSenders(senderKeys)]);
+
+  const own = (id: string) => id === userId;
+  const overrides: Partial<Store> = {
+    async markedThreads(user, ids) {
+      if (!own(user)) return store.markedThreads(user, ids);
+      await readMarks(ids);
+      const found = new Map<string, ConversationMark>();
+      for (const id of ids) {
+        const mark = marks.get(id);
+        if (mark) found.set(id, mark);
+      }
+      return found;
+    },
+    async getSenderDecisions(user, keys) {
+      if (!own(user)) return store.getSenderDecisions(user, keys);
+      await readSenders(keys);
+      return new Map(keys.flatMap((key) => (senders.has(key) ? [[key, senders.get(key)!]] : [])));
+    },
+    async putSenderDecisions(user, decisions) {
+      if (!own(user)) return store.putSenderDecisions(user, decisions);
+      for (const decision of decisions) {
+        senders.set(decision.senderKey, decision);
+        pending.set(decision.senderKey, decision);
+      }
+    },
+  };
+  const view = new Proxy(store, {
+    get(target, property, receiver) {
+      if (typeof property === 'string' && property in overrides) {
+        return overrides[property as keyof Store];
+      }
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return {
+    store: view,
+    async save() {
+      if (pending.size === 0) return;
+      const decisions = [...pending.values()];
+      pending.clear();
+      await store.putSenderDecisions(userId, decisions);
+    },
+  };
+}
