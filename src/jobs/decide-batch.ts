@@ -116,6 +116,10 @@ export async function decideBatch(
     if (!readsText) await rememberRuleSenders(deps, user, known ? [] : [...metadata.values()]);
   }
   if (!readsText && plan?.kind === 'sender') await rememberRuleSenders(deps, user, plan.samples);
+  // The plan's question about the parts, carried by one batch so the run counts it once.
+  if ((plan?.kind === 'known' || plan?.kind === 'sender') && plan.llm) {
+    result.llm = addUsage(result.llm, plan.llm);
+  }
   await logUndecided(deps, run, result.decisions);
   // What was marked since the run started is checked when the trash is flushed
   // (trash-outbox.ts, with trash-guard.ts), once for many batches.

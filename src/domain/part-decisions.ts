@@ -1,0 +1,67 @@
+import type { Policy, SenderDecision } from './model.js';
+import type { PartDecision } from './ports.js';
+import type { PartitionFacts } from './scan-partitions.js';
+
+/**
+ * A classifier that reads text may decide a whole part of the mailbox (a category, important
+ * or not, older than the minimum age or not) from those facts alone, where they settle it for
+ * every sender: then none of the part's mail is read. The decisions are cached with the
+ * sender decisions, under keys no sender key can take (a sender key holds an address).
+ */
+
+export const PART_PREFIX = 'part:';
+
+/** The key of a part with these facts, as scan-partitions.ts names it. */
+export function partKey(facts: PartitionFacts): string {
+  const importance = facts.important ? 'important' : 'normal';
+  return `${facts.category ?? 'none'}:${importance}:${facts.old ? 'old' : 'recent'}`;
+}
+
+/** A part decided from its facts: every message of it goes to Trash, or is kept. */
+export interface PartVerdict {
+  readonly action: 'trash' | 'keep';
+  readonly reason: string;
+}
+
+/** Categories whose mail may go to Trash unread, by part: bulk mail, never people's. */
+const TRASHABLE = new Set(['promotions', 'social', 'updates', 'forums']);
+
+/**
+ * What the plan may act on, whatever the classifier answered: a keep always; a trash only for
+ * a bulk category's mail Gmail did not mark important (important mail is judged on its own,
+ * and Primary mail is people's); anything else means looking at the senders.
+ */
+export function safePartDecision(
+  facts: PartitionFacts,
+  decision: PartDecision | undefined,
+): PartVerdict | undefined {
+  if (!decision || decision.action === 'senders') return undefined;
+  const verdict = { action: decision.action, reason: decision.reason };
+  if (verdict.action === 'keep') return verdict;
+  const trashable = TRASHABLE.has(facts.category ?? 'none') && facts.important === false;
+  return trashable ? verdict : undefined;
+}
+
+/** A part's decision as a cached sender decision (`mixed` stands for `senders`). */
+export function toSenderDecision(
+  key: string,
+  decision: PartDecision,
+  policy: Policy,
+  now: number,
+): SenderDecision {
+  return {
+    senderKey: `${PART_PREFIX}${key}`,
+    action: decision.action === 'senders' ? 'mixed' : decision.action,
+    reason: decision.reason,
+    policyVersion: policy.version,
+    decidedAt: now,
+  };
+}
+
+/** A cached part decision back as what it decided. */
+export function fromSenderDecision(decision: SenderDecision): PartDecision {
+  return {
+    action: decision.action === 'mixed' ? 'senders' : decision.action,
+    reason: decision.reason,
+  };
+}
