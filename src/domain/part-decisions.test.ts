@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { partKey, safePartDecision } from './part-decisions.js';
+import { DEFAULT_POLICY } from './model.js';
+import { agelessVerdicts, partKey, safePartDecision, toSenderDecision } from './part-decisions.js';
 import { type PartitionFacts, scanPartitions } from './scan-partitions.js';
 
 const facts = (over: Partial<PartitionFacts>): PartitionFacts => ({
@@ -36,5 +37,57 @@ describe('decisions about whole parts of the mailbox', () => {
     const senders = { action: 'senders', reason: 'depends' } as const;
     expect(safePartDecision(facts({}), senders)).toBeUndefined();
     expect(safePartDecision(facts({}), undefined)).toBeUndefined();
+  });
+});
+
+describe('what a scan decided of the parts, applied to new mail', () => {
+  const policy = { ...DEFAULT_POLICY, version: 3 };
+  const cached = (entries: readonly (readonly [string, 'trash' | 'keep' | 'senders'])[]) =>
+    new Map(
+      entries.map(([key, action]) => [
+        `part:${key}`,
+        toSenderDecision(key, { action, reason: 'r' }, policy, 0),
+      ]),
+    );
+
+  it('holds a decision only where both ages were decided alike', () => {
+    const verdicts = agelessVerdicts(
+      cached([
+        ['promotions:normal:old', 'trash'],
+        ['promotions:normal:recent', 'trash'],
+        ['social:normal:old', 'trash'],
+        ['social:normal:recent', 'senders'],
+        ['updates:important:old', 'keep'],
+      ]),
+      policy,
+    );
+    expect([...verdicts.keys()]).toEqual(['promotions:false']);
+  });
+
+  it('holds nothing decided under another policy, nor a trash of important mail', () => {
+    const older = agelessVerdicts(
+      cached([
+        ['promotions:normal:old', 'trash'],
+        ['promotions:normal:recent', 'trash'],
+      ]),
+      { ...policy, version: 4 },
+    );
+    expect(older.size).toBe(0);
+    const important = agelessVerdicts(
+      cached([
+        ['promotions:important:old', 'trash'],
+        ['promotions:important:recent', 'trash'],
+      ]),
+      policy,
+    );
+    expect(important.size).toBe(0);
+  });
+
+  it('needs only the old part without a minimum age, when all mail counts as old', () => {
+    const verdicts = agelessVerdicts(cached([['updates:important:old', 'keep']]), {
+      ...policy,
+      minAgeDays: 0,
+    });
+    expect(verdicts.get('updates:true')?.action).toBe('keep');
   });
 });

@@ -65,3 +65,40 @@ export function fromSenderDecision(decision: SenderDecision): PartDecision {
     reason: decision.reason,
   };
 }
+
+const CATEGORIES = ['promotions', 'social', 'updates', 'forums', 'personal', 'none'] as const;
+
+/** The facts of every part a scan may have asked about, both ages. */
+export function everyPartFacts(): PartitionFacts[] {
+  return CATEGORIES.flatMap((category) =>
+    [true, false].flatMap((important) =>
+      [true, false].map((old) => ({ protectedBy: null, category, important, old })),
+    ),
+  );
+}
+
+/**
+ * What a scan decided of the parts, for new mail of any age: by `category:importance`, only
+ * where the decision holds whatever the age (both ages decided alike, or no minimum age, when
+ * every message counts as old).
+ */
+export function agelessVerdicts(
+  cached: ReadonlyMap<string, SenderDecision>,
+  policy: Policy,
+): Map<string, PartVerdict> {
+  const verdict = (facts: PartitionFacts) => {
+    const decision = cached.get(`${PART_PREFIX}${partKey(facts)}`);
+    if (!decision || decision.policyVersion !== policy.version) return undefined;
+    return safePartDecision(facts, fromSenderDecision(decision));
+  };
+  const verdicts = new Map<string, PartVerdict>();
+  for (const facts of everyPartFacts()) {
+    if (!facts.old) continue;
+    const old = verdict(facts);
+    const recent = policy.minAgeDays > 0 ? verdict({ ...facts, old: false }) : old;
+    if (old && recent && old.action === recent.action) {
+      verdicts.set(`${facts.category}:${facts.important}`, recent);
+    }
+  }
+  return verdicts;
+}

@@ -8,6 +8,13 @@ import {
 } from '../domain/known-senders.js';
 import type { MessageMeta } from '../domain/message.js';
 import type { PlannedBatch, User } from '../domain/model.js';
+import {
+  agelessVerdicts,
+  everyPartFacts,
+  PART_PREFIX,
+  type PartVerdict,
+  partKey,
+} from '../domain/part-decisions.js';
 import type { Classifier, HistoryPage, Mailbox } from '../domain/ports.js';
 import { protectionReason } from '../domain/protection.js';
 import {
@@ -57,6 +64,8 @@ export async function planSync(
   const readsText = scan?.readsText === true;
   // Labels, the conversations' marks and the keep-list (no address yet): the shared rules.
   const ctx = await protectionContext(deps.store, user, added);
+  // Parts the full scan's classifier decided from their facts alone decide new mail too.
+  const verdicts = readsText ? await partVerdicts(deps, user) : new Map<string, PartVerdict>();
 
   const groups = new Map<string, { ids: Added[]; plan: PlannedBatch['plan'] }>();
   const put = (key: string, message: Added, plan: PlannedBatch['plan']) => {
@@ -84,7 +93,16 @@ export async function planSync(
     const old: PartitionFacts = { ...young, old: true };
     const needs = scan ? scan.needsSender : () => true;
     const searchable = searchableCategory(message.labelIds);
-    if (!scan || scan.mustRead?.(young)) toRead.push(message);
+    const verdict = verdicts.get(`${category}:${important}`);
+    if (verdict) {
+      put(`part:${category}:${important}`, message, {
+        kind: 'known',
+        facts: young,
+        threadIds: [],
+        action: verdict.action,
+        reason: `by its Gmail category: ${verdict.reason}`,
+      });
+    } else if (!scan || scan.mustRead?.(young)) toRead.push(message);
     else if (!needs(young) && (!needs(old) || !oldWindow)) {
       // Whoever sent it, the classifier keeps it now (at this age, for the rules: the coming
       // of age pass looks again once it is old enough).
@@ -121,6 +139,11 @@ export async function planSync(
     else toRead.push(message);
   }
   return chunked([...groups.values(), { ids: toRead, plan: undefined }]);
+}
+
+async function partVerdicts(deps: JobDeps, user: User): Promise<Map<string, PartVerdict>> {
+  const keys = everyPartFacts().map((facts) => `${PART_PREFIX}${partKey(facts)}`);
+  return agelessVerdicts(await deps.store.getSenderDecisions(user.id, keys), user.policy);
 }
 
 interface Window {
