@@ -123,4 +123,46 @@ describe('discoverSenders', () => {
     );
     expect(batches.map((b) => b.kind)).toEqual(['read']);
   });
+
+  it('keeps a correspondent’s mail in the part with no read beyond the first', async () => {
+    const person = (id: string) => ({
+      ...message(id, 'kim@people.example', 'Kim'),
+      labelIds: ['CATEGORY_PERSONAL'],
+      listUnsubscribe: false,
+    });
+    const mail = [person('a'), person('b'), person('c'), person('d')];
+    const stranger = { ...person('e'), fromAddress: 'lee@people.example', fromName: 'Lee' };
+    const { mailbox, read } = searchable([...mail, stranger]);
+    const batches: { ids: string[]; plan: BatchPlan }[] = [];
+    const asked: string[] = [];
+    await discoverSenders(
+      mailbox,
+      { ...partition, facts: { ...partition.facts, category: 'personal' } },
+      [...mail, stranger].map((m) => ({ id: m.id, threadId: m.threadId })),
+      async (ids, plan) => {
+        if (ids.length > 0) batches.push({ ids: ids.map((m) => m.id), plan: plan(ids) });
+        return true;
+      },
+      {
+        readsText: true,
+        seed: 'run-1',
+        correspondence: async (sender) => {
+          asked.push(sender);
+          return sender === 'kim@people.example'
+            ? { ids: new Set(['a', 'b', 'c', 'd']), reason: 'someone you correspond with' }
+            : undefined;
+        },
+      },
+    );
+    expect(asked).toEqual(['kim@people.example', 'lee@people.example']);
+    expect(read).toEqual(['a', 'e']);
+    expect(batches.map((b) => [b.plan.kind, b.ids])).toEqual([
+      ['known', ['a', 'b', 'c', 'd']],
+      ['read', ['e']],
+    ]);
+    expect(batches[0]!.plan).toMatchObject({
+      action: 'keep',
+      reason: 'someone you correspond with',
+    });
+  });
 });

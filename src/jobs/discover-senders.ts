@@ -3,6 +3,7 @@ import type { PackedPart } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
 import type { Partition } from '../domain/scan-partitions.js';
 import { isBulk } from '../domain/sender-groups.js';
+import type { Correspondence } from './correspondents.js';
 
 /** A listed message: Gmail's list answers ids and thread ids only. */
 export type Listed = { readonly id: string; readonly threadId: string };
@@ -24,6 +25,8 @@ export interface DiscoverOptions {
    * plan, a copy of the mailbox), another one once the mailbox has changed.
    */
   readonly seed: string;
+  /** Whether the owner replied to a person (see correspondents.ts); absent: never asked. */
+  readonly correspondence?: Correspondence | undefined;
 }
 
 /**
@@ -48,6 +51,24 @@ export async function discoverSenders(
     const sample = (await mailbox.getMetadata([first.id])).get(first.id);
     if (!sample?.fromAddress || !ADDRESS.test(sample.fromAddress)) {
       unattributed.push(first);
+      continue;
+    }
+    // Someone the owner writes to: their mail in the part is kept without a read.
+    const correspondent =
+      options.readsText && !isBulk(sample) && options.correspondence
+        ? await options.correspondence(sample.fromAddress)
+        : undefined;
+    if (correspondent) {
+      const group = [first, ...[...uncovered.values()].filter((m) => correspondent.ids.has(m.id))];
+      for (const m of group) uncovered.delete(m.id);
+      const own = await save(group, (chunk) => ({
+        kind: 'known',
+        facts: partition.facts,
+        threadIds: chunk.map((m) => m.threadId),
+        action: 'keep',
+        reason: correspondent.reason,
+      }));
+      if (!own) return false;
       continue;
     }
     // Its mail will be read one by one anyway: in full batches, the LLM judges 50 per call.

@@ -12,6 +12,7 @@ import type { Classifier, Mailbox } from '../domain/ports.js';
 import { CONVERSATION_REASONS, type ConversationMark } from '../domain/protection.js';
 import { type Partition, scanPartitions } from '../domain/scan-partitions.js';
 import { enqueueBatchIfReady, saveOwnBatch } from './batch-chain.js';
+import { correspondence } from './correspondents.js';
 import { discoverSenders, type Listed, listAll } from './discover-senders.js';
 import type { JobDeps } from './job-deps.js';
 import { listSizeBuckets, withSizes } from './size-buckets.js';
@@ -161,6 +162,7 @@ export async function planBySender(
       own = await discoverSenders(mailbox, partition, members, save, {
         readsText,
         seed: `${user.id} ${run.startHistoryId}`,
+        correspondence: readsText ? correspondence(deps, run, user, mailbox) : undefined,
       });
     }
     // A pack holds one part of the mailbox: its batches are ready as soon as the part is

@@ -63,12 +63,14 @@ export class OpenAiClassifier implements Classifier {
   private readonly limits: ClassifierLimits;
 
   /**
-   * In a scan by sender, bulk categories go by sender (the cached sender decision covers its
-   * unread mail); Primary and uncategorised mail is read and judged one by one.
+   * In a scan by sender, the parts the model decides from their facts alone are not read at
+   * all; the others go by sender: a bulk sender's cached decision covers its unread mail, the
+   * Primary mail of someone the owner replied to is kept, and the rest of people's mail is read
+   * and judged one by one. Uncategorised mail (no category tab) is read.
    */
   readonly scanBySender = {
     needsSender: (facts: PartitionFacts) => !this.scanBySender.mustRead(facts),
-    mustRead: (facts: PartitionFacts) => facts.category === 'personal' || facts.category === 'none',
+    mustRead: (facts: PartitionFacts) => facts.category === 'none',
     readsText: true,
     decideParts: (input: DecidePartsInput) => decideParts(this.options, input),
   };
