@@ -32,7 +32,7 @@ describe('correspondents', () => {
 
     const found = await correspondence(deps, run, user, kimsMailbox(queries))('kim@people.example');
 
-    expect(found?.ids).toEqual(new Set(['a', 'b']));
+    expect(found).toEqual({ ids: new Set(['a', 'b']), keep: 'someone you correspond with' });
     expect(queries).toEqual([`before:${NOW / 1000} from:kim@people.example`]);
     const cached = await store.getSenderDecisions(user.id, ['kim@people.example|primary']);
     expect(cached.get('kim@people.example|primary')).toMatchObject({
@@ -48,7 +48,7 @@ describe('correspondents', () => {
 
     const found = await correspondence(deps, run, user, kimsMailbox([]))('kim@people.example');
 
-    expect(found).toBeUndefined();
+    expect(found).toEqual({ ids: new Set(['a', 'b']), keep: null });
     const cached = await store.getSenderDecisions(user.id, ['kim@people.example|primary']);
     expect(cached.size).toBe(0);
   });

@@ -6,10 +6,17 @@ import type { JobDeps } from './job-deps.js';
 /** Why the Primary mail of someone the owner writes to is kept. */
 const CORRESPONDENT_REASON = 'someone you correspond with';
 
-/** Finds whether the owner replied to a person, from what listing and the marks say. */
-export type Correspondence = (
-  sender: string,
-) => Promise<{ readonly ids: ReadonlySet<string>; readonly reason: string } | undefined>;
+/**
+ * A person's mail as `from:` lists it, and why it is all kept when the owner replied to them
+ * (null otherwise: their mail is read and judged).
+ */
+export interface PersonsMail {
+  readonly ids: ReadonlySet<string>;
+  readonly keep: string | null;
+}
+
+/** Lists a person's mail and finds whether the owner replied to them. */
+export type Correspondence = (sender: string) => Promise<PersonsMail>;
 
 /**
  * A person is a correspondent when one of their conversations holds a message the owner sent:
@@ -17,8 +24,7 @@ export type Correspondence = (
  * once their mail is listed with `from:` (5 units a page). Their Primary mail is then kept
  * without reading it, and the decision is cached so that syncs attribute their new mail by
  * search. `from:` also matches display names, so a listing may hold others' mail: that only
- * keeps more, never trashes. Answers the ids listed from the person and why they are kept,
- * or undefined when the owner never replied to them.
+ * keeps more, never trashes.
  */
 export function correspondence(
   deps: JobDeps,
@@ -30,8 +36,9 @@ export function correspondence(
   return async (sender) => {
     const listed = await listAll(mailbox, `${scope} from:${sender}`);
     const threads = [...new Set(listed.map((m) => m.threadId))];
+    const ids = new Set(listed.map((m) => m.id));
     const replied = await deps.store.repliedThreads(user.id, threads);
-    if (replied.size === 0) return undefined;
+    if (replied.size === 0) return { ids, keep: null };
     await deps.store.putSenderDecisions(user.id, [
       {
         senderKey: `${sender}|primary`,
@@ -41,6 +48,6 @@ export function correspondence(
         decidedAt: deps.clock.now(),
       },
     ]);
-    return { ids: new Set(listed.map((m) => m.id)), reason: CORRESPONDENT_REASON };
+    return { ids, keep: CORRESPONDENT_REASON };
   };
 }

@@ -162,11 +162,18 @@ async function decideBySenderDecision(
     first && isBulk(first) && decision && isCurrent(decision, user.policy)
       ? decision.action
       : 'mixed';
-  // Important mail from a disposable sender is judged one by one, as the classifier does.
+  // Important mail from a disposable sender is judged one by one, as the classifier does. The
+  // samples were read and judged already: only the rest is read.
   if (action === 'mixed' || (action === 'trash' && plan.facts.important !== false)) {
-    const metadata = await mailbox.getMetadata(batch.messageIds);
-    const all = await decideMessages(deps, run, user, classifier, batch.messageIds, metadata);
-    return { decisions: all.decisions, llm: addUsage(judged.llm, all.llm) };
+    const own = new Set(batch.messageIds);
+    const rest = batch.messageIds.filter((id) => !samples.has(id));
+    const metadata = rest.length > 0 ? await mailbox.getMetadata(rest) : new Map();
+    const all = await decideMessages(deps, run, user, classifier, rest, metadata);
+    const byId = new Map(
+      [...judged.decisions.filter((d) => own.has(d.id)), ...all.decisions].map((d) => [d.id, d]),
+    );
+    const decisions = batch.messageIds.flatMap((id) => byId.get(id) ?? []);
+    return { decisions, llm: addUsage(judged.llm, all.llm) };
   }
   const answers = new Map<string, ClassifierAnswer>();
   const reason = `LLM, sender: ${decision?.reason ?? ''}`;

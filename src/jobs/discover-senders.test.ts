@@ -124,21 +124,21 @@ describe('discoverSenders', () => {
     expect(batches.map((b) => b.kind)).toEqual(['read']);
   });
 
-  it('keeps a correspondent’s mail in the part with no read beyond the first', async () => {
-    const person = (id: string) => ({
-      ...message(id, 'kim@people.example', 'Kim'),
+  it('keeps a correspondent’s mail in the part unread, and reads a stranger’s sample once', async () => {
+    const person = (id: string, fromAddress = 'kim@people.example') => ({
+      ...message(id, fromAddress, fromAddress.slice(0, 3)),
       labelIds: ['CATEGORY_PERSONAL'],
       listUnsubscribe: false,
     });
-    const mail = [person('a'), person('b'), person('c'), person('d')];
-    const stranger = { ...person('e'), fromAddress: 'lee@people.example', fromName: 'Lee' };
-    const { mailbox, read } = searchable([...mail, stranger]);
+    const kim = [person('a'), person('b'), person('c'), person('d')];
+    const lee = [person('e', 'lee@people.example'), person('f', 'lee@people.example')];
+    const { mailbox, read } = searchable([...kim, ...lee]);
     const batches: { ids: string[]; plan: BatchPlan }[] = [];
     const asked: string[] = [];
     await discoverSenders(
       mailbox,
       { ...partition, facts: { ...partition.facts, category: 'personal' } },
-      [...mail, stranger].map((m) => ({ id: m.id, threadId: m.threadId })),
+      [...kim, ...lee].map((m) => ({ id: m.id, threadId: m.threadId })),
       async (ids, plan) => {
         if (ids.length > 0) batches.push({ ids: ids.map((m) => m.id), plan: plan(ids) });
         return true;
@@ -149,20 +149,23 @@ describe('discoverSenders', () => {
         correspondence: async (sender) => {
           asked.push(sender);
           return sender === 'kim@people.example'
-            ? { ids: new Set(['a', 'b', 'c', 'd']), reason: 'someone you correspond with' }
-            : undefined;
+            ? { ids: new Set(['a', 'b', 'c', 'd']), keep: 'someone you correspond with' }
+            : { ids: new Set(['e', 'f']), keep: null };
         },
       },
     );
     expect(asked).toEqual(['kim@people.example', 'lee@people.example']);
+    // One read each: Kim's first message (to learn the sender), Lee's sample.
     expect(read).toEqual(['a', 'e']);
     expect(batches.map((b) => [b.plan.kind, b.ids])).toEqual([
       ['known', ['a', 'b', 'c', 'd']],
-      ['read', ['e']],
+      ['sender', ['e', 'f']],
     ]);
     expect(batches[0]!.plan).toMatchObject({
       action: 'keep',
       reason: 'someone you correspond with',
     });
+    const lees = batches[1]!.plan;
+    expect(lees.kind === 'sender' && lees.samples.map((s) => s.id)).toEqual(['e']);
   });
 });

@@ -25,7 +25,7 @@ export interface DiscoverOptions {
    * plan, a copy of the mailbox), another one once the mailbox has changed.
    */
   readonly seed: string;
-  /** Whether the owner replied to a person (see correspondents.ts); absent: never asked. */
+  /** A person's mail, and whether the owner replied to them (see correspondents.ts). */
   readonly correspondence?: Correspondence | undefined;
 }
 
@@ -53,21 +53,31 @@ export async function discoverSenders(
       unattributed.push(first);
       continue;
     }
-    // Someone the owner writes to: their mail in the part is kept without a read.
-    const correspondent =
-      options.readsText && !isBulk(sample) && options.correspondence
-        ? await options.correspondence(sample.fromAddress)
-        : undefined;
-    if (correspondent) {
-      const group = [first, ...[...uncovered.values()].filter((m) => correspondent.ids.has(m.id))];
+    // A person: their mail in the part is kept unread if the owner replied to them, else read
+    // and judged one by one (the sample already read is not read again).
+    if (options.readsText && !isBulk(sample) && options.correspondence) {
+      const mail = await options.correspondence(sample.fromAddress);
+      const group = [first, ...[...uncovered.values()].filter((m) => mail.ids.has(m.id))];
       for (const m of group) uncovered.delete(m.id);
-      const own = await save(group, (chunk) => ({
-        kind: 'known',
-        facts: partition.facts,
-        threadIds: chunk.map((m) => m.threadId),
-        action: 'keep',
-        reason: correspondent.reason,
-      }));
+      const keep = mail.keep;
+      const threadIds = (chunk: readonly Listed[]) => chunk.map((m) => m.threadId);
+      const own = await save(group, (chunk) =>
+        keep
+          ? {
+              kind: 'known',
+              facts: partition.facts,
+              threadIds: threadIds(chunk),
+              action: 'keep',
+              reason: keep,
+            }
+          : {
+              kind: 'sender',
+              facts: partition.facts,
+              threadIds: threadIds(chunk),
+              sender: sample.fromAddress,
+              samples: [sample],
+            },
+      );
       if (!own) return false;
       continue;
     }
