@@ -370,3 +370,58 @@ describe('decideBatch with a packed batch', () => {
     ]);
   });
 });
+
+describe('decideBatch with a person’s mail, for a classifier that reads text', () => {
+  it('reads only what the sample did not show, and trashes nothing protected whatever it is told', async () => {
+    const { deps, user, run, batch } = await setup();
+    const trashAll: Classifier = {
+      scanBySender: { needsSender: () => true, readsText: true },
+      classify: async (input) => {
+        const answers = new Map<string, ClassifierAnswer>(
+          input.messages.map((m) => [m.id, { action: 'trash', reason: 'LLM: trash everything' }]),
+        );
+        return { answers, usage: { ...ZERO_USAGE, calls: 1 } };
+      },
+    };
+    const person = (id: string, labels: string[] = ['CATEGORY_PERSONAL']): MessageMeta => ({
+      ...sample,
+      id,
+      threadId: `t${id}`,
+      labelIds: labels,
+      fromAddress: 'lee@people.example',
+      listUnsubscribe: false,
+      listId: null,
+    });
+    const fresh = [person('r1'), person('r2'), person('r3', ['CATEGORY_PERSONAL', 'STARRED'])];
+    const read: string[] = [];
+    const mailbox = fakeMailbox('expired', fresh);
+    const reading: Mailbox = {
+      ...mailbox,
+      getMetadata: (ids) => {
+        read.push(...ids);
+        return mailbox.getMetadata(ids);
+      },
+    };
+    const stranger: Batch = {
+      ...batch,
+      messageIds: ['r1', 'r2', 'r3'],
+      plan: {
+        kind: 'sender',
+        facts: { protectedBy: null, category: 'personal', important: false, old: true },
+        threadIds: ['tr1', 'tr2', 'tr3'],
+        sender: 'lee@people.example',
+        samples: [fresh[0]!],
+      },
+    };
+    const withLlm = { ...deps, classifierFor: async () => trashAll };
+
+    const result = await decideBatch(withLlm, run, user, reading, stranger);
+
+    expect(read).toEqual(['r2', 'r3']);
+    expect(result.decisions.map((d) => [d.id, d.decision])).toEqual([
+      ['r1', 'trash'],
+      ['r2', 'trash'],
+      ['r3', 'protected'],
+    ]);
+  });
+});
