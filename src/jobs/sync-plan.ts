@@ -111,7 +111,8 @@ export async function planSync(
         facts: young,
         threadIds: [],
       });
-    } else if (searchable && !(readsText && important)) {
+    } else if (searchable) {
+      // Important mail is attributed only to senders decided to keep (see attribute).
       candidates.push({ message, facts: young, category: searchable });
     } else toRead.push(message);
   }
@@ -246,7 +247,10 @@ function fromHistory(message: Added): MessageMeta {
 }
 
 const FACT_CATEGORIES: readonly (readonly [string, Category])[] = [
-  ...Object.entries(CATEGORY_LABELS).map(([c, label]) => [label, c as Category] as const),
+  ['CATEGORY_PROMOTIONS', 'promotions'],
+  ['CATEGORY_SOCIAL', 'social'],
+  ['CATEGORY_UPDATES', 'updates'],
+  ['CATEGORY_FORUMS', 'forums'],
   ['CATEGORY_PERSONAL', 'personal'],
 ];
 
