@@ -238,6 +238,8 @@ export type BatchPlan =
       readonly sizes?: readonly number[];
       /** What the plan's question about the parts cost (see PartDecision), on one batch only. */
       readonly llm?: LlmUsage;
+      /** A person the owner replied to: a kept sample keeps their mail (correspondents.ts). */
+      readonly correspondent?: boolean;
     }
   | {
       /**

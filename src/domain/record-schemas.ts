@@ -115,6 +115,7 @@ const partPlans = [
     samples: z.array(messageMetaSchema),
     sizes: sizesSchema,
     llm: usageSchema.optional(),
+    correspondent: z.boolean().optional(),
   }),
   z.object({
     kind: z.literal('known'),

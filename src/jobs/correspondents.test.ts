@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fakeJobDeps, RecordingMailbox } from '../../test/helpers/job-fakes.js';
 import { DEFAULT_POLICY, type Run, type User } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
-import { correspondence } from './correspondents.js';
+import { correspondence, keptCorrespondent } from './correspondents.js';
 
 const NOW = 1_800_000_000_000;
 const user = { id: 'user-1', policy: { ...DEFAULT_POLICY, version: 2 } } as User;
@@ -32,24 +32,60 @@ describe('correspondents', () => {
 
     const found = await correspondence(deps, run, user, kimsMailbox(queries))('kim@people.example');
 
-    expect(found).toEqual({ ids: new Set(['a', 'b']), keep: 'someone you correspond with' });
+    expect(found).toEqual({ ids: new Set(['a', 'b']), replied: true });
     expect(queries).toEqual([`before:${NOW / 1000} from:kim@people.example`]);
-    const cached = await store.getSenderDecisions(user.id, ['kim@people.example|primary']);
-    expect(cached.get('kim@people.example|primary')).toMatchObject({
-      action: 'keep',
-      reason: 'someone you correspond with',
-      policyVersion: 2,
-    });
   });
 
-  it('are not people the owner never answered, and nothing is cached for them', async () => {
+  it('are not people the owner never answered, whatever else marks their conversations', async () => {
     const { deps, store } = fakeJobDeps(new RecordingMailbox(), NOW);
     await store.addMarkedThreads(user.id, new Map([['t2', 'starred']]));
 
     const found = await correspondence(deps, run, user, kimsMailbox([]))('kim@people.example');
 
-    expect(found).toEqual({ ids: new Set(['a', 'b']), keep: null });
-    const cached = await store.getSenderDecisions(user.id, ['kim@people.example|primary']);
-    expect(cached.size).toBe(0);
+    expect(found).toEqual({ ids: new Set(['a', 'b']), replied: false });
+  });
+
+  it('keep their mail, and are remembered for syncs, only when the classifier kept the sample', async () => {
+    const { deps, store } = fakeJobDeps(new RecordingMailbox(), NOW);
+    const sample = {
+      id: 'a',
+      threadId: 't1',
+      labelIds: ['CATEGORY_PERSONAL'],
+      fromAddress: 'kim@people.example',
+      fromName: 'Kim',
+      subject: 'Dinner?',
+      snippet: '',
+      sizeEstimate: 100,
+      internalDate: 0,
+      listUnsubscribe: false,
+      listId: null,
+    };
+    const plan = {
+      kind: 'sender',
+      facts: { protectedBy: null, category: 'personal', important: false, old: true },
+      threadIds: ['t1', 't2'],
+      sender: 'kim@people.example',
+      samples: [sample],
+      correspondent: true,
+    } as const;
+    const judged = (decision: 'keep' | 'trash' | 'failed') => [
+      { id: 'a', decision, reason: 'LLM: x', sender: null, bytes: 100 },
+    ];
+    const key = 'kim@people.example|primary';
+
+    expect(await keptCorrespondent(deps, user, plan, judged('trash'))).toBeUndefined();
+    expect(await keptCorrespondent(deps, user, plan, judged('failed'))).toBeUndefined();
+    const stranger = { ...plan, correspondent: false };
+    expect(await keptCorrespondent(deps, user, stranger, judged('keep'))).toBeUndefined();
+    expect((await store.getSenderDecisions(user.id, [key])).size).toBe(0);
+
+    expect(await keptCorrespondent(deps, user, plan, judged('keep'))).toBe(
+      'someone you correspond with',
+    );
+    expect((await store.getSenderDecisions(user.id, [key])).get(key)).toMatchObject({
+      action: 'keep',
+      reason: 'someone you correspond with',
+      policyVersion: 2,
+    });
   });
 });

@@ -1,18 +1,16 @@
-import type { Run, User } from '../domain/model.js';
+import type { BatchPlan, MessageDecision, Run, User } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
+import { senderKey } from '../domain/sender-groups.js';
 import { listAll } from './discover-senders.js';
 import type { JobDeps } from './job-deps.js';
 
 /** Why the Primary mail of someone the owner writes to is kept. */
 const CORRESPONDENT_REASON = 'someone you correspond with';
 
-/**
- * A person's mail as `from:` lists it, and why it is all kept when the owner replied to them
- * (null otherwise: their mail is read and judged).
- */
+/** A person's mail as `from:` lists it, and whether the owner replied to them. */
 export interface PersonsMail {
   readonly ids: ReadonlySet<string>;
-  readonly keep: string | null;
+  readonly replied: boolean;
 }
 
 /** Lists a person's mail and finds whether the owner replied to them. */
@@ -21,10 +19,8 @@ export type Correspondence = (sender: string) => Promise<PersonsMail>;
 /**
  * A person is a correspondent when one of their conversations holds a message the owner sent:
  * the marks remembered from the exact `SENT` listing (conversation-marks.ts) say so for free
- * once their mail is listed with `from:` (5 units a page). Their Primary mail is then kept
- * without reading it, and the decision is cached so that syncs attribute their new mail by
- * search. `from:` also matches display names, so a listing may hold others' mail: that only
- * keeps more, never trashes.
+ * once their mail is listed with `from:` (5 units a page). `from:` also matches display names,
+ * so a listing may hold others' mail: it only decides what is kept, never what is trashed.
  */
 export function correspondence(
   deps: JobDeps,
@@ -36,18 +32,34 @@ export function correspondence(
   return async (sender) => {
     const listed = await listAll(mailbox, `${scope} from:${sender}`);
     const threads = [...new Set(listed.map((m) => m.threadId))];
-    const ids = new Set(listed.map((m) => m.id));
     const replied = await deps.store.repliedThreads(user.id, threads);
-    if (replied.size === 0) return { ids, keep: null };
-    await deps.store.putSenderDecisions(user.id, [
-      {
-        senderKey: `${sender}|primary`,
-        action: 'keep',
-        reason: CORRESPONDENT_REASON,
-        policyVersion: user.policy.version,
-        decidedAt: deps.clock.now(),
-      },
-    ]);
-    return { ids, keep: CORRESPONDENT_REASON };
+    return { ids: new Set(listed.map((m) => m.id)), replied: replied.size > 0 };
   };
+}
+
+/**
+ * A correspondent's mail in a sender batch is kept unread when the classifier kept the sample
+ * read of it (it still judges that one: a model that would trash it makes the rest be read
+ * and judged, as in a scan message by message). The decision is cached so that syncs
+ * attribute the person's new mail by search. Answers why the mail is kept, or undefined.
+ */
+export async function keptCorrespondent(
+  deps: JobDeps,
+  user: User,
+  plan: Extract<BatchPlan, { kind: 'sender' }>,
+  judged: readonly MessageDecision[],
+): Promise<string | undefined> {
+  const [first] = plan.samples;
+  if (!plan.correspondent || !first || judged.length === 0) return undefined;
+  if (!judged.every((d) => d.decision === 'keep')) return undefined;
+  await deps.store.putSenderDecisions(user.id, [
+    {
+      senderKey: senderKey(first),
+      action: 'keep',
+      reason: CORRESPONDENT_REASON,
+      policyVersion: user.policy.version,
+      decidedAt: deps.clock.now(),
+    },
+  ]);
+  return CORRESPONDENT_REASON;
 }

@@ -411,6 +411,8 @@ describe('decideBatch with a person’s mail, for a classifier that reads text',
         threadIds: ['tr1', 'tr2', 'tr3'],
         sender: 'lee@people.example',
         samples: [fresh[0]!],
+        // Even someone the owner replied to: a trashed sample makes the rest be read.
+        correspondent: true,
       },
     };
     const withLlm = { ...deps, classifierFor: async () => trashAll };
@@ -422,6 +424,64 @@ describe('decideBatch with a person’s mail, for a classifier that reads text',
       ['r1', 'trash'],
       ['r2', 'trash'],
       ['r3', 'protected'],
+    ]);
+  });
+
+  it('keeps a correspondent’s mail unread when the classifier keeps the sample', async () => {
+    const { deps, user, run, batch } = await setup();
+    const keepAll: Classifier = {
+      scanBySender: { needsSender: () => true, readsText: true },
+      classify: async (input) => ({
+        answers: new Map(
+          input.messages.map((m) => [m.id, { action: 'keep', reason: 'LLM: a friend' }]),
+        ),
+        usage: { ...ZERO_USAGE, calls: 1 },
+      }),
+    };
+    const kim: MessageMeta = {
+      ...sample,
+      id: 'k1',
+      threadId: 'tk1',
+      labelIds: ['CATEGORY_PERSONAL'],
+      fromAddress: 'kim@people.example',
+      listUnsubscribe: false,
+      listId: null,
+    };
+    const read: string[] = [];
+    const mailbox = fakeMailbox('expired', [kim]);
+    const reading: Mailbox = {
+      ...mailbox,
+      getMetadata: (ids) => {
+        read.push(...ids);
+        return mailbox.getMetadata(ids);
+      },
+    };
+    const friend: Batch = {
+      ...batch,
+      messageIds: ['k1', 'k2', 'k3'],
+      plan: {
+        kind: 'sender',
+        facts: { protectedBy: null, category: 'personal', important: true, old: true },
+        threadIds: ['tk1', 'tk2', 'tk3'],
+        sender: 'kim@people.example',
+        samples: [kim],
+        correspondent: true,
+      },
+    };
+
+    const result = await decideBatch(
+      { ...deps, classifierFor: async () => keepAll },
+      run,
+      user,
+      reading,
+      friend,
+    );
+
+    expect(read).toEqual([]);
+    expect(result.decisions.map((d) => [d.id, d.decision, d.reason])).toEqual([
+      ['k1', 'keep', 'LLM: a friend'],
+      ['k2', 'keep', 'LLM, someone you correspond with'],
+      ['k3', 'keep', 'LLM, someone you correspond with'],
     ]);
   });
 });

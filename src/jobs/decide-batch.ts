@@ -16,6 +16,7 @@ import { protectionReason } from '../domain/protection.js';
 import { addUsage } from '../domain/run-progress.js';
 import { isBulk, isCurrent, senderKey } from '../domain/sender-groups.js';
 import { protectionContext } from './conversation-marks.js';
+import { keptCorrespondent } from './correspondents.js';
 import { decidePacked } from './decide-packed.js';
 import type { JobDeps } from './job-deps.js';
 import { knownMetadata } from './known-metadata.js';
@@ -158,8 +159,13 @@ async function decideBySenderDecision(
   const decision = first
     ? (await deps.store.getSenderDecisions(user.id, [key])).get(key)
     : undefined;
-  const action =
-    first && isBulk(first) && decision && isCurrent(decision, user.policy)
+  const person =
+    first && !isBulk(first)
+      ? await keptCorrespondent(deps, user, plan, judged.decisions)
+      : undefined;
+  const action = person
+    ? 'keep'
+    : first && isBulk(first) && decision && isCurrent(decision, user.policy)
       ? decision.action
       : 'mixed';
   // Important mail from a disposable sender is judged one by one, as the classifier does. The
@@ -176,7 +182,7 @@ async function decideBySenderDecision(
     return { decisions, llm: addUsage(judged.llm, all.llm) };
   }
   const answers = new Map<string, ClassifierAnswer>();
-  const reason = `LLM, sender: ${decision?.reason ?? ''}`;
+  const reason = person ? `LLM, ${person}` : `LLM, sender: ${decision?.reason ?? ''}`;
   for (const id of batch.messageIds) answers.set(id, { action, reason });
   for (const d of judged.decisions) {
     if (d.decision === 'trash' || d.decision === 'keep') {

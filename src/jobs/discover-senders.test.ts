@@ -124,7 +124,7 @@ describe('discoverSenders', () => {
     expect(batches.map((b) => b.kind)).toEqual(['read']);
   });
 
-  it('keeps a correspondent’s mail in the part unread, and reads a stranger’s sample once', async () => {
+  it('groups a person’s mail with one listing, reads one sample, and marks a correspondent', async () => {
     const person = (id: string, fromAddress = 'kim@people.example') => ({
       ...message(id, fromAddress, fromAddress.slice(0, 3)),
       labelIds: ['CATEGORY_PERSONAL'],
@@ -149,8 +149,8 @@ describe('discoverSenders', () => {
         correspondence: async (sender) => {
           asked.push(sender);
           return sender === 'kim@people.example'
-            ? { ids: new Set(['a', 'b', 'c', 'd']), keep: 'someone you correspond with' }
-            : { ids: new Set(['e', 'f']), keep: null };
+            ? { ids: new Set(['a', 'b', 'c', 'd']), replied: true }
+            : { ids: new Set(['e', 'f']), replied: false };
         },
       },
     );
@@ -158,14 +158,12 @@ describe('discoverSenders', () => {
     // One read each: Kim's first message (to learn the sender), Lee's sample.
     expect(read).toEqual(['a', 'e']);
     expect(batches.map((b) => [b.plan.kind, b.ids])).toEqual([
-      ['known', ['a', 'b', 'c', 'd']],
+      ['sender', ['a', 'b', 'c', 'd']],
       ['sender', ['e', 'f']],
     ]);
-    expect(batches[0]!.plan).toMatchObject({
-      action: 'keep',
-      reason: 'someone you correspond with',
-    });
-    const lees = batches[1]!.plan;
-    expect(lees.kind === 'sender' && lees.samples.map((s) => s.id)).toEqual(['e']);
+    const [kims, lees] = batches.map((b) => b.plan);
+    expect(kims).toMatchObject({ sender: 'kim@people.example', correspondent: true });
+    expect(lees?.kind === 'sender' && lees.samples.map((m) => m.id)).toEqual(['e']);
+    expect(lees).not.toHaveProperty('correspondent');
   });
 });

@@ -53,31 +53,20 @@ export async function discoverSenders(
       unattributed.push(first);
       continue;
     }
-    // A person: their mail in the part is kept unread if the owner replied to them, else read
-    // and judged one by one (the sample already read is not read again).
+    // A person: their mail in the part follows the sample when the owner replied to them (a
+    // kept sample keeps it unread), else it is read and judged; the sample is not read again.
     if (options.readsText && !isBulk(sample) && options.correspondence) {
       const mail = await options.correspondence(sample.fromAddress);
       const group = [first, ...[...uncovered.values()].filter((m) => mail.ids.has(m.id))];
       for (const m of group) uncovered.delete(m.id);
-      const keep = mail.keep;
-      const threadIds = (chunk: readonly Listed[]) => chunk.map((m) => m.threadId);
-      const own = await save(group, (chunk) =>
-        keep
-          ? {
-              kind: 'known',
-              facts: partition.facts,
-              threadIds: threadIds(chunk),
-              action: 'keep',
-              reason: keep,
-            }
-          : {
-              kind: 'sender',
-              facts: partition.facts,
-              threadIds: threadIds(chunk),
-              sender: sample.fromAddress,
-              samples: [sample],
-            },
-      );
+      const own = await save(group, (chunk) => ({
+        kind: 'sender',
+        facts: partition.facts,
+        threadIds: chunk.map((m) => m.threadId),
+        sender: sample.fromAddress,
+        samples: [sample],
+        ...(mail.replied ? { correspondent: true } : {}),
+      }));
       if (!own) return false;
       continue;
     }
