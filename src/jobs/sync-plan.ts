@@ -65,7 +65,9 @@ export async function planSync(
   // Labels, the conversations' marks and the keep-list (no address yet): the shared rules.
   const ctx = await protectionContext(deps.store, user, added);
   // Parts the full scan's classifier decided from their facts alone decide new mail too.
-  const verdicts = readsText ? await partVerdicts(deps, user) : new Map<string, PartVerdict>();
+  const verdicts = readsText
+    ? await partVerdicts(deps, user, added)
+    : new Map<string, PartVerdict>();
 
   const groups = new Map<string, { ids: Added[]; plan: PlannedBatch['plan'] }>();
   const put = (key: string, message: Added, plan: PlannedBatch['plan']) => {
@@ -142,8 +144,19 @@ export async function planSync(
   return chunked([...groups.values(), { ids: toRead, plan: undefined }]);
 }
 
-async function partVerdicts(deps: JobDeps, user: User): Promise<Map<string, PartVerdict>> {
-  const keys = everyPartFacts().map((facts) => `${PART_PREFIX}${partKey(facts)}`);
+/** The scan's part decisions for the categories and importance of the new mail only. */
+async function partVerdicts(
+  deps: JobDeps,
+  user: User,
+  added: readonly Added[],
+): Promise<Map<string, PartVerdict>> {
+  const present = new Set(
+    added.map((m) => `${factsCategory(m.labelIds)}:${m.labelIds.includes('IMPORTANT')}`),
+  );
+  const keys = everyPartFacts()
+    .filter((facts) => present.has(`${facts.category}:${facts.important}`))
+    .map((facts) => `${PART_PREFIX}${partKey(facts)}`);
+  if (keys.length === 0) return new Map();
   return agelessVerdicts(await deps.store.getSenderDecisions(user.id, keys), user.policy);
 }
 
