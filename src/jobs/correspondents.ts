@@ -29,11 +29,18 @@ export function correspondence(
   mailbox: Mailbox,
 ): Correspondence {
   const scope = `before:${Math.floor((run.startedAt ?? deps.clock.now()) / 1000)}`;
-  return async (sender) => {
+  // A person's mail spans the parts (important or not, old or recent): listed once a plan.
+  const known = new Map<string, Promise<PersonsMail>>();
+  const find = async (sender: string): Promise<PersonsMail> => {
     const listed = await listAll(mailbox, `${scope} from:${sender}`);
     const threads = [...new Set(listed.map((m) => m.threadId))];
     const replied = await deps.store.repliedThreads(user.id, threads);
     return { ids: new Set(listed.map((m) => m.id)), replied: replied.size > 0 };
+  };
+  return (sender) => {
+    const found = known.get(sender) ?? find(sender);
+    known.set(sender, found);
+    return found;
   };
 }
 
