@@ -311,7 +311,7 @@ export interface Classifier {
     /**
      * Decides whole parts of the mailbox from their search facts alone where it can (one
      * question for every part, cached per policy version); the parts answered `senders` are
-     * looked at sender by sender. Never throws: a failure answers `senders` for every part.
+     * looked at sender by sender. A failed or refused call decides no part.
      */
     decideParts?(input: DecidePartsInput): Promise<DecidePartsResult>;
   };
