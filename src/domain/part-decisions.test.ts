@@ -18,13 +18,15 @@ describe('decisions about whole parts of the mailbox', () => {
     for (const part of parts) expect(partKey(part.facts)).toBe(part.key);
   });
 
-  it('lets a trash through only for unimportant mail of a bulk category', () => {
-    for (const category of ['promotions', 'social', 'updates', 'forums'] as const) {
+  it('lets a trash through only for unimportant promotions and social mail', () => {
+    for (const category of ['promotions', 'social'] as const) {
       expect(safePartDecision(facts({ category }), trash)).toEqual(trash);
     }
   });
 
-  it('never trashes important mail or Primary mail unread, whatever the classifier says', () => {
+  it('never trashes unread what may hold documents, important or Primary mail, whatever the classifier says', () => {
+    expect(safePartDecision(facts({ category: 'updates' }), trash)).toBeUndefined();
+    expect(safePartDecision(facts({ category: 'forums' }), trash)).toBeUndefined();
     expect(safePartDecision(facts({ important: true }), trash)).toBeUndefined();
     expect(safePartDecision(facts({ important: null }), trash)).toBeUndefined();
     expect(safePartDecision(facts({ category: 'personal' }), trash)).toBeUndefined();

@@ -23,13 +23,17 @@ export interface PartVerdict {
   readonly reason: string;
 }
 
-/** Categories whose mail may go to Trash unread, by part: bulk mail, never people's. */
-const TRASHABLE = new Set(['promotions', 'social', 'updates', 'forums']);
+/**
+ * Categories whose mail may go to Trash unread, by part: promotions and social notifications.
+ * Updates hold receipts, bills and statements, forums the owner's lists, Primary people's mail:
+ * their senders are always looked at before anything goes to Trash.
+ */
+const TRASHABLE = new Set(['promotions', 'social']);
 
 /**
  * What the plan may act on, whatever the classifier answered: a keep always; a trash only for
- * a bulk category's mail Gmail did not mark important (important mail is judged on its own,
- * and Primary mail is people's); anything else means looking at the senders.
+ * promotions or social mail Gmail did not mark important (important mail is judged on its
+ * own); anything else means looking at the senders.
  */
 export function safePartDecision(
   facts: PartitionFacts,
