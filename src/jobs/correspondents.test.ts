@@ -76,19 +76,34 @@ describe('correspondents', () => {
     ];
     const key = 'kim@people.example|primary';
 
-    expect(await keptCorrespondent(deps, user, plan, judged('trash'))).toBeUndefined();
-    expect(await keptCorrespondent(deps, user, plan, judged('failed'))).toBeUndefined();
+    expect(await keptCorrespondent(deps, user, plan, judged('trash'), undefined)).toBeUndefined();
+    expect(await keptCorrespondent(deps, user, plan, judged('failed'), undefined)).toBeUndefined();
     const stranger = { ...plan, correspondent: false };
-    expect(await keptCorrespondent(deps, user, stranger, judged('keep'))).toBeUndefined();
+    expect(
+      await keptCorrespondent(deps, user, stranger, judged('keep'), undefined),
+    ).toBeUndefined();
     expect((await store.getSenderDecisions(user.id, [key])).size).toBe(0);
 
-    expect(await keptCorrespondent(deps, user, plan, judged('keep'))).toBe(
+    expect(await keptCorrespondent(deps, user, plan, judged('keep'), undefined)).toBe(
       'someone you correspond with',
     );
-    expect((await store.getSenderDecisions(user.id, [key])).get(key)).toMatchObject({
+    const cached = (await store.getSenderDecisions(user.id, [key])).get(key);
+    expect(cached).toMatchObject({
       action: 'keep',
       reason: 'someone you correspond with',
       policyVersion: 2,
     });
+    // Known already: kept without writing the decision again.
+    const writes = { count: 0 };
+    const counting = {
+      ...deps,
+      store: Object.assign(Object.create(store), {
+        putSenderDecisions: async () => void writes.count++,
+      }),
+    };
+    expect(await keptCorrespondent(counting, user, plan, judged('keep'), cached)).toBe(
+      'someone you correspond with',
+    );
+    expect(writes.count).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
-import type { BatchPlan, MessageDecision, Run, User } from '../domain/model.js';
+import type { BatchPlan, MessageDecision, Run, SenderDecision, User } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
-import { senderKey } from '../domain/sender-groups.js';
+import { isCurrent, senderKey } from '../domain/sender-groups.js';
 import { listAll } from './discover-senders.js';
 import type { JobDeps } from './job-deps.js';
 
@@ -55,10 +55,17 @@ export async function keptCorrespondent(
   user: User,
   plan: Extract<BatchPlan, { kind: 'sender' }>,
   judged: readonly MessageDecision[],
+  /** The person's cached decision, if any: one already current is not written again. */
+  cached: SenderDecision | undefined,
 ): Promise<string | undefined> {
   const [first] = plan.samples;
   if (!plan.correspondent || !first || judged.length === 0) return undefined;
   if (!judged.every((d) => d.decision === 'keep')) return undefined;
+  const remembered =
+    cached?.action === 'keep' &&
+    cached.reason === CORRESPONDENT_REASON &&
+    isCurrent(cached, user.policy);
+  if (remembered) return CORRESPONDENT_REASON;
   await deps.store.putSenderDecisions(user.id, [
     {
       senderKey: senderKey(first),

@@ -161,7 +161,7 @@ async function decideBySenderDecision(
     : undefined;
   const person =
     first && !isBulk(first)
-      ? await keptCorrespondent(deps, user, plan, judged.decisions)
+      ? await keptCorrespondent(deps, user, plan, judged.decisions, cached)
       : undefined;
   const action = person
     ? 'keep'
