@@ -4,7 +4,7 @@ import { Random } from '../src/local/google/random.js';
 import type { SimMessage } from '../src/local/google/sim-types.js';
 import { type FakeOpenAi, startFakeOpenAi, VALID_KEY } from './helpers/fake-openai.js';
 import { type StartedService, signIn, startLocalService } from './helpers/local-service.js';
-import { inTrash, personal, waitFor } from './helpers/ongoing-cleanup.js';
+import { disposable, inTrash, personal, waitFor } from './helpers/ongoing-cleanup.js';
 import { type RunningGoogle, startSimulatedGoogle } from './helpers/simulated-google.js';
 
 const OWNER = 'llm-sync@example.com';
@@ -88,5 +88,71 @@ describe('a sync with an OpenAI key', () => {
     // Only the person's message was read, and only it went to the LLM (one call).
     expect(gets()).toBe(1);
     expect(fake.stats.calls - calls).toBe(1);
+  }, 120_000);
+
+  it('keeps new Primary mail from someone the owner replied to without reading it or asking the LLM', async () => {
+    const decided = await started.service.store.listSenderDecisions(userId, 1_000);
+    const friend = decided.find(
+      (d) => d.senderKey.endsWith('|primary') && d.reason === 'someone you correspond with',
+    );
+    expect(friend).toBeDefined();
+    const address = friend!.senderKey.slice(0, friend!.senderKey.lastIndexOf('|'));
+    const known = [...google.google.account(OWNER).messagesAfter(undefined)].find(
+      (m) => m.from.address === address,
+    )!;
+    const fresh = (labels: string[]): SimMessage => ({
+      ...makeIncomingMessage(rng, OWNER, Date.now() - 60_000, 'personal', { from: known.from }),
+      labelIds: ['CATEGORY_PERSONAL', 'INBOX', 'UNREAD', ...labels],
+    });
+    const mail = [fresh([]), fresh(['IMPORTANT'])];
+    for (const message of mail) google.google.deliver(OWNER, message);
+    google.google.stats.reset();
+    const calls = fake.stats.calls;
+    const [previous] = await started.service.store.listRuns(userId, 1);
+
+    await started.service.queue.enqueue({ path: '/tasks/sync', payload: { userId } });
+    const run = await waitFor(async () => {
+      const [latest] = await started.service.store.listRuns(userId, 1);
+      return latest?.kind === 'incremental' &&
+        latest.id !== previous?.id &&
+        latest.status === 'DONE'
+        ? latest
+        : undefined;
+    }, 'the sync run');
+
+    expect(run.counters).toMatchObject({ processed: 2, trashed: 0, kept: 2 });
+    const decisions = (await started.service.store.listBatches(run.id)).flatMap((b) => b.decisions);
+    expect(decisions.map((d) => d.reason)).toEqual([
+      'LLM, a sender decided to keep',
+      'LLM, a sender decided to keep',
+    ]);
+    expect(gets()).toBe(0);
+    expect(fake.stats.calls - calls).toBe(0);
+  }, 120_000);
+
+  it('trashes new promotions of a sender never seen, by the part the scan decided, with no read or search', async () => {
+    const fresh = [disposable(rng, OWNER), disposable(rng, OWNER)];
+    for (const message of fresh) google.google.deliver(OWNER, message);
+    google.google.stats.reset();
+    const calls = fake.stats.calls;
+    const [previous] = await started.service.store.listRuns(userId, 1);
+
+    await started.service.queue.enqueue({ path: '/tasks/sync', payload: { userId } });
+    const run = await waitFor(async () => {
+      const [latest] = await started.service.store.listRuns(userId, 1);
+      return latest?.kind === 'incremental' &&
+        latest.id !== previous?.id &&
+        latest.status === 'DONE'
+        ? latest
+        : undefined;
+    }, 'the sync run');
+
+    expect(run.counters).toMatchObject({ processed: 2, trashed: 2 });
+    const decisions = (await started.service.store.listBatches(run.id)).flatMap((b) => b.decisions);
+    for (const d of decisions) expect(d.reason).toMatch(/^LLM, by its Gmail category: /);
+    const methods = google.google.stats.snapshot(OWNER).methods;
+    expect(methods['users.messages.get']?.calls ?? 0).toBe(0);
+    expect(methods['users.messages.list']?.calls ?? 0).toBe(0);
+    expect(fake.stats.calls - calls).toBe(0);
   }, 120_000);
 });

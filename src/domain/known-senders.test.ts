@@ -57,6 +57,8 @@ describe('known senders', () => {
     expect(Object.fromEntries(found)).toEqual({
       promotions: { trash: ['news@shop.example'], keep: [] },
       social: { trash: [], keep: ['club@shop.example'] },
+      // Someone the owner replied to: their new Primary mail is found by search too.
+      primary: { trash: [], keep: ['friend@mail.example'] },
     });
     const rules = decidedSenders(
       [decision(`${RULES_PREFIX}rules@shop.example|promotions`, 'trash')],

@@ -15,12 +15,17 @@ import { categoryOf, isCurrent, senderKey } from './sender-groups.js';
 /** Key prefix of the senders the rules remembered; the LLM's decisions have none. */
 export const RULES_PREFIX = 'rules:';
 
-/** Categories whose mail can be attributed by search: each has an exact Gmail label id. */
+/**
+ * Categories whose mail can be attributed by search: each has an exact Gmail label id. Primary
+ * is the category of people's mail; its decided senders are the LLM's (bulk senders filed
+ * there, and the people the owner replied to, see correspondents.ts); the rules decide none.
+ */
 export const CATEGORY_LABELS = {
   promotions: 'CATEGORY_PROMOTIONS',
   social: 'CATEGORY_SOCIAL',
   updates: 'CATEGORY_UPDATES',
   forums: 'CATEGORY_FORUMS',
+  primary: 'CATEGORY_PERSONAL',
 } as const;
 export type SearchableCategory = keyof typeof CATEGORY_LABELS;
 

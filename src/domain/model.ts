@@ -236,11 +236,16 @@ export type BatchPlan =
       readonly sender: string;
       readonly samples: readonly MessageMeta[];
       readonly sizes?: readonly number[];
+      /** What the plan's question about the parts cost (see PartDecision), on one batch only. */
+      readonly llm?: LlmUsage;
+      /** A person the owner replied to: a kept sample keeps their mail (correspondents.ts). */
+      readonly correspondent?: boolean;
     }
   | {
       /**
-       * New mail a search attributed to senders already decided the same way, without
-       * reading it (see known-senders.ts): `action` is what those decisions say.
+       * Mail decided without reading it: new mail a search attributed to senders already
+       * decided the same way (see known-senders.ts), or a part of the mailbox the classifier
+       * decided from its search facts alone (see PartDecision): `action` is that decision.
        */
       readonly kind: 'known';
       readonly facts: PartitionFacts;
@@ -248,6 +253,8 @@ export type BatchPlan =
       readonly action: 'trash' | 'keep';
       readonly reason: string;
       readonly sizes?: readonly number[];
+      /** What the plan's question about the parts cost (see PartDecision), on one batch only. */
+      readonly llm?: LlmUsage;
     }
   | { readonly kind: 'read' }
   | {

@@ -145,7 +145,34 @@ export interface Classifier {
     mustRead?(facts: PartitionFacts): boolean;
     /** Judges text: a sender's unread mail follows its cached sender decision, or is read. */
     readonly readsText?: boolean;
+    /**
+     * Decides whole parts of the mailbox from their search facts alone where it can (one
+     * question for every part, cached per policy version); the parts answered `senders` are
+     * looked at sender by sender. A failed or refused call decides no part.
+     */
+    decideParts?(input: DecidePartsInput): Promise<DecidePartsResult>;
   };
+}
+
+/** What a classifier decided of a whole part of the mailbox from its search facts alone. */
+export interface PartDecision {
+  /** Every message of the part goes to Trash, or is kept; `senders`: look at its senders. */
+  readonly action: 'trash' | 'keep' | 'senders';
+  readonly reason: string;
+}
+
+export interface DecidePartsInput {
+  readonly userId: string;
+  readonly policy: Policy;
+  /** Parts by their key (scan-partitions.ts). */
+  readonly parts: readonly { readonly key: string; readonly facts: PartitionFacts }[];
+  readonly now: number;
+}
+
+export interface DecidePartsResult {
+  /** By part key; a part without a decision is looked at sender by sender. */
+  readonly decisions: ReadonlyMap<string, PartDecision>;
+  readonly usage: LlmUsage;
 }
 
 /** The answer to a cheap call made with a key before it is stored. */

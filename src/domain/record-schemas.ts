@@ -114,6 +114,8 @@ const partPlans = [
     sender: z.string(),
     samples: z.array(messageMetaSchema),
     sizes: sizesSchema,
+    llm: usageSchema.optional(),
+    correspondent: z.boolean().optional(),
   }),
   z.object({
     kind: z.literal('known'),
@@ -122,6 +124,7 @@ const partPlans = [
     action: z.enum(['trash', 'keep']),
     reason: z.string(),
     sizes: sizesSchema,
+    llm: usageSchema.optional(),
   }),
   z.object({ kind: z.literal('read') }),
 ] as const;

@@ -16,6 +16,7 @@ import { protectionReason } from '../domain/protection.js';
 import { addUsage } from '../domain/run-progress.js';
 import { isBulk, isCurrent, senderKey } from '../domain/sender-groups.js';
 import { protectionContext } from './conversation-marks.js';
+import { keptCorrespondent } from './correspondents.js';
 import { decidePacked } from './decide-packed.js';
 import type { JobDeps } from './job-deps.js';
 import { knownMetadata } from './known-metadata.js';
@@ -116,6 +117,10 @@ export async function decideBatch(
     if (!readsText) await rememberRuleSenders(deps, user, known ? [] : [...metadata.values()]);
   }
   if (!readsText && plan?.kind === 'sender') await rememberRuleSenders(deps, user, plan.samples);
+  // The plan's question about the parts, carried by one batch so the run counts it once.
+  if ((plan?.kind === 'known' || plan?.kind === 'sender') && plan.llm) {
+    result.llm = addUsage(result.llm, plan.llm);
+  }
   await logUndecided(deps, run, result.decisions);
   // What was marked since the run started is checked when the trash is flushed
   // (trash-outbox.ts, with trash-guard.ts), once for many batches.
@@ -154,18 +159,30 @@ async function decideBySenderDecision(
   const decision = first
     ? (await deps.store.getSenderDecisions(user.id, [key])).get(key)
     : undefined;
-  const action =
-    first && isBulk(first) && decision && isCurrent(decision, user.policy)
+  const person =
+    first && !isBulk(first)
+      ? await keptCorrespondent(deps, user, plan, judged.decisions, cached)
+      : undefined;
+  const action = person
+    ? 'keep'
+    : first && isBulk(first) && decision && isCurrent(decision, user.policy)
       ? decision.action
       : 'mixed';
-  // Important mail from a disposable sender is judged one by one, as the classifier does.
+  // Important mail from a disposable sender is judged one by one, as the classifier does. The
+  // samples were read and judged already: only the rest is read.
   if (action === 'mixed' || (action === 'trash' && plan.facts.important !== false)) {
-    const metadata = await mailbox.getMetadata(batch.messageIds);
-    const all = await decideMessages(deps, run, user, classifier, batch.messageIds, metadata);
-    return { decisions: all.decisions, llm: addUsage(judged.llm, all.llm) };
+    const own = new Set(batch.messageIds);
+    const rest = batch.messageIds.filter((id) => !samples.has(id));
+    const metadata = rest.length > 0 ? await mailbox.getMetadata(rest) : new Map();
+    const all = await decideMessages(deps, run, user, classifier, rest, metadata);
+    const byId = new Map(
+      [...judged.decisions.filter((d) => own.has(d.id)), ...all.decisions].map((d) => [d.id, d]),
+    );
+    const decisions = batch.messageIds.flatMap((id) => byId.get(id) ?? []);
+    return { decisions, llm: addUsage(judged.llm, all.llm) };
   }
   const answers = new Map<string, ClassifierAnswer>();
-  const reason = `LLM, sender: ${decision?.reason ?? ''}`;
+  const reason = person ? `LLM, ${person}` : `LLM, sender: ${decision?.reason ?? ''}`;
   for (const id of batch.messageIds) answers.set(id, { action, reason });
   for (const d of judged.decisions) {
     if (d.decision === 'trash' || d.decision === 'keep') {

@@ -123,4 +123,47 @@ describe('discoverSenders', () => {
     );
     expect(batches.map((b) => b.kind)).toEqual(['read']);
   });
+
+  it('groups a person’s mail with one listing, reads one sample, and marks a correspondent', async () => {
+    const person = (id: string, fromAddress = 'kim@people.example') => ({
+      ...message(id, fromAddress, fromAddress.slice(0, 3)),
+      labelIds: ['CATEGORY_PERSONAL'],
+      listUnsubscribe: false,
+    });
+    const kim = [person('a'), person('b'), person('c'), person('d')];
+    const lee = [person('e', 'lee@people.example'), person('f', 'lee@people.example')];
+    const { mailbox, read } = searchable([...kim, ...lee]);
+    const batches: { ids: string[]; plan: BatchPlan }[] = [];
+    const asked: string[] = [];
+    await discoverSenders(
+      mailbox,
+      { ...partition, facts: { ...partition.facts, category: 'personal' } },
+      [...kim, ...lee].map((m) => ({ id: m.id, threadId: m.threadId })),
+      async (ids, plan) => {
+        if (ids.length > 0) batches.push({ ids: ids.map((m) => m.id), plan: plan(ids) });
+        return true;
+      },
+      {
+        readsText: true,
+        seed: 'run-1',
+        correspondence: async (sender) => {
+          asked.push(sender);
+          return sender === 'kim@people.example'
+            ? { ids: new Set(['a', 'b', 'c', 'd']), replied: true }
+            : { ids: new Set(['e', 'f']), replied: false };
+        },
+      },
+    );
+    expect(asked).toEqual(['kim@people.example', 'lee@people.example']);
+    // One read each: Kim's first message (to learn the sender), Lee's sample.
+    expect(read).toEqual(['a', 'e']);
+    expect(batches.map((b) => [b.plan.kind, b.ids])).toEqual([
+      ['sender', ['a', 'b', 'c', 'd']],
+      ['sender', ['e', 'f']],
+    ]);
+    const [kims, lees] = batches.map((b) => b.plan);
+    expect(kims).toMatchObject({ sender: 'kim@people.example', correspondent: true });
+    expect(lees?.kind === 'sender' && lees.samples.map((m) => m.id)).toEqual(['e']);
+    expect(lees).not.toHaveProperty('correspondent');
+  });
 });

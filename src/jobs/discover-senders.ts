@@ -3,6 +3,7 @@ import type { PackedPart } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
 import type { Partition } from '../domain/scan-partitions.js';
 import { isBulk } from '../domain/sender-groups.js';
+import type { Correspondence } from './correspondents.js';
 
 /** A listed message: Gmail's list answers ids and thread ids only. */
 export type Listed = { readonly id: string; readonly threadId: string };
@@ -24,6 +25,8 @@ export interface DiscoverOptions {
    * plan, a copy of the mailbox), another one once the mailbox has changed.
    */
   readonly seed: string;
+  /** A person's mail, and whether the owner replied to them (see correspondents.ts). */
+  readonly correspondence?: Correspondence | undefined;
 }
 
 /**
@@ -48,6 +51,23 @@ export async function discoverSenders(
     const sample = (await mailbox.getMetadata([first.id])).get(first.id);
     if (!sample?.fromAddress || !ADDRESS.test(sample.fromAddress)) {
       unattributed.push(first);
+      continue;
+    }
+    // A person: their mail in the part follows the sample when the owner replied to them (a
+    // kept sample keeps it unread), else it is read and judged; the sample is not read again.
+    if (options.readsText && !isBulk(sample) && options.correspondence) {
+      const mail = await options.correspondence(sample.fromAddress);
+      const group = [first, ...[...uncovered.values()].filter((m) => mail.ids.has(m.id))];
+      for (const m of group) uncovered.delete(m.id);
+      const own = await save(group, (chunk) => ({
+        kind: 'sender',
+        facts: partition.facts,
+        threadIds: chunk.map((m) => m.threadId),
+        sender: sample.fromAddress,
+        samples: [sample],
+        ...(mail.replied ? { correspondent: true } : {}),
+      }));
+      if (!own) return false;
       continue;
     }
     // Its mail will be read one by one anyway: in full batches, the LLM judges 50 per call.

@@ -1,14 +1,18 @@
 import {
   type BatchPlan,
   FINAL_STATUSES,
+  type LlmUsage,
   type PackedPart,
   type Run,
   type User,
+  ZERO_USAGE,
 } from '../domain/model.js';
+import { type PartVerdict, safePartDecision } from '../domain/part-decisions.js';
 import type { Classifier, Mailbox } from '../domain/ports.js';
 import { CONVERSATION_REASONS, type ConversationMark } from '../domain/protection.js';
-import { scanPartitions } from '../domain/scan-partitions.js';
+import { type Partition, scanPartitions } from '../domain/scan-partitions.js';
 import { enqueueBatchIfReady, saveOwnBatch } from './batch-chain.js';
+import { correspondence } from './correspondents.js';
 import { discoverSenders, type Listed, listAll } from './discover-senders.js';
 import type { JobDeps } from './job-deps.js';
 import { listSizeBuckets, withSizes } from './size-buckets.js';
@@ -46,10 +50,14 @@ export async function planBySender(
   let listed = last?.listedThrough ?? 0;
   if (last) await enqueueBatchIfReady(deps, run.id, last.batchNo);
 
+  /** What asking about the parts cost, until a batch carries it to the run. */
+  let unbilled: LlmUsage = ZERO_USAGE;
+
   /** Saves one batch; false when another plan task of the run holds its batch number. */
-  const saveBatch = async (chunk: readonly Listed[], plan: BatchPlan): Promise<boolean> => {
+  const saveBatch = async (chunk: readonly Listed[], unbilledPlan: BatchPlan): Promise<boolean> => {
     listed += chunk.length;
     const messageIds = chunk.map((m) => m.id);
+    const plan = unbilled.calls > 0 ? billed(unbilledPlan, unbilled) : unbilledPlan;
     const batch = {
       batchNo,
       messageIds,
@@ -58,6 +66,7 @@ export async function planBySender(
       plan,
     };
     if (!(await saveOwnBatch(deps, run.id, batch))) return false;
+    if (plan !== unbilledPlan) unbilled = ZERO_USAGE;
     for (const id of messageIds) saved.add(id);
     await enqueueBatchIfReady(deps, run.id, batchNo);
     batchNo++;
@@ -115,6 +124,8 @@ export async function planBySender(
     startedAt: run.startedAt ?? deps.clock.now(),
     minAgeDays: user.policy.minAgeDays,
   });
+  const parts = await decideParts(deps, run, user, classifier, partitions);
+  unbilled = parts.usage;
   for (const partition of partitions) {
     const current = await deps.store.getRun(run.id);
     if (!current || FINAL_STATUSES.includes(current.status)) return undefined;
@@ -131,6 +142,15 @@ export async function planBySender(
       own = await save(members, () => ({ kind: 'protected', reason: facts.protectedBy! }));
     } else if (classifier.scanBySender?.mustRead?.(facts)) {
       own = await save(members, () => ({ kind: 'read' }));
+    } else if (parts.decisions.has(partition.key)) {
+      const { action, reason } = parts.decisions.get(partition.key)!;
+      own = await save(members, (chunk) => ({
+        kind: 'known',
+        facts,
+        threadIds: chunk.map((m) => m.threadId),
+        action,
+        reason: `by its Gmail category: ${reason}`,
+      }));
     } else if (!needsSender(facts)) {
       own = await save(members, (chunk) => ({
         kind: 'facts',
@@ -142,6 +162,7 @@ export async function planBySender(
       own = await discoverSenders(mailbox, partition, members, save, {
         readsText,
         seed: `${user.id} ${run.startHistoryId}`,
+        correspondence: readsText ? correspondence(deps, run, user, mailbox) : undefined,
       });
     }
     // A pack holds one part of the mailbox: its batches are ready as soon as the part is
@@ -152,6 +173,48 @@ export async function planBySender(
   // Marked mail set aside in a part with nothing else left may still wait in the pack.
   if (!(await flushPack())) return undefined;
   return { batchCount: batchNo, listed };
+}
+
+/**
+ * The parts the classifier decides from their search facts alone (those where the sender
+ * would matter otherwise), as far as the protection of important and Primary mail allows.
+ */
+async function decideParts(
+  deps: JobDeps,
+  run: Run,
+  user: User,
+  classifier: Classifier,
+  partitions: readonly Partition[],
+): Promise<{ decisions: Map<string, PartVerdict>; usage: LlmUsage }> {
+  const scan = classifier.scanBySender;
+  const decisions = new Map<string, PartVerdict>();
+  if (!scan?.decideParts) return { decisions, usage: ZERO_USAGE };
+  const open = partitions.filter(
+    ({ facts }) => !facts.protectedBy && !scan.mustRead?.(facts) && scan.needsSender(facts),
+  );
+  const asked = await scan.decideParts({
+    userId: user.id,
+    policy: user.policy,
+    parts: open.map(({ key, facts }) => ({ key, facts })),
+    now: run.startedAt ?? deps.clock.now(),
+  });
+  for (const { key, facts } of open) {
+    const decision = safePartDecision(facts, asked.decisions.get(key));
+    if (decision) decisions.set(key, decision);
+  }
+  return { decisions, usage: asked.usage };
+}
+
+/** The plan with a cost it carries to the run, on its first part that can carry one. */
+function billed(plan: BatchPlan, usage: LlmUsage): BatchPlan {
+  if (plan.kind === 'known' || plan.kind === 'sender') return { ...plan, llm: usage };
+  if (plan.kind !== 'packed') return plan;
+  const at = plan.parts.findIndex((p) => p.plan.kind === 'known' || p.plan.kind === 'sender');
+  if (at === -1) return plan;
+  const parts = plan.parts.map((p, i) =>
+    i === at ? { ...p, plan: billed(p.plan, usage) as PackedPart['plan'] } : p,
+  );
+  return { ...plan, parts };
 }
 
 /**

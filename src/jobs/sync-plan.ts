@@ -9,6 +9,13 @@ import {
 } from '../domain/known-senders.js';
 import type { MessageMeta } from '../domain/message.js';
 import type { PlannedBatch, User } from '../domain/model.js';
+import {
+  agelessVerdicts,
+  everyPartFacts,
+  PART_PREFIX,
+  type PartVerdict,
+  partKey,
+} from '../domain/part-decisions.js';
 import type { Classifier, HistoryPage, Mailbox } from '../domain/ports.js';
 import { protectionReason } from '../domain/protection.js';
 import {
@@ -59,6 +66,10 @@ export async function planSync(
   const readsText = scan?.readsText === true;
   // Labels, the conversations' marks and the keep-list (no address yet): the shared rules.
   const ctx = await protectionContext(deps.store, user, added);
+  // Parts the full scan's classifier decided from their facts alone decide new mail too.
+  const verdicts = readsText
+    ? await partVerdicts(deps, user, added)
+    : new Map<string, PartVerdict>();
 
   const groups = new Map<string, { ids: Added[]; plan: PlannedBatch['plan'] }>();
   const put = (key: string, message: Added, plan: PlannedBatch['plan']) => {
@@ -86,7 +97,16 @@ export async function planSync(
     const old: PartitionFacts = { ...young, old: true };
     const needs = scan ? scan.needsSender : () => true;
     const searchable = searchableCategory(message.labelIds);
-    if (!scan || scan.mustRead?.(young)) toRead.push(message);
+    const verdict = verdicts.get(`${category}:${important}`);
+    if (verdict) {
+      put(`part:${category}:${important}`, message, {
+        kind: 'known',
+        facts: young,
+        threadIds: [],
+        action: verdict.action,
+        reason: `by its Gmail category: ${verdict.reason}`,
+      });
+    } else if (!scan || scan.mustRead?.(young)) toRead.push(message);
     else if (!needs(young) && (!needs(old) || !oldWindow)) {
       // Whoever sent it, the classifier keeps it now (at this age, for the rules: the coming
       // of age pass looks again once it is old enough).
@@ -95,7 +115,8 @@ export async function planSync(
         facts: young,
         threadIds: [],
       });
-    } else if (searchable && !(readsText && important)) {
+    } else if (searchable) {
+      // Important mail is attributed only to senders decided to keep (see attribute).
       candidates.push({ message, facts: young, category: searchable });
     } else toRead.push(message);
   }
@@ -123,6 +144,22 @@ export async function planSync(
     else toRead.push(message);
   }
   return chunked([...groups.values(), { ids: toRead, plan: undefined }]);
+}
+
+/** The scan's part decisions for the categories and importance of the new mail only. */
+async function partVerdicts(
+  deps: JobDeps,
+  user: User,
+  added: readonly Added[],
+): Promise<Map<string, PartVerdict>> {
+  const present = new Set(
+    added.map((m) => `${factsCategory(m.labelIds)}:${m.labelIds.includes('IMPORTANT')}`),
+  );
+  const keys = everyPartFacts()
+    .filter((facts) => present.has(`${facts.category}:${facts.important}`))
+    .map((facts) => `${PART_PREFIX}${partKey(facts)}`);
+  if (keys.length === 0) return new Map();
+  return agelessVerdicts(await deps.store.getSenderDecisions(user.id, keys), user.policy);
 }
 
 interface Window {
@@ -234,7 +271,10 @@ function fromHistory(message: Added): MessageMeta {
 }
 
 const FACT_CATEGORIES: readonly (readonly [string, Category])[] = [
-  ...Object.entries(CATEGORY_LABELS).map(([c, label]) => [label, c as Category] as const),
+  ['CATEGORY_PROMOTIONS', 'promotions'],
+  ['CATEGORY_SOCIAL', 'social'],
+  ['CATEGORY_UPDATES', 'updates'],
+  ['CATEGORY_FORUMS', 'forums'],
   ['CATEGORY_PERSONAL', 'personal'],
 ];
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aRun, aUser } from '../../test/contract/store-contract.js';
 import type { MessageMeta } from '../domain/message.js';
-import type { BatchPlan, PlannedBatch } from '../domain/model.js';
+import type { BatchPlan, PlannedBatch, Run } from '../domain/model.js';
 import type { Mailbox, ProtectedSince, Task } from '../domain/ports.js';
 import { RulesClassifier } from '../domain/rules-classifier.js';
 import { openDatabase } from '../local/sqlite/open-database.js';
@@ -81,12 +81,13 @@ function fakeGmail(changed: ProtectedSince | 'expired', fresh: MessageMeta[] = [
   return gmail;
 }
 
-async function setup(batches: PlannedBatch[], gmail: FakeGmail) {
+async function setup(batches: PlannedBatch[], gmail: FakeGmail, kind: Run['kind'] = 'full') {
   const store = new SqliteStore(openDatabase(':memory:'));
   const user = aUser();
   await store.putUser(user);
   const run = aRun({
     userId: user.id,
+    kind,
     status: 'PROCESSING',
     startedAt: STARTED,
     startHistoryId: '500',
@@ -164,6 +165,34 @@ describe('the trash outbox', () => {
     const done = await store.getRun(run.id);
     expect(done?.status).toBe('DONE');
     expect(done?.counters).toMatchObject({ trashed: 3, protected: 2, processed: 5 });
+  });
+
+  it('leaves a sync’s trash to its delayed flush even when its last batch has nothing to trash', async () => {
+    const gmail = fakeGmail({ messageIds: new Set(), marks: new Map() });
+    const starred: PlannedBatch = {
+      batchNo: 1,
+      messageIds: ['s1', 's2'],
+      nextPageToken: 'by-sender',
+      listedThrough: 0,
+      plan: { kind: 'protected', reason: 'starred' },
+    };
+    // Before a sync's flush, the labels added since its cursor are read once more: none here.
+    gmail.mailbox.labelsAdded = async () => ({ added: [], nextPageToken: undefined });
+    const { store, run, deps, tasks } = await setup(
+      [senderBatch(0, 3), starred],
+      gmail,
+      'incremental',
+    );
+    await store.finishPlanning(run.id, 2, 5, STARTED);
+    await processBatch(deps, run.id, 0);
+    await processBatch(deps, run.id, 1);
+    // The next syncs' trash may still join it: one batchModify for all of them.
+    expect(gmail.trashCalls).toEqual([]);
+    expect(tasks.filter((t) => t.path === '/tasks/flush-trash')).toHaveLength(1);
+
+    await flushTrash(deps, run.userId);
+    expect(gmail.trashCalls.map((ids) => ids.length)).toEqual([3]);
+    expect((await store.getRun(run.id))?.status).toBe('DONE');
   });
 
   it('flushes on the retry of a last batch whose flush failed after it was counted', async () => {

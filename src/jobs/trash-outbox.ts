@@ -76,10 +76,13 @@ export async function afterQueued(
 /**
  * After a batch of `run` is decided, with or without trash of its own: the outbox is flushed
  * once the run's last batch is decided (what earlier batches queued must not wait for more),
- * or when its oldest entry has waited a minute.
+ * or when its oldest entry has waited a minute. A sync's trash is the exception: the delayed
+ * task queued with it flushes it, so that the next syncs' share its batchModify (a sync whose
+ * last batch, mail read and judged, is decided after its trash would otherwise pay its own).
  */
 export async function flushIfDue(deps: JobDeps, run: Run): Promise<void> {
-  if (await planDecided(deps, run)) await flushTrash(deps, run.userId);
+  const sync = run.kind === 'incremental' && !isComingOfAge(run);
+  if (!sync && (await planDecided(deps, run))) await flushTrash(deps, run.userId);
   else await flushIfStale(deps, run.userId);
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { meta } from '../../test/helpers/message-meta.js';
 import type { MessageMeta } from '../domain/message.js';
 import type { Mailbox } from '../domain/ports.js';
-import { verifiedSenders } from './verify-senders.js';
+import { fromCheckNeeded, verifiedSenders } from './verify-senders.js';
 
 /** A mailbox that only reads metadata, and counts how many messages it read. */
 function readingMailbox(messages: readonly MessageMeta[]) {
@@ -51,5 +51,16 @@ describe('verifiedSenders', () => {
     const { mailbox, read } = readingMailbox([]);
     expect(await verifiedSenders(mailbox, new Map())).toEqual(new Set());
     expect(read).toEqual([]);
+  });
+});
+
+describe('which attributions have their From checked', () => {
+  it('checks Primary and uncategorised mail, not mail Gmail sorted into a bulk category', () => {
+    expect(fromCheckNeeded('primary')).toBe(true);
+    expect(fromCheckNeeded('personal')).toBe(true);
+    expect(fromCheckNeeded(null)).toBe(true);
+    for (const bulk of ['promotions', 'social', 'updates', 'forums']) {
+      expect(fromCheckNeeded(bulk)).toBe(false);
+    }
   });
 });

@@ -10,8 +10,13 @@ import type { Mailbox } from '../domain/ports.js';
  * message that goes to Trash, which is what attributing by search is there to avoid.
  */
 export function fromCheckNeeded(category: string | null): boolean {
-  return category === null || !Object.hasOwn(CATEGORY_LABELS, category);
+  return category === null || !BULK_CATEGORIES.has(category);
 }
+
+/** Gmail's bulk categories: every searchable one but Primary. */
+const BULK_CATEGORIES: ReadonlySet<string> = new Set(
+  Object.keys(CATEGORY_LABELS).filter((category) => category !== 'primary'),
+);
 
 /**
  * Gmail's `from:` also matches the words of a display name ("'deals@shop.example' via Team"

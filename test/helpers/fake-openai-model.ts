@@ -13,7 +13,7 @@ import {
 export type Item = Readonly<Record<string, unknown>>;
 
 export interface ReadPrompt {
-  readonly kind: 'senders' | 'messages' | 'unknown';
+  readonly kind: 'senders' | 'messages' | 'parts' | 'unknown';
   readonly items: readonly Item[];
   readonly preferences: string | null;
   /** Each fence marker occurs exactly once, in order. */
@@ -58,7 +58,9 @@ export function readPrompt(schemaName: string, system: string, user: string): Re
       ? 'senders'
       : schemaName === 'message_decisions'
         ? 'messages'
-        : 'unknown';
+        : schemaName === 'part_decisions'
+          ? 'parts'
+          : 'unknown';
   return {
     kind,
     items,
@@ -105,10 +107,28 @@ export function decideMessage(item: Item, preferences: string | null): Answer {
   return { id, action: 'keep', reason: 'may matter' };
 }
 
+/**
+ * A part of the mailbox by its facts alone: unimportant promotions and social mail is bulk
+ * whoever sent it, important updates are account mail to keep; the rest depends on the sender,
+ * and so does everything once the owner's preferences name what to keep.
+ */
+export function decidePart(item: Item, preferences: string | null): Answer {
+  const id = String(item.id);
+  if (preferences && /keep/i.test(preferences)) {
+    return { id, action: 'senders', reason: 'preferences name senders' };
+  }
+  const bulk = item.category === 'promotions' || item.category === 'social';
+  if (bulk && item.important === false) return { id, action: 'trash', reason: 'bulk mail' };
+  if (item.category === 'updates' && item.important === true) {
+    return { id, action: 'keep', reason: 'important account mail' };
+  }
+  return { id, action: 'senders', reason: 'depends on the sender' };
+}
+
 /** What a gullible model answers when an email tells it what to do: trash it all, and more. */
 export function obeyInjection(prompt: ReadPrompt): Answer[] | null {
   if (!prompt.items.some((item) => INJECTION.test(text(item)))) return null;
-  const prefix = prompt.kind === 'senders' ? 's' : 'm';
+  const prefix = prompt.kind === 'senders' ? 's' : prompt.kind === 'parts' ? 'p' : 'm';
   const answers = prompt.items.map((item) => ({
     id: String(item.id),
     action: 'trash',

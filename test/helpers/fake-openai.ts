@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import {
   type Answer,
   decideMessage,
+  decidePart,
   decideSender,
   obeyInjection,
   type ReadPrompt,
@@ -165,7 +166,8 @@ export async function startFakeOpenAi(models: readonly string[] = ['gpt-5-nano']
       ? prompt.items.map((item) => ({ id: String(item.id), action: 'trash', reason: 'all junk' }))
       : ((state.gullible ? obeyInjection(prompt) : null) ?? decide(prompt));
     if (fault?.kind === 'partial') answers = answers.slice(0, 1);
-    const listKey = prompt.kind === 'senders' ? 'senders' : 'messages';
+    const listKey =
+      prompt.kind === 'senders' ? 'senders' : prompt.kind === 'parts' ? 'parts' : 'messages';
     const { content, refusal, finish } = render(fault, JSON.stringify({ [listKey]: answers }));
 
     const promptTokens = messages.reduce((n, m) => n + 4 + tokens(m.content), 0);
@@ -208,7 +210,8 @@ export async function startFakeOpenAi(models: readonly string[] = ['gpt-5-nano']
 }
 
 function decide(prompt: ReadPrompt): Answer[] {
-  const rule = prompt.kind === 'senders' ? decideSender : decideMessage;
+  const rule =
+    prompt.kind === 'senders' ? decideSender : prompt.kind === 'parts' ? decidePart : decideMessage;
   return prompt.items.map((item) => rule(item, prompt.preferences));
 }
 

@@ -1,7 +1,7 @@
 import { ClassifierPaused } from '../../domain/classifier-errors.js';
 import type { LlmPriceTable } from '../../domain/llm-prices.js';
 import { priceFor } from '../../domain/llm-prices.js';
-import type { User } from '../../domain/model.js';
+import { type User, ZERO_USAGE } from '../../domain/model.js';
 import type { Classifier, KeyRing, Store } from '../../domain/ports.js';
 import { RulesClassifier } from '../../domain/rules-classifier.js';
 import { open, SealError } from '../../domain/sealing.js';
@@ -71,17 +71,29 @@ export function openAiClassifierFor(
       log: options.log,
       limits: options.limits,
     });
+    /** Whether a call about `items` would take this month's spend past the user's cap. */
+    const passesCap = async (policy: User['policy'], items: number) => {
+      const cap = policy.monthlyCapUsd;
+      if (cap === null) return false;
+      const runs = await options.spend.runs.listRuns(user.id, SPEND_RUNS);
+      const spent = monthSpendUsd(runs, options.spend.now());
+      return wouldPassCap(cap, spent, estimateClassifyUsd(price, items));
+    };
+    const scan = classifier.scanBySender;
     return {
       // Keeps the classifier's scan-by-sender abilities: the wrapper only remembers pauses.
-      scanBySender: classifier.scanBySender,
+      scanBySender: {
+        ...scan,
+        // Over the cap, no part is decided from its facts: the batches that ask next pause.
+        decideParts: async (input) =>
+          (await passesCap(input.policy, input.parts.length))
+            ? { decisions: new Map(), usage: ZERO_USAGE }
+            : scan.decideParts(input),
+      },
       classify: async (input) => {
-        const cap = input.policy.monthlyCapUsd;
-        if (cap !== null) {
-          const runs = await options.spend.runs.listRuns(user.id, SPEND_RUNS);
-          const spent = monthSpendUsd(runs, options.spend.now());
-          const next = estimateClassifyUsd(price, input.messages.length);
-          // Not remembered like a key's pause: raising the cap is what resumes the run.
-          if (wouldPassCap(cap, spent, next)) throw new ClassifierPaused('spend_cap');
+        // Not remembered like a key's pause: raising the cap is what resumes the run.
+        if (await passesCap(input.policy, input.messages.length)) {
+          throw new ClassifierPaused('spend_cap');
         }
         try {
           return await classifier.classify(input);

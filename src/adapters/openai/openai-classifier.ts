@@ -7,12 +7,15 @@ import type {
   ClassifierAnswer,
   ClassifyInput,
   ClassifyResult,
+  DecidePartsInput,
   Store,
 } from '../../domain/ports.js';
 import type { PartitionFacts } from '../../domain/scan-partitions.js';
 import { isCurrent, routeByDecision, splitBySender } from '../../domain/sender-groups.js';
 import type { Logger } from '../../log.js';
+import { answersById, outputBudget } from './answers.js';
 import { inChunks, rethrowFirst } from './chunked.js';
+import { decideParts } from './part-questions.js';
 import { buildPrompt, cleanText, messageItem, senderItem } from './prompt.js';
 import { type CallOutcome, type CallSettings, callStructured } from './structured-call.js';
 
@@ -60,13 +63,16 @@ export class OpenAiClassifier implements Classifier {
   private readonly limits: ClassifierLimits;
 
   /**
-   * In a scan by sender, bulk categories go by sender (the cached sender decision covers its
-   * unread mail); Primary and uncategorised mail is read and judged one by one.
+   * In a scan by sender, the parts the model decides from their facts alone are not read at
+   * all; the others go by sender: a bulk sender's cached decision covers its unread mail, the
+   * Primary mail of someone the owner replied to is kept, and the rest of people's mail is read
+   * and judged one by one. Uncategorised mail (no category tab) is read.
    */
   readonly scanBySender = {
     needsSender: (facts: PartitionFacts) => !this.scanBySender.mustRead(facts),
-    mustRead: (facts: PartitionFacts) => facts.category === 'personal' || facts.category === 'none',
+    mustRead: (facts: PartitionFacts) => facts.category === 'none',
     readsText: true,
+    decideParts: (input: DecidePartsInput) => decideParts(this.options, input),
   };
 
   constructor(private readonly options: OpenAiClassifierOptions) {
@@ -213,28 +219,4 @@ export class OpenAiClassifier implements Classifier {
 /** No decision: the call failed (or gave no answer for the message). */
 function kept(reason: string): ClassifierAnswer {
   return { action: 'keep', reason: `kept: LLM ${reason}`, failed: true };
-}
-
-/**
- * Answers by id. Ids the request did not carry are simply never looked up; an id answered
- * twice with different actions gets `conflict` (the cautious choice).
- */
-function answersById<A extends { id: string; action: string }>(
-  answers: readonly A[],
-  conflict: A['action'],
-): Map<string, A> {
-  const byId = new Map<string, A>();
-  for (const answer of answers) {
-    const earlier = byId.get(answer.id);
-    if (!earlier) byId.set(answer.id, answer);
-    else if (earlier.action !== answer.action) {
-      byId.set(answer.id, { ...earlier, action: conflict, reason: 'conflicting answers' });
-    }
-  }
-  return byId;
-}
-
-/** Room for the answer (about 40 tokens an item) and a little reasoning. */
-function outputBudget(items: number): number {
-  return 2_000 + 60 * items;
 }

@@ -1,5 +1,6 @@
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { MessageMeta } from '../../domain/message.js';
+import type { PartitionFacts } from '../../domain/scan-partitions.js';
 import { categoryOf, sampleSubjects } from '../../domain/sender-groups.js';
 
 /**
@@ -25,6 +26,7 @@ Rules, most important first:
 
 const SENDER_TASK = `For each sender below, judge from its sample of mail whether all of its mail can go to Trash ("trash"), all of it must be kept ("keep"), or some of it is worth keeping and each message needs a look ("mixed").`;
 const MESSAGE_TASK = `For each message below, decide whether it can go to Trash ("trash") or must be kept ("keep").`;
+const PART_TASK = `Each item below is a part of the mailbox, described only by what Gmail's own sorting says of all its mail: its category tab, whether Gmail marked it important, and whether it is older than a number of days. No sender and no text is shown. Answer "trash" only if every message of such a part can go to Trash whoever sent it, "keep" only if every message of it must be kept whoever sent it, and "senders" when it depends on who sent the mail (its senders are then looked at one by one). When unsure, answer "senders".`;
 
 /** An item of the data block, under a short id the answer refers to. */
 export interface PromptItem {
@@ -106,7 +108,26 @@ export function senderItem(id: string, messages: readonly MessageMeta[], now: nu
   };
 }
 
-export type PromptKind = 'senders' | 'messages';
+/** A part of the mailbox by its search facts: no sender, no text. */
+export function partItem(id: string, facts: PartitionFacts, minAgeDays: number): PromptItem {
+  return {
+    id,
+    data: {
+      id,
+      category: facts.category === 'personal' ? 'primary' : (facts.category ?? 'none'),
+      important: facts.important === true,
+      age: `${facts.old ? 'older' : 'newer'} than ${minAgeDays} days`,
+    },
+  };
+}
+
+export type PromptKind = 'senders' | 'messages' | 'parts';
+
+const TASKS: Readonly<Record<PromptKind, string>> = {
+  senders: SENDER_TASK,
+  messages: MESSAGE_TASK,
+  parts: PART_TASK,
+};
 
 export function buildPrompt(
   kind: PromptKind,
@@ -115,7 +136,7 @@ export function buildPrompt(
 ): ChatCompletionMessageParam[] {
   const preferences = cleanText(instructions, 600);
   const parts = [
-    kind === 'senders' ? SENDER_TASK : MESSAGE_TASK,
+    TASKS[kind],
     preferences ? `${PREFS_OPEN}\n${encodeUntrusted(preferences)}\n${PREFS_CLOSE}` : '',
     `${DATA_OPEN}\n${items.map((item) => encodeUntrusted(item.data)).join('\n')}\n${DATA_CLOSE}`,
   ];

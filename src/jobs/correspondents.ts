@@ -1,0 +1,79 @@
+import type { BatchPlan, MessageDecision, Run, SenderDecision, User } from '../domain/model.js';
+import type { Mailbox } from '../domain/ports.js';
+import { isCurrent, senderKey } from '../domain/sender-groups.js';
+import { listAll } from './discover-senders.js';
+import type { JobDeps } from './job-deps.js';
+
+/** Why the Primary mail of someone the owner writes to is kept. */
+const CORRESPONDENT_REASON = 'someone you correspond with';
+
+/** A person's mail as `from:` lists it, and whether the owner replied to them. */
+export interface PersonsMail {
+  readonly ids: ReadonlySet<string>;
+  readonly replied: boolean;
+}
+
+/** Lists a person's mail and finds whether the owner replied to them. */
+export type Correspondence = (sender: string) => Promise<PersonsMail>;
+
+/**
+ * A person is a correspondent when one of their conversations holds a message the owner sent:
+ * the marks remembered from the exact `SENT` listing (conversation-marks.ts) say so for free
+ * once their mail is listed with `from:` (5 units a page). `from:` also matches display names,
+ * so a listing may hold others' mail: it only decides what is kept, never what is trashed.
+ */
+export function correspondence(
+  deps: JobDeps,
+  run: Run,
+  user: User,
+  mailbox: Mailbox,
+): Correspondence {
+  const scope = `before:${Math.floor((run.startedAt ?? deps.clock.now()) / 1000)}`;
+  // A person's mail spans the parts (important or not, old or recent): listed once a plan.
+  const known = new Map<string, Promise<PersonsMail>>();
+  const find = async (sender: string): Promise<PersonsMail> => {
+    const listed = await listAll(mailbox, `${scope} from:${sender}`);
+    const threads = [...new Set(listed.map((m) => m.threadId))];
+    const replied = await deps.store.repliedThreads(user.id, threads);
+    return { ids: new Set(listed.map((m) => m.id)), replied: replied.size > 0 };
+  };
+  return (sender) => {
+    const found = known.get(sender) ?? find(sender);
+    known.set(sender, found);
+    return found;
+  };
+}
+
+/**
+ * A correspondent's mail in a sender batch is kept unread when the classifier kept the sample
+ * read of it (it still judges that one: a model that would trash it makes the rest be read
+ * and judged, as in a scan message by message). The decision is cached so that syncs
+ * attribute the person's new mail by search. Answers why the mail is kept, or undefined.
+ */
+export async function keptCorrespondent(
+  deps: JobDeps,
+  user: User,
+  plan: Extract<BatchPlan, { kind: 'sender' }>,
+  judged: readonly MessageDecision[],
+  /** The person's cached decision, if any: one already current is not written again. */
+  cached: SenderDecision | undefined,
+): Promise<string | undefined> {
+  const [first] = plan.samples;
+  if (!plan.correspondent || !first || judged.length === 0) return undefined;
+  if (!judged.every((d) => d.decision === 'keep')) return undefined;
+  const remembered =
+    cached?.action === 'keep' &&
+    cached.reason === CORRESPONDENT_REASON &&
+    isCurrent(cached, user.policy);
+  if (remembered) return CORRESPONDENT_REASON;
+  await deps.store.putSenderDecisions(user.id, [
+    {
+      senderKey: senderKey(first),
+      action: 'keep',
+      reason: CORRESPONDENT_REASON,
+      policyVersion: user.policy.version,
+      decidedAt: deps.clock.now(),
+    },
+  ]);
+  return CORRESPONDENT_REASON;
+}
