@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageDecision } from '../src/domain/model.js';
+import { DEFAULT_POLICY, type MessageDecision } from '../src/domain/model.js';
+import { oldBefore } from '../src/domain/scan-partitions.js';
 import type { SimMessage } from '../src/local/google/sim-types.js';
 import { type FakeOpenAi, startFakeOpenAi, VALID_KEY } from './helpers/fake-openai.js';
 import { type StartedService, signIn, startLocalService } from './helpers/local-service.js';
@@ -67,9 +68,15 @@ describe('a scan by sender with an OpenAI key on a long-tail mailbox', () => {
   const has = (m: SimMessage, label: string) => m.labelIds.includes(label);
 
   it('trashes unimportant promotions and social mail, and keeps important updates, by category', () => {
-    const bulk = unmarked().filter(
+    const cutoff = oldBefore(startedAt, DEFAULT_POLICY.minAgeDays) * 1000;
+    const allBulk = unmarked().filter(
       (m) => (has(m, 'CATEGORY_PROMOTIONS') || has(m, 'CATEGORY_SOCIAL')) && !has(m, 'IMPORTANT'),
     );
+    // The owner's minimum age (30 days by default) holds for the LLM too: younger mail stays.
+    const bulk = allBulk.filter((m) => m.internalDate < cutoff);
+    const young = allBulk.filter((m) => m.internalDate >= cutoff && m.internalDate <= startedAt);
+    expect(young.length).toBeGreaterThan(0);
+    for (const m of young) expect(decisions.get(m.id)?.decision).toBe('keep');
     const important = unmarked().filter((m) => has(m, 'CATEGORY_UPDATES') && has(m, 'IMPORTANT'));
     expect(bulk.length).toBeGreaterThan(100);
     expect(important.length).toBeGreaterThan(20);

@@ -81,6 +81,17 @@ export function everyPartFacts(): PartitionFacts[] {
   );
 }
 
+/** What a scan decided of the part with these facts, under the current policy, if it may act. */
+export function cachedPartVerdict(
+  cached: ReadonlyMap<string, SenderDecision>,
+  facts: PartitionFacts,
+  policy: Policy,
+): PartVerdict | undefined {
+  const decision = cached.get(`${PART_PREFIX}${partKey(facts)}`);
+  if (!decision || decision.policyVersion !== policy.version) return undefined;
+  return safePartDecision(facts, fromSenderDecision(decision));
+}
+
 /**
  * What a scan decided of the parts, for new mail of any age: by `category:importance`, only
  * where the decision holds whatever the age (both ages decided alike, or no minimum age, when
@@ -90,11 +101,7 @@ export function agelessVerdicts(
   cached: ReadonlyMap<string, SenderDecision>,
   policy: Policy,
 ): Map<string, PartVerdict> {
-  const verdict = (facts: PartitionFacts) => {
-    const decision = cached.get(`${PART_PREFIX}${partKey(facts)}`);
-    if (!decision || decision.policyVersion !== policy.version) return undefined;
-    return safePartDecision(facts, fromSenderDecision(decision));
-  };
+  const verdict = (facts: PartitionFacts) => cachedPartVerdict(cached, facts, policy);
   const verdicts = new Map<string, PartVerdict>();
   for (const facts of everyPartFacts()) {
     if (!facts.old) continue;

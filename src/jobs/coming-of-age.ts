@@ -1,6 +1,7 @@
 import { CAME_OF_AGE, isComingOfAge } from '../domain/coming-of-age-log.js';
 import { addressesOf, decidedSenders, fromTerms, senderPrefix } from '../domain/known-senders.js';
 import { FINAL_STATUSES, type PlannedBatch, type Run, type User } from '../domain/model.js';
+import { cachedPartVerdict } from '../domain/part-decisions.js';
 import type { Classifier, Mailbox } from '../domain/ports.js';
 import {
   keepListQuery,
@@ -98,6 +99,7 @@ async function planPass(
   const readsText = scan?.readsText === true;
   const decisions = await deps.store.listSenderDecisions(user.id, SENDERS_SEARCHED);
   const senders = decidedSenders(decisions, senderPrefix(readsText), user.policy);
+  const byKey = new Map(decisions.map((d) => [d.senderKey, d]));
   const keepList = keepListQuery(user.policy.keepSenders);
   const parts = scanPartitions({
     keepSenders: user.policy.keepSenders,
@@ -152,6 +154,20 @@ async function planPass(
       }
       return found;
     };
+    // A part the LLM decided whole from its facts (unimportant promotions or social mail):
+    // what came of age in it goes, as its young mail would have on arrival.
+    const partVerdict = readsText ? cachedPartVerdict(byKey, part.facts, user.policy) : undefined;
+    if (partVerdict?.action === 'trash') {
+      const listed = await listAll(mailbox, `${q}${keepList ? ` -${keepList}` : ''}`);
+      await save(listed, (chunk) => ({
+        kind: 'known',
+        facts: part.facts,
+        threadIds: chunk.map((m) => m.threadId),
+        action: 'trash',
+        reason: partVerdict.reason,
+      }));
+      continue;
+    }
     // Important mail of a disposable sender is judged on its own by the LLM: not attributed.
     if (decided && !(readsText && part.facts.important)) {
       const listed = await search(decided.trash, keepList ? ` -${keepList}` : '');
