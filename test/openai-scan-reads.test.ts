@@ -107,4 +107,27 @@ describe('a scan by sender with an OpenAI key on a long-tail mailbox', () => {
       if (m.internalDate > startedAt + DAY) expect(decisions.has(m.id)).toBe(false);
     }
   });
+
+  it('decides no part whole in a review, which proposes every trash by its sender', async () => {
+    const start = await started.client.post('/app/runs', { mode: 'review' });
+    expect(start.status).toBe(303);
+    const runId = start.headers.get('location')!.replace('/runs/', '');
+    const deadline = Date.now() + 120_000;
+    let run = await started.service.store.getRun(runId);
+    while (run && run.status !== 'REVIEW') {
+      if (Date.now() > deadline || ['FAILED', 'CANCELLED'].includes(run.status)) {
+        throw new Error(`the review did not finish: ${run.status}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      run = await started.service.store.getRun(runId);
+    }
+    const decided = (await started.service.store.listBatches(runId)).flatMap((b) => b.decisions);
+    expect(decided.some((d) => d.reason.startsWith('LLM, by its Gmail category'))).toBe(false);
+    const plan = await started.client.get(`/api/runs/${runId}/plan`);
+    const body = (await plan.json()) as { senders: { key: string; action: string }[] };
+    const trash = body.senders.filter((s) => s.action === 'trash');
+    // The auto scan above trashed most of it already: what is left is proposed sender by sender.
+    expect(trash.length).toBeGreaterThan(5);
+    expect(trash.every((s) => s.key.includes('@'))).toBe(true);
+  }, 150_000);
 });

@@ -188,7 +188,9 @@ async function decideParts(
 ): Promise<{ decisions: Map<string, PartVerdict>; usage: LlmUsage }> {
   const scan = classifier.scanBySender;
   const decisions = new Map<string, PartVerdict>();
-  if (!scan?.decideParts) return { decisions, usage: ZERO_USAGE };
+  // A review shows its proposal sender by sender, for the owner to keep some: a part decided
+  // whole would show as one group without a sender, so a review looks at the senders.
+  if (!scan?.decideParts || run.mode === 'review') return { decisions, usage: ZERO_USAGE };
   const open = partitions.filter(
     ({ facts }) => !facts.protectedBy && !scan.mustRead?.(facts) && scan.needsSender(facts),
   );
