@@ -45,6 +45,8 @@ export function modelFromCluster(sample: MultiInstanceResult, target: Target) {
       Math.ceil(cpuMinutes / minutes / limits.vcpusPerInstance),
       Math.ceil(limits.concurrency / limits.requestsPerInstance),
     ),
+    /** Instances whose vCPUs keep the CPU bound within the project floor. */
+    instancesForFloor: Math.ceil(cpuMinutes / bounds.project / limits.vcpusPerInstance),
     /** The sample against its own floor, measured: what the shared ledger lets the instances reach. */
     sampleOverFloor: sample.time.simulatedMinutes / sample.time.floorMinutes,
     formula:

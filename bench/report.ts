@@ -195,7 +195,8 @@ export function multiInstanceTables(items: NonNullable<Results['multiInstance']>
       'Dispatch',
       'Slots',
       'CPU',
-      'Instances',
+      'Instances (max)',
+      'Instances for the floor',
     ],
     items.map(({ sample: s, model: m }) => [
       strategy(s),
@@ -205,7 +206,8 @@ export function multiInstanceTables(items: NonNullable<Results['multiInstance']>
       minutes(m.bounds.dispatch),
       minutes(m.bounds.slots),
       minutes(m.bounds.cpu),
-      n(m.instances),
+      `${n(m.instances)} (${n(m.limits.maxInstances)})`,
+      n(m.instancesForFloor),
     ]),
   );
   return `${measured}\n\n${modelled}`;
