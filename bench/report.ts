@@ -1,12 +1,16 @@
 import type { BaselineResult } from './baseline.js';
 import type { Extrapolation, ScanRow } from './extrapolate.js';
+import type { ClusterModel } from './extrapolate-cluster.js';
 import type { IncrementalResult } from './scenario-incremental.js';
 import type { ManyUsersResult } from './scenario-many-users.js';
+import type { MultiInstanceResult } from './scenario-multi-instance.js';
 
 export interface Results {
   readonly fullScans: ScanRow[];
   readonly baseline: BaselineResult | undefined;
   readonly manyUsers: { sample: ManyUsersResult; extrapolated: Extrapolation }[];
+  /** Samples on several MODE=gcp instances (absent from results written before they existed). */
+  readonly multiInstance?: { sample: MultiInstanceResult; model: ClusterModel }[];
   readonly incremental: readonly IncrementalResult[];
 }
 
@@ -167,6 +171,64 @@ export function manyUsersTable(items: Results['manyUsers']): string {
   );
 }
 
+/**
+ * The multi-instance samples, measured (429s, peaks against the budgets, time against the
+ * floor, tasks, CPU, Store calls), and the 1,000-user model from each, with its bound.
+ */
+export function multiInstanceTables(items: NonNullable<Results['multiInstance']>): string {
+  const measured = table(
+    [
+      'Variant',
+      'Sample (measured)',
+      'Units/user',
+      '429s',
+      'Peak user-min / budget',
+      'Peak project-min / budget',
+      'Simulated / floor',
+      'Tasks/user',
+      'CPU ms/msg',
+      'Store reads / writes per 1k',
+    ],
+    items.map(({ sample: s }) => [
+      strategy(s),
+      `${s.instances} instances, ${s.users} x ${k(s.size)}: ${n(s.time.wallSeconds)} s wall (x${s.time.warp})`,
+      n(s.gmail.unitsPerUser),
+      n(s.gmail.gmail429s),
+      `${n(s.gmail.peakUserUnitsPerMinute)} / ${n(s.gmail.userBudget)}`,
+      `${n(s.gmail.peakProjectUnitsPerMinute)} / ${n(s.gmail.projectBudget)}`,
+      `${minutes(s.time.simulatedMinutes)} / ${minutes(s.time.floorMinutes)} (${n(s.time.simulatedMinutes / s.time.floorMinutes, 2)}x)`,
+      n(s.tasks.perUser, 1),
+      n(s.cpu.servicePerMessageMs, 3),
+      `${n(s.store.readsPer1000, 1)} / ${n(s.store.writesPer1000, 1)}`,
+    ]),
+  );
+  const modelled = table(
+    [
+      'Variant',
+      'Cloud: 1,000 users',
+      'x project floor',
+      'Project floor',
+      'Dispatch',
+      'Slots',
+      'CPU',
+      'Instances (max)',
+      'Instances for the floor',
+    ],
+    items.map(({ sample: s, model: m }) => [
+      strategy(s),
+      `${minutes(m.minutes)} (${m.limitedBy})`,
+      `${n(m.overFloor, 2)}x`,
+      minutes(m.bounds.project),
+      minutes(m.bounds.dispatch),
+      minutes(m.bounds.slots),
+      minutes(m.bounds.cpu),
+      `${n(m.instances)} (${n(m.limits.maxInstances)})`,
+      n(m.instancesForFloor),
+    ]),
+  );
+  return `${measured}\n\n${modelled}`;
+}
+
 /** Gmail's daily budget per project: what ongoing cleanup's units per message are held to. */
 const PROJECT_UNITS_PER_DAY = 80_000_000;
 
@@ -208,6 +270,12 @@ export function renderReport(results: Results): string {
     parts.push(
       '### 1,000 users x 1,500 messages (extrapolated from a sample)',
       manyUsersTable(results.manyUsers),
+    );
+  }
+  if (results.multiInstance && results.multiInstance.length > 0) {
+    parts.push(
+      '### 1,000 users x 1,500 messages on several gcp instances (modelled from a sample)',
+      multiInstanceTables(results.multiInstance),
     );
   }
   if (results.incremental.length > 0)

@@ -6,6 +6,7 @@
  *   tsx bench/run.ts [--quick] [--out bench/results.json] [--latency 30-80]
  *   tsx bench/run.ts --incremental-only   (ongoing cleanup's rounds only; nothing written)
  *   tsx bench/run.ts --many-users         (the 1,000-user samples only; nothing written)
+ *   tsx bench/run.ts --multi-instance     (the samples on 3 gcp instances only; nothing written)
  *   tsx bench/run.ts --scans 10000:long-tail:by-sender:rules,10000:head-heavy:by-sender:openai
  *     (only those full scans, size:shape:strategy:classifier, at x60; nothing written)
  */
@@ -20,11 +21,18 @@ import {
   parseScans,
   runIncremental,
   runManyUsers,
+  runMultiInstance,
   runScans,
   runScenarios,
   TARGET,
 } from './plan.js';
-import { fullScanTables, incrementalTable, manyUsersTable, renderReport } from './report.js';
+import {
+  fullScanTables,
+  incrementalTable,
+  manyUsersTable,
+  multiInstanceTables,
+  renderReport,
+} from './report.js';
 import type { ScenarioName } from './scenario.js';
 
 const { values } = parseArgs({
@@ -36,6 +44,8 @@ const { values } = parseArgs({
     'incremental-only': { type: 'boolean', default: false },
     /** Only the 1,000-user samples, both classifiers, extrapolated; nothing is written. */
     'many-users': { type: 'boolean', default: false },
+    /** Only the samples on several gcp instances, both classifiers, modelled; nothing is written. */
+    'multi-instance': { type: 'boolean', default: false },
     scans: { type: 'string' },
   },
 });
@@ -71,6 +81,18 @@ if (values['many-users']) {
   const manyUsers = await runManyUsers(undefined, latency, run);
   console.log(`\n${manyUsersTable(manyUsers)}`);
   for (const { extrapolated: e } of manyUsers) console.log(JSON.stringify(e.cloud));
+  process.exit(0);
+}
+if (values['multi-instance']) {
+  const rows = await runMultiInstance(latency, run);
+  console.log(`\n${multiInstanceTables(rows)}`);
+  for (const { sample, model } of rows) {
+    const { classifier, tasks, gmail } = sample;
+    console.log(
+      classifier,
+      JSON.stringify({ tasks, gmail, bounds: model.bounds, perUser: model.perUser }),
+    );
+  }
   process.exit(0);
 }
 if (values.scans !== undefined) {

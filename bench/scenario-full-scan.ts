@@ -1,7 +1,7 @@
 import type { MailboxShape } from '../src/local/google/mailbox-generator.js';
 import { startMeter } from './meter.js';
-import { storeOps } from './service.js';
 import { type Latency, openBench, USER_UNITS_PER_MINUTE } from './setup.js';
+import { storeOps } from './store-calls.js';
 
 export interface FullScanArgs {
   readonly size: number;

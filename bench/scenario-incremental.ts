@@ -1,6 +1,6 @@
 import type { Run } from '../src/domain/model.js';
-import { storeOps } from './service.js';
 import { type Latency, openBench } from './setup.js';
+import { storeOps } from './store-calls.js';
 
 export interface IncrementalArgs {
   /**

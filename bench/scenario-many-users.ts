@@ -1,6 +1,6 @@
 import { startMeter } from './meter.js';
-import { storeOps } from './service.js';
 import { type Latency, openBench, USER_UNITS_PER_MINUTE } from './setup.js';
+import { storeOps } from './store-calls.js';
 
 export interface ManyUsersArgs {
   /** Users in the measured sample, each with its own mailbox, all started at once. */

@@ -6,10 +6,12 @@ import { naiveBaseline } from './baseline.js';
 import { fullScan } from './scenario-full-scan.js';
 import { incremental } from './scenario-incremental.js';
 import { manyUsers } from './scenario-many-users.js';
+import { multiInstance } from './scenario-multi-instance.js';
 
 export const SCENARIOS = {
   'full-scan': fullScan,
   'many-users': manyUsers,
+  'multi-instance': multiInstance,
   incremental,
   baseline: naiveBaseline,
 } as const;

@@ -227,6 +227,27 @@ export function describeQuotaLedgerContract(
         expect(today.day).toBe(quotaDayOf(now).day);
       });
 
+      it('admits every scan asked for at once from several instances spending the budget while today has room', async () => {
+        const ledgers = await start({
+          userUnitsPerMinute: 6_000,
+          projectUnitsPerMinute: 60_000,
+          projectUnitsPerDay: 1_000_000,
+          windowMs: 60_000,
+          instances: 3,
+        });
+        const scans = Array.from({ length: 40 }, (_, i) => `scan-${i}`);
+        // Calls reserving chunks write the same project shards as the admissions.
+        const spending = Array.from({ length: 60 }, (_, i) =>
+          timed(ledgers[i % 3]!, `user-${i}`, 10),
+        );
+        const answers = await Promise.all(
+          scans.map((scan, i) => ledgers[i % 3]!.admitScan(scan, 200)),
+        );
+        await Promise.all(spending);
+        expect(answers).toEqual(scans.map(() => ({ admitted: true })));
+        expect((await ledgers[0]!.unitsToday()).committed).toBe(8_000);
+      });
+
       it('admits the same scan once, whatever instance asks again', async () => {
         const ledgers = await daily(2);
         expect(await ledgers[0]!.admitScan('a', 2_400)).toEqual({ admitted: true });

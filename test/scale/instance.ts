@@ -3,12 +3,14 @@
  * composition (Firestore emulator, the Cloud Tasks fake and the Secret Manager fake over gRPC,
  * the simulated Google) on the warped clock every process of the test shares. Configured by
  * the environment as the service is, plus SCALE_* for the test's plumbing; SIGTERM settles the
- * quota ledger and exits.
+ * quota ledger and exits. `GET /scale/usage` says what the process has spent so far: its CPU
+ * (process.cpuUsage) and its calls per Store port method, for the benchmark.
  */
 
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { CloudTasksClient } from '@google-cloud/tasks';
 import { serve } from '@hono/node-server';
+import { countStoreCalls } from '../../bench/store-calls.js';
 import { createFirestore } from '../../src/adapters/firestore/firestore-client.js';
 import { loadConfig } from '../../src/config.js';
 import { composeGcp } from '../../src/gcp/compose-gcp.js';
@@ -39,7 +41,18 @@ const service = await composeGcp(config, log, {
   // the warp: on the warped clock the defaults would make every chunk a Firestore round trip.
   ledger: { leaseMs: 1_000 * factor, pollMs: 200 * factor },
 });
-const server = serve({ fetch: service.app.fetch, port: config.port, hostname: '127.0.0.1' });
+const storeCalls: Record<string, number> = {};
+countStoreCalls(service.store, storeCalls);
+const usage = () => {
+  const cpu = process.cpuUsage();
+  return Response.json({ cpuMs: (cpu.user + cpu.system) / 1000, store: storeCalls });
+};
+const server = serve({
+  fetch: (request) =>
+    new URL(request.url).pathname === '/scale/usage' ? usage() : service.app.fetch(request),
+  port: config.port,
+  hostname: '127.0.0.1',
+});
 
 process.on('SIGTERM', () => {
   server.close();

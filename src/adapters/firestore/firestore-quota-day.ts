@@ -13,6 +13,9 @@ import type { LedgerDocument } from './quota-ledger-document.js';
 import type { LedgerWrites } from './quota-ledger-writes.js';
 import { parseLedger } from './quota-ledger-writes.js';
 
+/** Passes over the shards before an admission gives up for this attempt of its task. */
+const ADMISSION_PASSES = 5;
+
 export interface FirestoreQuotaDayOptions {
   /** The project shards (`gmailQuotaProject/{n}`): each counts its part of the day. */
   readonly shards: CollectionReference;
@@ -42,25 +45,33 @@ export class FirestoreQuotaDay {
     if (days.some(({ ledger }) => scanKey in ledger.scans)) return { admitted: true };
     // Emptiest shards first: a big scan finds the room that is there.
     const order = [...days].sort((a, b) => used(a) - used(b));
-    for (const { shard } of order) {
-      const admitted = await this.options.writes.compareAndSet(
-        this.options.shards.doc(String(shard)),
-        (document, at) => {
-          const answer = admitToDay(document.day, {
-            scanKey,
-            units,
-            budget: this.shareBudget - unsettledUnits(document, at),
-            now: at,
-          });
-          return {
-            document: answer.admitted ? { ...document, day: answer.ledger } : undefined,
-            result: answer.admitted,
-          };
-        },
-      );
-      if (admitted) return { admitted: true };
+    // A shard whose writes kept losing races (chunk reservations write the same documents) said
+    // nothing about room: only a day with no room in any shard sends the scan to tomorrow.
+    for (let pass = 0; pass < ADMISSION_PASSES; pass++) {
+      let lostRace = false;
+      for (const { shard } of order) {
+        const admitted = await this.options.writes.compareAndSet(
+          this.options.shards.doc(String(shard)),
+          (document, at) => {
+            const answer = admitToDay(document.day, {
+              scanKey,
+              units,
+              budget: this.shareBudget - unsettledUnits(document, at),
+              now: at,
+            });
+            return {
+              document: answer.admitted ? { ...document, day: answer.ledger } : undefined,
+              result: answer.admitted,
+            };
+          },
+        );
+        if (admitted) return { admitted: true };
+        if (admitted === undefined) lostRace = true;
+      }
+      if (!lostRace) return { admitted: false, startsAt: quotaDayOf(now).endsAt };
     }
-    return { admitted: false, startsAt: quotaDayOf(now).endsAt };
+    // Neither admitted nor refused: the task fails and Cloud Tasks retries it.
+    throw new Error('the daily quota ledger stayed contended; the scan is admitted on a retry');
   }
 
   async release(scanKey: string): Promise<void> {
