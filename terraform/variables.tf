@@ -49,9 +49,9 @@ variable "min_instances" {
 }
 
 variable "max_instances" {
-  description = "Upper bound on Cloud Run instances. Every instance spends the same Gmail budget through the shared quota ledger in Firestore, so more instances never pass Gmail's quota; max_instances x concurrency must hold every task the queue may run at once (tasks_max_concurrent_dispatches) plus sign-ins and pushes. test/infra checks the arithmetic."
+  description = "Upper bound on Cloud Run instances. Every instance spends the same Gmail budget through the shared quota ledger in Firestore, so more instances never pass Gmail's quota; max_instances x concurrency must hold every task the queue may run at once (tasks_max_concurrent_dispatches) plus sign-ins and pushes. test/infra checks the arithmetic. 40: a full scan with the rules spends 1.4-1.8 ms of CPU per message (npx tsx bench/run.ts --multi-instance), so 1,000 users x 1,500 messages need 30-35 vCPUs to finish within the 1.3 minutes the project quota allows; instances scale to zero when idle."
   type        = number
-  default     = 15
+  default     = 40
 }
 
 variable "concurrency" {
