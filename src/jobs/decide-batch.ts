@@ -156,9 +156,11 @@ async function decideBySenderDecision(
     : ZERO_USAGE;
   const judged = await decideMessages(deps, run, user, classifier, [...samples.keys()], samples);
   judged.llm = addUsage(judged.llm, ahead);
-  const decision = first
-    ? (await deps.store.getSenderDecisions(user.id, [key])).get(key)
-    : undefined;
+  // What the classifier decided of a bulk sender while judging (a person gets no decision).
+  const decision =
+    first && isBulk(first)
+      ? (await deps.store.getSenderDecisions(user.id, [key])).get(key)
+      : undefined;
   const person =
     first && !isBulk(first)
       ? await keptCorrespondent(deps, user, plan, judged.decisions, cached)
