@@ -105,6 +105,7 @@ export async function composeServices(
       redirectUri: config.google.redirectUri,
       endpoints: parts.endpoints,
       authorizeUrl: parts.authorizeUrl,
+      quota: { ledger, units: config.gmailQuota.units },
     }),
     checkOpenAiKey: (apiKey) => checkOpenAiKey(apiKey, config.openai),
     operatorStats: parts.operatorStats && { ...parts.operatorStats, ledger },

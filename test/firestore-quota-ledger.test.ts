@@ -6,7 +6,8 @@ import {
   QUOTA_PROJECT,
   QUOTA_USERS,
 } from '../src/adapters/firestore/firestore-quota-ledger.js';
-import { describeQuotaLedgerContract } from './contract/quota-ledger-contract.js';
+import { describeQuotaLedgerContract, type LedgerSetup } from './contract/quota-ledger-contract.js';
+import { describeSignInQuotaContract } from './contract/quota-ledger-sign-in-contract.js';
 import { type FirestoreEmulator, startFirestoreEmulator } from './helpers/emulators.js';
 
 /** The QuotaLedger contract and the ledger's own costs, on Google's real Firestore emulator. */
@@ -33,14 +34,17 @@ function freshDatabase(): Firestore {
 
 const fast = { leaseMs: 150, pollMs: 100, callTimeoutMs: 1_000, projectShards: 2 };
 
-describeQuotaLedgerContract('FirestoreQuotaLedger on the Firestore emulator', async (setup) => {
+const openLedgers = async (setup: LedgerSetup) => {
   const firestore = freshDatabase();
   const ledgers = Array.from(
     { length: setup.instances },
     (_, i) => new FirestoreQuotaLedger({ firestore, ...setup, ...fast, holder: `instance-${i}` }),
   );
   return { ledgers, close: async () => void (await Promise.all(ledgers.map((l) => l.close()))) };
-});
+};
+
+describeQuotaLedgerContract('FirestoreQuotaLedger on the Firestore emulator', openLedgers);
+describeSignInQuotaContract('FirestoreQuotaLedger counting sign-ins', openLedgers);
 
 describe('FirestoreQuotaLedger documents', () => {
   it('costs a few writes per chunk, not one per Gmail call', async () => {

@@ -138,6 +138,7 @@ export async function composeLocal(
     redirectUri: config.google.redirectUri,
     endpoints,
     authorizeUrl,
+    quota: { ledger: scheduler, units: config.gmailQuota.units },
   });
   app = createApp({
     config,

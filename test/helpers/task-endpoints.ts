@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Hono } from 'hono';
+import { QuotaScheduler } from '../../src/adapters/gmail/quota-scheduler.js';
 import { googleEndpoints } from '../../src/adapters/google-auth/google-endpoints.js';
 import { GoogleSignIn } from '../../src/adapters/google-auth/google-sign-in.js';
 import { createApp } from '../../src/app.js';
@@ -38,6 +39,7 @@ export function taskEndpointsApp(caller: TaskCaller, queue: TaskQueue): Hono<App
         redirectUri: config.google.redirectUri,
         endpoints: googleEndpoints(),
         authorizeUrl: googleEndpoints().authorize,
+        quota: { ledger: new QuotaScheduler(config.gmailQuota), units: config.gmailQuota.units },
       }),
       jobs: {
         store,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QuotaScheduler } from '../../src/adapters/gmail/quota-scheduler.js';
 import { googleEndpoints } from '../../src/adapters/google-auth/google-endpoints.js';
 import { GoogleSignIn } from '../../src/adapters/google-auth/google-sign-in.js';
 import { OidcCaller } from '../../src/adapters/google-auth/oidc-caller.js';
@@ -80,6 +81,7 @@ describe('OIDC on every internal endpoint of the cloud wiring', () => {
           redirectUri: `${SERVICE}/auth/google/callback`,
           endpoints: googleEndpoints(),
           authorizeUrl: googleEndpoints().authorize,
+          quota: { ledger: new QuotaScheduler(config.gmailQuota), units: config.gmailQuota.units },
         }),
         jobs: {
           store,

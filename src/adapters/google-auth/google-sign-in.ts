@@ -1,6 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Credentials } from 'google-auth-library';
+import type { GmailUnitTable } from '../../domain/gmail-quota.js';
+import { MailboxUnavailable, ReconnectNeeded } from '../../domain/mailbox-errors.js';
+import type { QuotaLedger } from '../../domain/quota-ledger.js';
 import { createGmailClient } from '../gmail/gmail-client.js';
+import { withGmailRetry } from '../gmail/gmail-retry.js';
 import type { GoogleEndpoints } from './google-endpoints.js';
 import { createOAuthClient } from './oauth-client.js';
 
@@ -15,6 +19,11 @@ export interface SignInOptions {
   readonly endpoints: GoogleEndpoints;
   /** Where the browser is sent to consent; differs from `endpoints` only in demo mode. */
   readonly authorizeUrl: string;
+  /**
+   * The Gmail budget the sign-in's getProfile spends from, as every other Gmail call does:
+   * Gmail charges it to the user and the project like any call.
+   */
+  readonly quota: { readonly ledger: QuotaLedger; readonly units: GmailUnitTable };
 }
 
 export interface SignInStart {
@@ -89,8 +98,22 @@ export class GoogleSignIn {
       );
     }
     client.setCredentials(tokens);
-    const { data } = await createGmailClient(client, this.options.endpoints).users.getProfile({
-      userId: 'me',
+    const gmail = createGmailClient(client, this.options.endpoints);
+    const { ledger, units } = this.options.quota;
+    // Counted by the ledger under the same key as the user's mailbox (the sub): a unit it did
+    // not count is one Gmail counts anyway, and a scan filling the window would meet a 429.
+    const { data } = await withGmailRetry(
+      (signal) => gmail.users.getProfile({ userId: 'me' }, { signal }),
+      {
+        label: 'users.getProfile (sign-in)',
+        quota: { ledger, userKey: sub, units: units['users.getProfile'] },
+      },
+    ).catch((error: unknown) => {
+      if (error instanceof MailboxUnavailable) {
+        throw new SignInError('Gmail is busy: please sign in again in a minute');
+      }
+      if (error instanceof ReconnectNeeded) throw new SignInError('Google revoked the sign-in');
+      throw error;
     });
     if (!data.emailAddress) throw new SignInError('Gmail did not tell the mailbox address');
     return {
