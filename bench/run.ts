@@ -99,12 +99,12 @@ if (values.scans !== undefined) {
   const scans = await runScans(parseScans(values.scans), latency, run);
   console.log(`\n${fullScanTables(scans)}`);
   for (const scan of scans) {
-    const { shape, strategy, classifier, size, gmail, store, llm } = scan;
+    const { shape, strategy, classifier, size, gmail, store, llm, trashed } = scan;
     const methods = Object.entries(gmail.byMethod).map(([m, c]) => `${m} ${c.calls}/${c.units}u`);
     console.log(
       `${size} ${shape} ${strategy} ${classifier}: ${gmail.unitsPerMessage.toFixed(2)} units/msg, ` +
         `LLM ${llm.callsPer1000.toFixed(1)} calls/1k, store ${store.readsPer1000.toFixed(1)} reads ` +
-        `${store.writesPer1000.toFixed(1)} writes /1k; ${methods.join(', ')}`,
+        `${store.writesPer1000.toFixed(1)} writes /1k; ${trashed} trashed; ${methods.join(', ')}`,
     );
   }
   process.exit(0);

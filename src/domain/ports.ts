@@ -113,6 +113,12 @@ export interface ClassifyInput {
   readonly policy: Policy;
   readonly messages: readonly MessageMeta[];
   readonly now: number;
+  /**
+   * Where this call reads and caches sender decisions instead of the classifier's own store:
+   * a packed batch's memory (batch-memory.ts), so that what one part decides the others find
+   * without a read. The decisions still reach the store before anything is trashed.
+   */
+  readonly senders?: Pick<Store, 'getSenderDecisions' | 'putSenderDecisions'> | undefined;
 }
 
 export interface ClassifierAnswer {

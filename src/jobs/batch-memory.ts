@@ -15,9 +15,9 @@ export interface BatchMemory {
  * the whole batch, not once per part, and the sender decisions the parts remember are written
  * once when the batch is decided. Marks do not change while a batch is decided (only listings
  * and the check before Trash add them); thread ids the plan did not name (mail read one by one)
- * are read when asked for and kept. A sender decision found is kept; one not found is read again
- * when asked for, since the classifier caches its own decisions in the real store as it goes.
- * Everything else goes straight to `store`.
+ * are read when asked for and kept. Sender decisions, found or not, are read once: the batch's
+ * classifier calls read and cache them through this memory (ClassifyInput.senders), so nothing
+ * of this batch decides a sender behind its back. Everything else goes straight to `store`.
  */
 export async function batchMemory(
   store: Store,
@@ -26,7 +26,8 @@ export async function batchMemory(
   senderKeys: readonly string[],
 ): Promise<BatchMemory> {
   const marks = new Map<string, ConversationMark | null>();
-  const senders = new Map<string, SenderDecision>();
+  // null: read and not found (a person, or a sender not decided yet).
+  const senders = new Map<string, SenderDecision | null>();
   const pending = new Map<string, SenderDecision>();
 
   const readMarks = async (ids: readonly string[]) => {
@@ -38,9 +39,8 @@ export async function batchMemory(
   const readSenders = async (keys: readonly string[]) => {
     const wanted = [...new Set(keys)].filter((key) => !senders.has(key));
     if (wanted.length === 0) return;
-    for (const [key, decision] of await store.getSenderDecisions(userId, wanted)) {
-      senders.set(key, decision);
-    }
+    const found = await store.getSenderDecisions(userId, wanted);
+    for (const key of wanted) senders.set(key, found.get(key) ?? null);
   };
   await Promise.all([readMarks(threadIds), readSenders(senderKeys)]);
 
@@ -59,7 +59,12 @@ export async function batchMemory(
     async getSenderDecisions(user, keys) {
       if (!own(user)) return store.getSenderDecisions(user, keys);
       await readSenders(keys);
-      return new Map(keys.flatMap((key) => (senders.has(key) ? [[key, senders.get(key)!]] : [])));
+      const found = new Map<string, SenderDecision>();
+      for (const key of keys) {
+        const decision = senders.get(key);
+        if (decision) found.set(key, decision);
+      }
+      return found;
     },
     async putSenderDecisions(user, decisions) {
       if (!own(user)) return store.putSenderDecisions(user, decisions);

@@ -30,12 +30,13 @@ describe('correspondents', () => {
     await store.addRepliedThreads(user.id, ['t2']);
     const queries: string[] = [];
 
-    const ofKim = correspondence(deps, run, user, kimsMailbox(queries));
-    const found = await ofKim('kim@people.example');
+    const people = correspondence(deps, run, user, kimsMailbox(queries));
+    const found = await people.mailOf('kim@people.example');
     // Asked again from another part of the mailbox: listed once.
-    expect(await ofKim('kim@people.example')).toEqual(found);
+    expect(await people.mailOf('kim@people.example')).toEqual(found);
 
-    expect(found).toEqual({ ids: new Set(['a', 'b']), replied: true });
+    expect(found).toEqual({ ids: new Set(['a', 'b']), threads: ['t1', 't2'] });
+    expect(await people.repliedTo(['kim@people.example'])).toEqual(new Set(['kim@people.example']));
     expect(queries).toEqual([`before:${NOW / 1000} from:kim@people.example`]);
   });
 
@@ -43,9 +44,9 @@ describe('correspondents', () => {
     const { deps, store } = fakeJobDeps(new RecordingMailbox(), NOW);
     await store.addMarkedThreads(user.id, new Map([['t2', 'starred']]));
 
-    const found = await correspondence(deps, run, user, kimsMailbox([]))('kim@people.example');
+    const people = correspondence(deps, run, user, kimsMailbox([]));
 
-    expect(found).toEqual({ ids: new Set(['a', 'b']), replied: false });
+    expect(await people.repliedTo(['kim@people.example'])).toEqual(new Set());
   });
 
   it('keep their mail, and are remembered for syncs, only when the classifier kept the sample', async () => {

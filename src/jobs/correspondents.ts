@@ -7,20 +7,26 @@ import type { JobDeps } from './job-deps.js';
 /** Why the Primary mail of someone the owner writes to is kept. */
 const CORRESPONDENT_REASON = 'someone you correspond with';
 
-/** A person's mail as `from:` lists it, and whether the owner replied to them. */
+/** A person's mail as `from:` lists it, and the conversations it is in. */
 export interface PersonsMail {
   readonly ids: ReadonlySet<string>;
-  readonly replied: boolean;
+  readonly threads: readonly string[];
 }
 
-/** Lists a person's mail and finds whether the owner replied to them. */
-export type Correspondence = (sender: string) => Promise<PersonsMail>;
+/** People's mail, and which of them the owner replied to. */
+export interface Correspondence {
+  /** Lists a person's mail (once a plan: it spans the parts of the mailbox). */
+  mailOf(sender: string): Promise<PersonsMail>;
+  /** Of these people, those the owner replied to: one Store read for all not known yet. */
+  repliedTo(senders: readonly string[]): Promise<ReadonlySet<string>>;
+}
 
 /**
  * A person is a correspondent when one of their conversations holds a message the owner sent:
  * the marks remembered from the exact `SENT` listing (conversation-marks.ts) say so for free
  * once their mail is listed with `from:` (5 units a page). `from:` also matches display names,
  * so a listing may hold others' mail: it only decides what is kept, never what is trashed.
+ * Made once a plan, so that a person met in several parts is listed and looked up once.
  */
 export function correspondence(
   deps: JobDeps,
@@ -29,18 +35,37 @@ export function correspondence(
   mailbox: Mailbox,
 ): Correspondence {
   const scope = `before:${Math.floor((run.startedAt ?? deps.clock.now()) / 1000)}`;
-  // A person's mail spans the parts (important or not, old or recent): listed once a plan.
-  const known = new Map<string, Promise<PersonsMail>>();
-  const find = async (sender: string): Promise<PersonsMail> => {
+  const listings = new Map<string, Promise<PersonsMail>>();
+  const replied = new Map<string, boolean>();
+  const list = async (sender: string): Promise<PersonsMail> => {
     const listed = await listAll(mailbox, `${scope} from:${sender}`);
-    const threads = [...new Set(listed.map((m) => m.threadId))];
-    const replied = await deps.store.repliedThreads(user.id, threads);
-    return { ids: new Set(listed.map((m) => m.id)), replied: replied.size > 0 };
+    return {
+      ids: new Set(listed.map((m) => m.id)),
+      threads: [...new Set(listed.map((m) => m.threadId))],
+    };
   };
-  return (sender) => {
-    const found = known.get(sender) ?? find(sender);
-    known.set(sender, found);
+  const mailOf = (sender: string) => {
+    const found = listings.get(sender) ?? list(sender);
+    listings.set(sender, found);
     return found;
+  };
+  return {
+    mailOf,
+    async repliedTo(senders) {
+      const wanted = [...new Set(senders)].filter((sender) => !replied.has(sender));
+      const mail = await Promise.all(
+        wanted.map(async (sender) => [sender, await mailOf(sender)] as const),
+      );
+      const threads = [...new Set(mail.flatMap(([, m]) => m.threads))];
+      const answered =
+        threads.length > 0 ? await deps.store.repliedThreads(user.id, threads) : new Set<string>();
+      for (const [sender, m] of mail)
+        replied.set(
+          sender,
+          m.threads.some((t) => answered.has(t)),
+        );
+      return new Set(senders.filter((sender) => replied.get(sender)));
+    },
   };
 }
 

@@ -65,6 +65,7 @@ async function decideSendersAhead(
     policy: user.policy,
     messages,
     now: run.startedAt ?? deps.clock.now(),
+    senders: deps.store,
   });
   return usage;
 }
@@ -243,6 +244,8 @@ export async function decideMessages(
       policy: user.policy,
       messages,
       now: run.startedAt ?? deps.clock.now(),
+      // The batch's store: in a packed batch, its memory serves and keeps the sender cache.
+      senders: deps.store,
     });
   if (!given && asked.length > 0) {
     ({ answers, usage: llm } = await classify(asked));

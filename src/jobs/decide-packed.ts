@@ -32,25 +32,33 @@ export async function decidePacked(
   decidePart: DecidePart,
 ): Promise<BatchDecisions> {
   const classifier = await deps.classifierFor(user);
+  // The marks and sender decisions the plan names are read once, together; what the classifier
+  // decides goes to this memory too, so that no part reads it back (batch-memory.ts).
+  const memory = await batchMemory(deps.store, user.id, ...plannedKeys(plan));
   let llm = ZERO_USAGE;
   if (classifier.scanBySender?.readsText) {
     const samples = plan.parts.flatMap(({ plan: p }) =>
       p.kind === 'sender' && p.samples[0] && isBulk(p.samples[0]) ? p.samples : [],
     );
     if (samples.length > 0) {
-      ({ usage: llm } = await classifier.classify({
-        userId: user.id,
-        policy: user.policy,
-        messages: samples,
-        now: run.startedAt ?? deps.clock.now(),
-      }));
+      try {
+        ({ usage: llm } = await classifier.classify({
+          userId: user.id,
+          policy: user.policy,
+          messages: samples,
+          now: run.startedAt ?? deps.clock.now(),
+          senders: memory.store,
+        }));
+      } catch (error) {
+        // What was decided before a pause is kept: the retry reuses it.
+        await memory.save();
+        throw error;
+      }
     }
   }
   // The parts are decided side by side so that what each must judge one by one (read mail,
   // mixed senders) goes to the classifier together, in full calls rather than one per part.
-  // They read the user's marks and sender decisions once, together (batch-memory.ts).
   const shared = coalesceClassifier(classifier, plan.parts.length);
-  const memory = await batchMemory(deps.store, user.id, ...plannedKeys(plan));
   const sharedDeps: JobDeps = {
     ...deps,
     store: memory.store,
@@ -73,6 +81,8 @@ export async function decidePacked(
       }
     }),
   );
+  // Saved before any part's failure is thrown, and before anything of this batch is trashed.
+  await memory.save();
   const decisions: MessageDecision[] = [];
   const threads = new Map<string, string>();
   for (const result of results) {
@@ -82,7 +92,6 @@ export async function decidePacked(
     llm = addUsage(llm, result.value.llm);
     for (const [id, thread] of result.value.threads ?? []) threads.set(id, thread);
   }
-  await memory.save();
   return { decisions, llm, threads };
 }
 

@@ -135,6 +135,7 @@ describe('discoverSenders', () => {
     const { mailbox, read } = searchable([...kim, ...lee]);
     const batches: { ids: string[]; plan: BatchPlan }[] = [];
     const asked: string[] = [];
+    const lookups: string[][] = [];
     await discoverSenders(
       mailbox,
       { ...partition, facts: { ...partition.facts, category: 'personal' } },
@@ -146,15 +147,23 @@ describe('discoverSenders', () => {
       {
         readsText: true,
         seed: 'run-1',
-        correspondence: async (sender) => {
-          asked.push(sender);
-          return sender === 'kim@people.example'
-            ? { ids: new Set(['a', 'b', 'c', 'd']), replied: true }
-            : { ids: new Set(['e', 'f']), replied: false };
+        correspondence: {
+          mailOf: async (sender) => {
+            asked.push(sender);
+            return sender === 'kim@people.example'
+              ? { ids: new Set(['a', 'b', 'c', 'd']), threads: ['t1'] }
+              : { ids: new Set(['e', 'f']), threads: ['t2'] };
+          },
+          repliedTo: async (senders) => {
+            lookups.push([...senders]);
+            return new Set(senders.filter((s) => s === 'kim@people.example'));
+          },
         },
       },
     );
     expect(asked).toEqual(['kim@people.example', 'lee@people.example']);
+    // Whether the owner replied is asked once for both people met in a row.
+    expect(lookups).toEqual([['kim@people.example', 'lee@people.example']]);
     // One read each: Kim's first message (to learn the sender), Lee's sample.
     expect(read).toEqual(['a', 'e']);
     expect(batches.map((b) => [b.plan.kind, b.ids])).toEqual([

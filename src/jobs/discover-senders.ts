@@ -45,6 +45,27 @@ export async function discoverSenders(
 ): Promise<boolean> {
   const uncovered = new Map(members.map((m) => [m.id, m]));
   const unattributed: Listed[] = [];
+  // People met in a row are saved together, once one Store read has said which of them the
+  // owner replied to; before any other save, so batches keep the order people were met in.
+  let people: { group: Listed[]; sample: MessageMeta }[] = [];
+  const savePeople = async (): Promise<boolean> => {
+    const met = people;
+    people = [];
+    if (met.length === 0 || !options.correspondence) return true;
+    const replied = await options.correspondence.repliedTo(met.map((p) => p.sample.fromAddress));
+    for (const { group, sample } of met) {
+      const own = await save(group, (chunk) => ({
+        kind: 'sender',
+        facts: partition.facts,
+        threadIds: chunk.map((m) => m.threadId),
+        sender: sample.fromAddress,
+        samples: [sample],
+        ...(replied.has(sample.fromAddress) ? { correspondent: true } : {}),
+      }));
+      if (!own) return false;
+    }
+    return true;
+  };
   while (uncovered.size > 0) {
     const first = uncovered.values().next().value!;
     uncovered.delete(first.id);
@@ -56,18 +77,10 @@ export async function discoverSenders(
     // A person: their mail in the part follows the sample when the owner replied to them (a
     // kept sample keeps it unread), else it is read and judged; the sample is not read again.
     if (options.readsText && !isBulk(sample) && options.correspondence) {
-      const mail = await options.correspondence(sample.fromAddress);
+      const mail = await options.correspondence.mailOf(sample.fromAddress);
       const group = [first, ...[...uncovered.values()].filter((m) => mail.ids.has(m.id))];
       for (const m of group) uncovered.delete(m.id);
-      const own = await save(group, (chunk) => ({
-        kind: 'sender',
-        facts: partition.facts,
-        threadIds: chunk.map((m) => m.threadId),
-        sender: sample.fromAddress,
-        samples: [sample],
-        ...(mail.replied ? { correspondent: true } : {}),
-      }));
-      if (!own) return false;
+      people.push({ group, sample });
       continue;
     }
     // Its mail will be read one by one anyway: in full batches, the LLM judges 50 per call.
@@ -84,6 +97,7 @@ export async function discoverSenders(
       continue;
     }
     const samples = found.samples;
+    if (!(await savePeople())) return false;
     const own = await save(found.group, (chunk) => ({
       kind: 'sender',
       facts: partition.facts,
@@ -93,6 +107,7 @@ export async function discoverSenders(
     }));
     if (!own) return false;
   }
+  if (!(await savePeople())) return false;
   return save(unattributed, () => ({ kind: 'read' }));
 }
 

@@ -126,6 +126,8 @@ export async function planBySender(
   });
   const parts = await decideParts(deps, run, user, classifier, partitions);
   unbilled = parts.usage;
+  // A person's mail spans the parts (important or not, old or recent): looked at once a plan.
+  const people = correspondence(deps, run, user, mailbox);
   for (const partition of partitions) {
     const current = await deps.store.getRun(run.id);
     if (!current || FINAL_STATUSES.includes(current.status)) return undefined;
@@ -162,7 +164,7 @@ export async function planBySender(
       own = await discoverSenders(mailbox, partition, members, save, {
         readsText,
         seed: `${user.id} ${run.startHistoryId}`,
-        correspondence: readsText ? correspondence(deps, run, user, mailbox) : undefined,
+        correspondence: readsText ? people : undefined,
       });
     }
     // A pack holds one part of the mailbox: its batches are ready as soon as the part is

@@ -88,7 +88,7 @@ export class OpenAiClassifier implements Classifier {
     }
     const keys = [...split.groups.keys()];
     const cached =
-      keys.length > 0 ? await this.options.senders.getSenderDecisions(input.userId, keys) : null;
+      keys.length > 0 ? await this.senders(input).getSenderDecisions(input.userId, keys) : null;
     const decisions = new Map<string, SenderDecision>();
     const unknown: Group[] = [];
     for (const [key, messages] of split.groups) {
@@ -162,7 +162,7 @@ export class OpenAiClassifier implements Classifier {
       },
     );
     // Whatever was decided is kept even if another call paused the run: a retry reuses it.
-    if (fresh.length > 0) await this.options.senders.putSenderDecisions(input.userId, fresh);
+    if (fresh.length > 0) await this.senders(input).putSenderDecisions(input.userId, fresh);
     rethrowFirst(settled);
     return failed;
   }
@@ -207,6 +207,10 @@ export class OpenAiClassifier implements Classifier {
       },
     );
     rethrowFirst(settled);
+  }
+
+  private senders(input: ClassifyInput): NonNullable<ClassifyInput['senders']> {
+    return input.senders ?? this.options.senders;
   }
 
   private count(meter: { usage: LlmUsage }, outcome: CallOutcome<unknown>): void {
