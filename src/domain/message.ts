@@ -15,6 +15,31 @@ export interface MessageMeta {
   readonly listId: string | null;
 }
 
+/**
+ * What is known of a message without reading it (from history or a listing): its id, its
+ * conversation and, where history said, its labels; no header. Protection checks against its
+ * labels and its conversation's marks need nothing more.
+ */
+export function unreadMeta(
+  id: string,
+  threadId: string,
+  labelIds: readonly string[] = [],
+): MessageMeta {
+  return {
+    id,
+    threadId,
+    labelIds,
+    fromAddress: '',
+    fromName: '',
+    subject: '',
+    snippet: '',
+    sizeEstimate: 0,
+    internalDate: 0,
+    listUnsubscribe: false,
+    listId: null,
+  };
+}
+
 /** The headers the service asks Gmail for (format=metadata). */
 export const METADATA_HEADERS = ['From', 'Subject', 'List-Unsubscribe', 'List-Id'] as const;
 

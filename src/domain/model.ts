@@ -1,5 +1,4 @@
-import type { MessageMeta } from './message.js';
-import type { PartitionFacts } from './scan-partitions.js';
+import type { BatchPlan } from './batch-plan.js';
 
 /**
  * The records the service keeps. The store adapters persist exactly these shapes; zod schemas
@@ -212,74 +211,7 @@ export interface Batch {
   readonly plan: BatchPlan | null;
 }
 
-/**
- * What the scan by sender knows of a batch without reading its messages: a protected part,
- * a part decided from its search facts alone, or one sender's mail in one part with a sample
- * or two read in full. `read` batches are read message by message.
- */
-export type BatchPlan =
-  | { readonly kind: 'protected'; readonly reason: string }
-  | {
-      readonly kind: 'facts';
-      readonly facts: PartitionFacts;
-      readonly threadIds: readonly string[];
-      /**
-       * Per id, its size as Gmail search placed it in a size bucket (see size-buckets.ts),
-       * 0 where unknown: an estimate, not the message's own size.
-       */
-      readonly sizes?: readonly number[];
-    }
-  | {
-      readonly kind: 'sender';
-      readonly facts: PartitionFacts;
-      readonly threadIds: readonly string[];
-      readonly sender: string;
-      readonly samples: readonly MessageMeta[];
-      readonly sizes?: readonly number[];
-      /** What the plan's question about the parts cost (see PartDecision), on one batch only. */
-      readonly llm?: LlmUsage;
-      /** A person the owner replied to: a kept sample keeps their mail (correspondents.ts). */
-      readonly correspondent?: boolean;
-    }
-  | {
-      /**
-       * Mail decided without reading it: new mail a search attributed to senders already
-       * decided the same way (see known-senders.ts), or a part of the mailbox the classifier
-       * decided from its search facts alone (see PartDecision): `action` is that decision.
-       */
-      readonly kind: 'known';
-      readonly facts: PartitionFacts;
-      readonly threadIds: readonly string[];
-      readonly action: 'trash' | 'keep';
-      readonly reason: string;
-      readonly sizes?: readonly number[];
-      /** What the plan's question about the parts cost (see PartDecision), on one batch only. */
-      readonly llm?: LlmUsage;
-    }
-  | { readonly kind: 'read' }
-  | {
-      /**
-       * Small parts (a sender's few messages, a small facts-only part) packed into one batch:
-       * each part is the next `count` ids of the batch, with its own plan.
-       */
-      readonly kind: 'packed';
-      readonly parts: readonly PackedPart[];
-    };
-
-/** One part of a packed batch. */
-export interface PackedPart {
-  readonly count: number;
-  readonly plan: Exclude<BatchPlan, { kind: 'packed' }>;
-}
-
-/** A batch as the plan task saves it. */
-export interface PlannedBatch {
-  readonly batchNo: number;
-  readonly messageIds: readonly string[];
-  readonly nextPageToken: string | null;
-  readonly listedThrough: number;
-  readonly plan?: BatchPlan | undefined;
-}
+export type { BatchPlan, PackedPart, PlannedBatch } from './batch-plan.js';
 
 /**
  * One batch's decided trash, waiting in its user's trash outbox until a flush moves it to

@@ -20,6 +20,7 @@ import { keptCorrespondent } from './correspondents.js';
 import { decidePacked } from './decide-packed.js';
 import type { JobDeps } from './job-deps.js';
 import { knownMetadata } from './known-metadata.js';
+import { logUndecided } from './undecided-log.js';
 
 export interface BatchDecisions {
   readonly decisions: MessageDecision[];
@@ -283,20 +284,4 @@ async function rememberRuleSenders(
 ): Promise<void> {
   const decisions = rulesSenderDecisions(read, user.policy, deps.clock.now());
   if (decisions.length > 0) await deps.store.putSenderDecisions(user.id, decisions);
-}
-
-/** Says in the run's log, in plain words, what could not be decided and why. */
-async function logUndecided(
-  deps: JobDeps,
-  run: Run,
-  decisions: readonly MessageDecision[],
-): Promise<void> {
-  const failed = decisions.filter((d) => d.decision === 'failed');
-  if (failed.length === 0) return;
-  const why = [...new Set(failed.map((d) => d.reason.replace(/^kept: /, '')))].slice(0, 3);
-  const count = failed.length === 1 ? '1 message' : `${failed.length} messages`;
-  await deps.store.appendRunError(run.id, {
-    at: deps.clock.now(),
-    message: `${count} could not be decided, even on a second try (${why.join('; ')}): left in place and counted as failed.`,
-  });
 }

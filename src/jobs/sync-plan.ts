@@ -7,7 +7,7 @@ import {
   searchableCategory,
   senderPrefix,
 } from '../domain/known-senders.js';
-import type { MessageMeta } from '../domain/message.js';
+import { unreadMeta } from '../domain/message.js';
 import type { PlannedBatch, User } from '../domain/model.js';
 import {
   agelessVerdicts,
@@ -86,7 +86,10 @@ export async function planSync(
   const oldWindow = cutoff > spanStart;
 
   for (const message of added) {
-    const reason = protectionReason(fromHistory(message), ctx);
+    const reason = protectionReason(
+      unreadMeta(message.id, message.threadId, message.labelIds),
+      ctx,
+    );
     if (reason) {
       put(`protected:${reason}`, message, { kind: 'protected', reason });
       continue;
@@ -251,23 +254,6 @@ async function listSome(mailbox: Mailbox, q: string, label: string): Promise<str
     if (!pageToken) break;
   }
   return ids;
-}
-
-/** What history tells of a message: its labels and conversation, no header. */
-function fromHistory(message: Added): MessageMeta {
-  return {
-    id: message.id,
-    threadId: message.threadId,
-    labelIds: message.labelIds,
-    fromAddress: '',
-    fromName: '',
-    subject: '',
-    snippet: '',
-    sizeEstimate: 0,
-    internalDate: 0,
-    listUnsubscribe: false,
-    listId: null,
-  };
 }
 
 const FACT_CATEGORIES: readonly (readonly [string, Category])[] = [

@@ -1,6 +1,6 @@
 import { isComingOfAge } from '../domain/coming-of-age-log.js';
 import { countDecisions } from '../domain/decide.js';
-import type { MessageMeta } from '../domain/message.js';
+import { unreadMeta } from '../domain/message.js';
 import {
   FINAL_STATUSES,
   type MessageDecision,
@@ -229,7 +229,7 @@ async function guardSyncTrash(
   await rememberMarksSince(deps.store, mailbox, user.id, String(from));
   const snoozed = await listSnoozed(mailbox);
   if (snoozed !== 'refused') await rememberAs(deps.store, user.id, snoozed, 'snoozed');
-  const queued = syncs.flatMap((e) => e.ids.map((id, i) => knownOf(id, e.threadIds[i] ?? id)));
+  const queued = syncs.flatMap((e) => e.ids.map((id, i) => unreadMeta(id, e.threadIds[i] ?? id)));
   const ctx = await protectionContext(deps.store, user, queued);
   let maybeSnoozed = new Set<string>();
   if (snoozed === 'refused') {
@@ -243,24 +243,4 @@ async function guardSyncTrash(
       protectionReason(m, ctx) ?? (maybeSnoozed.has(m.id) ? MAYBE_SNOOZED_REASON : null);
     if (reason !== null && !guarded.has(m.id)) guarded.set(m.id, reason);
   }
-}
-
-/**
- * What the outbox knows of a queued message: its id and thread. The guard checks it against
- * the conversations marked since; everything else was checked when it was decided.
- */
-function knownOf(id: string, threadId: string): MessageMeta {
-  return {
-    id,
-    threadId,
-    labelIds: [],
-    fromAddress: '',
-    fromName: '',
-    subject: '',
-    snippet: '',
-    sizeEstimate: 0,
-    internalDate: 0,
-    listUnsubscribe: false,
-    listId: null,
-  };
 }
