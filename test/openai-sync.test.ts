@@ -20,6 +20,19 @@ describe('a sync with an OpenAI key', () => {
   let userId: string;
   const rng = new Random(99);
   const gets = () => google.google.stats.snapshot(OWNER).methods['users.messages.get']?.calls ?? 0;
+  /** Runs one sync through the task queue and waits for its run to be DONE. */
+  const syncNow = async () => {
+    const [previous] = await started.service.store.listRuns(userId, 1);
+    await started.service.queue.enqueue({ path: '/tasks/sync', payload: { userId } });
+    return waitFor(async () => {
+      const [latest] = await started.service.store.listRuns(userId, 1);
+      return latest?.kind === 'incremental' &&
+        latest.id !== previous?.id &&
+        latest.status === 'DONE'
+        ? latest
+        : undefined;
+    }, 'the sync run');
+  };
 
   beforeAll(async () => {
     google = await startSimulatedGoogle([{ email: OWNER, mailbox: { size: 600, seed: 11 } }], {
@@ -108,17 +121,7 @@ describe('a sync with an OpenAI key', () => {
     for (const message of mail) google.google.deliver(OWNER, message);
     google.google.stats.reset();
     const calls = fake.stats.calls;
-    const [previous] = await started.service.store.listRuns(userId, 1);
-
-    await started.service.queue.enqueue({ path: '/tasks/sync', payload: { userId } });
-    const run = await waitFor(async () => {
-      const [latest] = await started.service.store.listRuns(userId, 1);
-      return latest?.kind === 'incremental' &&
-        latest.id !== previous?.id &&
-        latest.status === 'DONE'
-        ? latest
-        : undefined;
-    }, 'the sync run');
+    const run = await syncNow();
 
     expect(run.counters).toMatchObject({ processed: 2, trashed: 0, kept: 2 });
     const decisions = (await started.service.store.listBatches(run.id)).flatMap((b) => b.decisions);
@@ -135,17 +138,7 @@ describe('a sync with an OpenAI key', () => {
     for (const message of fresh) google.google.deliver(OWNER, message);
     google.google.stats.reset();
     const calls = fake.stats.calls;
-    const [previous] = await started.service.store.listRuns(userId, 1);
-
-    await started.service.queue.enqueue({ path: '/tasks/sync', payload: { userId } });
-    const run = await waitFor(async () => {
-      const [latest] = await started.service.store.listRuns(userId, 1);
-      return latest?.kind === 'incremental' &&
-        latest.id !== previous?.id &&
-        latest.status === 'DONE'
-        ? latest
-        : undefined;
-    }, 'the sync run');
+    const run = await syncNow();
 
     expect(run.counters).toMatchObject({ processed: 2, trashed: 2 });
     const decisions = (await started.service.store.listBatches(run.id)).flatMap((b) => b.decisions);

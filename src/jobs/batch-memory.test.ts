@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { aCountedStore } from '../../test/helpers/counted-store.js';
 import type { SenderDecision } from '../domain/model.js';
-import type { Store } from '../domain/ports.js';
-import { openDatabase } from '../local/sqlite/open-database.js';
-import { SqliteStore } from '../local/sqlite/sqlite-store.js';
 import { batchMemory } from './batch-memory.js';
 
 const USER = 'user-1';
-
-/** A real store, and how many times each of its methods was called. */
-function aCountedStore(): { store: Store; calls: Record<string, number> } {
-  const store = new SqliteStore(openDatabase(':memory:'));
-  const calls: Record<string, number> = {};
-  const counted = new Proxy(store, {
-    get(target, property) {
-      const value = Reflect.get(target, property, target);
-      if (typeof value !== 'function' || typeof property !== 'string') return value;
-      return (...args: unknown[]) => {
-        calls[property] = (calls[property] ?? 0) + 1;
-        return value.apply(target, args);
-      };
-    },
-  });
-  return { store: counted, calls };
-}
 
 const decision = (senderKey: string, action: SenderDecision['action']): SenderDecision => ({
   senderKey,

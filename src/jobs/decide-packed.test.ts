@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aCountedStore } from '../../test/helpers/counted-store.js';
 import { startFakeOpenAi, VALID_KEY } from '../../test/helpers/fake-openai.js';
 import { meta, NOW, promo } from '../../test/helpers/message-meta.js';
 import { OpenAiClassifier } from '../adapters/openai/openai-classifier.js';
@@ -14,8 +15,6 @@ import {
 } from '../domain/model.js';
 import type { Mailbox, Store } from '../domain/ports.js';
 import { senderKey } from '../domain/sender-groups.js';
-import { openDatabase } from '../local/sqlite/open-database.js';
-import { SqliteStore } from '../local/sqlite/sqlite-store.js';
 import { silentLogger } from '../log.js';
 import { decideBatch } from './decide-batch.js';
 import type { JobDeps } from './job-deps.js';
@@ -26,23 +25,6 @@ beforeAll(async () => {
   fake = await startFakeOpenAi();
 });
 afterAll(() => fake.close());
-
-/** A real store, and how many times each of its methods was called. */
-function aCountedStore(): { store: Store; calls: Record<string, number> } {
-  const store = new SqliteStore(openDatabase(':memory:'));
-  const calls: Record<string, number> = {};
-  const counted = new Proxy(store, {
-    get(target, property) {
-      const value = Reflect.get(target, property, target);
-      if (typeof value !== 'function' || typeof property !== 'string') return value;
-      return (...args: unknown[]) => {
-        calls[property] = (calls[property] ?? 0) + 1;
-        return value.apply(target, args);
-      };
-    },
-  });
-  return { store: counted, calls };
-}
 
 /** The OpenAI classifier against the local fake, caching its sender decisions in `store`. */
 function openAi(store: Store): OpenAiClassifier {
