@@ -7,7 +7,7 @@ import { comingOfAge } from '../jobs/coming-of-age.js';
 import { flagReconnect, grantOf } from '../jobs/google-access-lost.js';
 import type { JobDeps } from '../jobs/job-deps.js';
 import { syncMailbox } from '../jobs/sync-mailbox.js';
-import { flushTrash } from '../jobs/trash-outbox.js';
+import { flushSyncTrash, flushTrash } from '../jobs/trash-outbox.js';
 import { watchMailbox } from '../jobs/watch-mailbox.js';
 import type { AppEnv } from './env.js';
 import { RUN_ID } from './run-view.js';
@@ -17,7 +17,10 @@ import { payload, type TaskCaller } from './task-routes.js';
 const USER_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 const syncPayload = z.object({ userId: z.string().regex(USER_ID) }).strict();
-const flushPayload = syncPayload;
+/** `after`: a sync's delayed flush, of the trash queued then, once the outbox is quiet. */
+const flushPayload = z
+  .object({ userId: z.string().regex(USER_ID), after: z.number().int().nonnegative().optional() })
+  .strict();
 const watchPayload = z
   .object({ userId: z.string().regex(USER_ID), runId: z.string().regex(RUN_ID).optional() })
   .strict();
@@ -48,8 +51,10 @@ export function syncTaskRoutes(deps: JobDeps, caller: TaskCaller): Hono<AppEnv> 
   });
 
   app.post('/flush-trash', verified, async (c) => {
-    const { userId } = await payload(c.req.raw, flushPayload);
-    await userTask(deps, userId, () => flushTrash(deps, userId));
+    const { userId, after } = await payload(c.req.raw, flushPayload);
+    await userTask(deps, userId, () =>
+      after === undefined ? flushTrash(deps, userId) : flushSyncTrash(deps, userId, after),
+    );
     return c.body(null, 204);
   });
 

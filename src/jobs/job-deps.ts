@@ -36,10 +36,13 @@ export const TASK_PATHS = {
 /** The longest a decided batch's trash waits in the outbox for more to join it. */
 export const TRASH_FLUSH_WINDOW_MS = 60_000;
 /**
- * How long a sync's trash waits for the next syncs' to share one batchModify (50 units, where
- * each sync would pay its own): new mail comes in bursts, a notification a second at most.
+ * A sync's trash waits for the next syncs' to share one batchModify (50 units, where each sync
+ * would pay its own): it goes once no sync has queued trash for this long. New mail comes in
+ * bursts, a notification a second at most, so a burst's trash goes in one call.
  */
-export const SYNC_TRASH_WINDOW_MS = 10_000;
+export const SYNC_TRASH_QUIET_MS = 10_000;
+/** The longest a sync's trash waits while more keeps coming (the bound the owner is told). */
+export const SYNC_TRASH_MAX_WAIT_MS = 60_000;
 
 /**
  * Notifications within one window make one sync, run when the window closes. Short enough that
@@ -98,13 +101,16 @@ export function flushTask(userId: string, now: number) {
   return { name: `flush-${userId}-${now}`, path: TASK_PATHS.flushTrash, payload: { userId } };
 }
 
-/** The flush of the syncs' trash gathered in one window, when that window ends. */
-export function syncFlushTask(userId: string, now: number) {
-  const window = Math.floor(now / SYNC_TRASH_WINDOW_MS);
+/**
+ * The flush of a sync's trash queued at `queuedAt`, once the outbox has been quiet for
+ * SYNC_TRASH_QUIET_MS after it: one task per queued entry (names dedupe a retried batch's), and
+ * the one of the last entry of a burst flushes it all (see flushSyncTrash).
+ */
+export function syncFlushTask(userId: string, queuedAt: number, now: number) {
   return {
-    name: `flush-syncs-${userId}-${window}`,
+    name: `flush-syncs-${userId}-${queuedAt}`,
     path: TASK_PATHS.flushTrash,
-    payload: { userId },
-    delayMs: (window + 1) * SYNC_TRASH_WINDOW_MS - now,
+    payload: { userId, after: queuedAt },
+    delayMs: Math.max(0, queuedAt + SYNC_TRASH_QUIET_MS - now),
   };
 }

@@ -1,7 +1,7 @@
 import type { Run, User } from '../domain/model.js';
 import type { HistoryPage, Mailbox } from '../domain/ports.js';
 import { rememberMarksOf, rememberMarksSince } from './conversation-marks.js';
-import { flushTask, type JobDeps, SYNC_TRASH_WINDOW_MS, watchTask } from './job-deps.js';
+import { flushTask, type JobDeps, SYNC_TRASH_MAX_WAIT_MS, watchTask } from './job-deps.js';
 import { catchUp } from './sync-catch-up.js';
 import { planSync } from './sync-plan.js';
 import { startIncrementalRun } from './sync-run.js';
@@ -82,8 +82,8 @@ async function readHistory(mailbox: Mailbox, from: string): Promise<Delta | 'exp
 async function flushLeftTrash(deps: JobDeps, userId: string): Promise<void> {
   const [oldest] = await deps.store.queuedTrash(userId, 1);
   const now = deps.clock.now();
-  if (oldest && now - oldest.queuedAt > SYNC_TRASH_WINDOW_MS) {
-    // Its own name: the window's flush task may be the one that failed, and names dedupe.
+  if (oldest && now - oldest.queuedAt > SYNC_TRASH_MAX_WAIT_MS) {
+    // Its own name: the delayed flush task may be the one that failed, and names dedupe.
     await deps.queue.enqueue(flushTask(userId, now));
   }
 }

@@ -1,112 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { aRun, aUser } from '../../test/contract/store-contract.js';
-import type { MessageMeta } from '../domain/message.js';
-import type { BatchPlan, PlannedBatch, Run } from '../domain/model.js';
-import type { Mailbox, ProtectedSince, Task } from '../domain/ports.js';
-import { RulesClassifier } from '../domain/rules-classifier.js';
-import { openDatabase } from '../local/sqlite/open-database.js';
-import { SqliteStore } from '../local/sqlite/sqlite-store.js';
-import { silentLogger } from '../log.js';
-import type { JobDeps } from './job-deps.js';
+import {
+  fakeGmail,
+  STARTED,
+  sample,
+  senderBatch,
+  setup,
+} from '../../test/helpers/trash-outbox-fixtures.js';
+import type { PlannedBatch } from '../domain/model.js';
 import { processBatch } from './process-batch.js';
 import { flushTrash } from './trash-outbox.js';
-
-const STARTED = Date.UTC(2026, 10, 1);
-const OLD = STARTED - 90 * 86_400_000;
-
-const sample = (id: string, sender: string): MessageMeta => ({
-  id,
-  threadId: `t-${id}`,
-  labelIds: ['CATEGORY_PROMOTIONS'],
-  fromAddress: sender,
-  fromName: 'Shop',
-  subject: 'Sale',
-  snippet: '',
-  sizeEstimate: 1000,
-  internalDate: OLD,
-  listUnsubscribe: true,
-  listId: null,
-});
-
-/** A batch of one list sender's old promotions: the rules trash it without reading. */
-function senderBatch(batchNo: number, count: number): PlannedBatch {
-  const ids = Array.from({ length: count }, (_, i) => `b${batchNo}-m${i}`);
-  const sender = `deals@shop${batchNo}.example`;
-  const plan: BatchPlan = {
-    kind: 'sender',
-    facts: { protectedBy: null, category: 'promotions', important: false, old: true },
-    threadIds: ids.map((id) => `t-${id}`),
-    sender,
-    samples: [sample(ids[0]!, sender)],
-  };
-  return { batchNo, messageIds: ids, nextPageToken: 'by-sender', listedThrough: 0, plan };
-}
-
-interface FakeGmail {
-  readonly mailbox: Mailbox;
-  readonly trashCalls: string[][];
-  failTrashOnce: boolean;
-}
-
-function fakeGmail(changed: ProtectedSince | 'expired', fresh: MessageMeta[] = []): FakeGmail {
-  const unused = () => Promise.reject(new Error('not expected'));
-  const gmail: FakeGmail = {
-    trashCalls: [],
-    failTrashOnce: false,
-    mailbox: {
-      profile: unused,
-      headers: unused,
-      labels: async () => [
-        { id: 'STARRED', type: 'system' },
-        { id: 'Label_1', type: 'user' },
-      ],
-      listIds: async () => ({ ids: [], nextPageToken: undefined }),
-      labelsAdded: unused,
-      getMetadata: async (ids) =>
-        new Map(fresh.filter((m) => ids.includes(m.id)).map((m) => [m.id, m])),
-      trash: async (ids) => {
-        gmail.trashCalls.push([...ids]);
-        if (gmail.failTrashOnce) {
-          gmail.failTrashOnce = false;
-          throw new Error('connection reset after the call went through');
-        }
-      },
-      untrash: unused,
-      history: unused,
-      protectedSince: async () => changed,
-      watch: unused,
-      stop: unused,
-    },
-  };
-  return gmail;
-}
-
-async function setup(batches: PlannedBatch[], gmail: FakeGmail, kind: Run['kind'] = 'full') {
-  const store = new SqliteStore(openDatabase(':memory:'));
-  const user = aUser();
-  await store.putUser(user);
-  const run = aRun({
-    userId: user.id,
-    kind,
-    status: 'PROCESSING',
-    startedAt: STARTED,
-    startHistoryId: '500',
-  });
-  await store.createRun(run);
-  await store.putBatches(run.id, batches);
-  const tasks: Task[] = [];
-  const clock = { now: STARTED + 1000 };
-  const deps = {
-    store,
-    queue: { enqueue: async (task: Task) => void tasks.push(task) },
-    classifierFor: async () => new RulesClassifier(),
-    mailboxFor: async () => gmail.mailbox,
-    clock: { now: () => clock.now },
-    log: silentLogger,
-    watchTopic: undefined,
-  } as unknown as JobDeps;
-  return { store, user, run, deps, tasks, clock };
-}
 
 describe('the trash outbox', () => {
   it('trashes the batches of many senders in one batchModify when the plan is done', async () => {

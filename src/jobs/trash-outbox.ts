@@ -12,7 +12,14 @@ import type { Mailbox } from '../domain/ports.js';
 import { protectionReason } from '../domain/protection.js';
 import type { CompleteBatch } from '../domain/run-store.js';
 import { protectionContext, rememberAs, rememberMarksSince } from './conversation-marks.js';
-import { flushTask, type JobDeps, syncFlushTask, TRASH_FLUSH_WINDOW_MS } from './job-deps.js';
+import {
+  flushTask,
+  type JobDeps,
+  SYNC_TRASH_MAX_WAIT_MS,
+  SYNC_TRASH_QUIET_MS,
+  syncFlushTask,
+  TRASH_FLUSH_WINDOW_MS,
+} from './job-deps.js';
 import {
   listSnoozed,
   MAYBE_SNOOZED_REASON,
@@ -37,9 +44,9 @@ const ENTRIES_PER_FLUSH = 1_000;
  * `batchModify` costs 50 units whether it carries 5 ids or 1,000, and a long tail of senders
  * makes many small batches. The outbox is flushed when it holds 1,000 ids, when a full batch
  * (500 messages) queued its trash, when the last batch of a planned run is decided, and once
- * its oldest entry has waited a minute (see flushIfStale); a sync's trash waits
- * SYNC_TRASH_WINDOW_MS for other syncs' (a delayed task: no later task of a sync would come to
- * flush it). The batch is counted (and its run can end) when its trash is flushed.
+ * its oldest entry has waited a minute (see flushIfStale); a sync's trash waits until no sync
+ * has queued trash for SYNC_TRASH_QUIET_MS, a minute at most (flushSyncTrash, from a delayed
+ * task: no later task of a sync would come to flush it). The batch is counted (and its run can end) when its trash is flushed.
  */
 export async function queueBatchTrash(
   deps: JobDeps,
@@ -65,11 +72,11 @@ export async function afterQueued(
   batchSize: number,
   queuedAt: number,
 ): Promise<void> {
-  // A sync's trash waits a few seconds for the next syncs' to share its batchModify.
+  // A sync's trash waits for the rest of its burst to share its batchModify.
   const sync = run.kind === 'incremental' && !isComingOfAge(run);
   const full = queued >= FLUSH_AT_IDS || batchSize >= FULL_BATCH;
   if (full) await flushTrash(deps, run.userId);
-  else if (sync) await deps.queue.enqueue(syncFlushTask(run.userId, queuedAt));
+  else if (sync) await deps.queue.enqueue(syncFlushTask(run.userId, queuedAt, deps.clock.now()));
   else await flushIfDue(deps, run);
 }
 
@@ -116,10 +123,35 @@ async function planDecided(deps: JobDeps, run: Run): Promise<boolean> {
  * loses no id. Entries of a cancelled or failed run are dropped untrashed.
  */
 export async function flushTrash(deps: JobDeps, userId: string): Promise<void> {
+  await flushQueued(deps, userId, await deps.store.queuedTrash(userId, ENTRIES_PER_FLUSH));
+}
+
+/**
+ * The delayed flush of the sync trash queued at `after` (syncFlushTask): the outbox goes to
+ * Gmail once it has been quiet since then, as it is when no entry came later. While more
+ * comes, each later entry's own task comes to look; its oldest entry still goes within
+ * SYNC_TRASH_MAX_WAIT_MS, since a burst's tasks come at most SYNC_TRASH_QUIET_MS apart.
+ */
+export async function flushSyncTrash(deps: JobDeps, userId: string, after: number): Promise<void> {
+  const queued = await deps.store.queuedTrash(userId, ENTRIES_PER_FLUSH);
+  const oldest = queued[0]?.queuedAt;
+  if (oldest === undefined) return;
+  const waited = deps.clock.now() - oldest;
+  const more = queued.some((entry) => entry.queuedAt > after);
+  if (more && waited < SYNC_TRASH_MAX_WAIT_MS - SYNC_TRASH_QUIET_MS) return;
+  await flushQueued(deps, userId, queued);
+}
+
+/** flushTrash, given the outbox's oldest entries as read. */
+async function flushQueued(
+  deps: JobDeps,
+  userId: string,
+  queued: readonly QueuedTrash[],
+): Promise<void> {
   const { store } = deps;
+  if (queued.length === 0) return;
   const user = await store.getUser(userId);
   if (!user) return;
-  const queued = await store.queuedTrash(userId, ENTRIES_PER_FLUSH);
   const taken: QueuedTrash[] = [];
   let ids = 0;
   for (const entry of queued) {
