@@ -4,7 +4,8 @@
  * the simulated Google) on the warped clock every process of the test shares. Configured by
  * the environment as the service is, plus SCALE_* for the test's plumbing; SIGTERM settles the
  * quota ledger and exits. `GET /scale/usage` says what the process has spent so far: its CPU
- * (process.cpuUsage) and its calls per Store port method, for the benchmark.
+ * (process.cpuUsage), its calls per Store port method and the Firestore documents its Store
+ * read, wrote and deleted (the store's meter), for the benchmark.
  */
 
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
@@ -45,7 +46,11 @@ const storeCalls: Record<string, number> = {};
 countStoreCalls(service.store, storeCalls);
 const usage = () => {
   const cpu = process.cpuUsage();
-  return Response.json({ cpuMs: (cpu.user + cpu.system) / 1000, store: storeCalls });
+  return Response.json({
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    store: storeCalls,
+    firestore: service.store.meter.snapshot(),
+  });
 };
 const server = serve({
   fetch: (request) =>
