@@ -124,9 +124,14 @@ if (values.scans !== undefined) {
   }
   for (const scan of onFirestore) {
     const { shape, strategy, classifier, size, firestore: f, trashed, store } = scan;
+    const documents = Object.entries(f.byMethod)
+      .filter(([, o]) => o.reads + o.writes + o.deletes > 0)
+      .sort(([, a], [, b]) => b.reads + b.writes - (a.reads + a.writes))
+      .map(([m, o]) => `${m} ${store.byMethod[m] ?? 0}x ${o.reads}r/${o.writes}w/${o.deletes}d`);
     console.log(
       `${size} ${shape} ${strategy} ${classifier} on Firestore: ${f.reads} reads, ${f.writes} ` +
-        `writes, ${f.deletes} deletes; ${trashed} trashed; store calls ${JSON.stringify(store.byMethod)}`,
+        `writes, ${f.deletes} deletes; ${trashed} trashed; by Store method (calls, documents): ` +
+        documents.join(', '),
     );
   }
   process.exit(0);

@@ -67,6 +67,15 @@ export async function firestoreScan(args: FirestoreScanArgs) {
     const store: Record<string, number> = {};
     for (const [method, n] of Object.entries(after!.store))
       store[method] = n - (before!.store[method] ?? 0);
+    const documents: Record<string, FirestoreOps> = {};
+    for (const [method, ops] of Object.entries(after!.documents)) {
+      const was = before!.documents[method] ?? { reads: 0, writes: 0, deletes: 0 };
+      documents[method] = {
+        reads: ops.reads - was.reads,
+        writes: ops.writes - was.writes,
+        deletes: ops.deletes - was.deletes,
+      };
+    }
     const stats = cluster.google.stats.snapshot();
     return {
       scenario: 'firestore-scan' as const,
@@ -86,6 +95,7 @@ export async function firestoreScan(args: FirestoreScanArgs) {
         readsPer1000: per1000(firestore.reads),
         writesPer1000: per1000(firestore.writes),
         deletesPer1000: per1000(firestore.deletes),
+        byMethod: documents,
       },
     };
   } finally {

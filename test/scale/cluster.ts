@@ -54,6 +54,8 @@ export interface InstanceUsage {
   readonly store: Record<string, number>;
   /** Firestore documents the instance's Store read, wrote and deleted, as Firestore bills them. */
   readonly firestore: FirestoreOps;
+  /** The same documents by the Store method that touched them. */
+  readonly documents: Record<string, FirestoreOps>;
 }
 
 export interface Cluster {
