@@ -821,6 +821,45 @@ export function describeStoreContract(
         expect(await store.listSenderDecisions(unique('user'), 10)).toEqual([]);
       });
 
+      it('keeps the decision put last for a sender, whatever its decision time', async () => {
+        const userId = unique('user');
+        await store.putSenderDecisions(userId, [aSenderDecision({ decidedAt: T0 + 5 })]);
+        const later = aSenderDecision({ action: 'keep', reason: 'asked again', decidedAt: T0 });
+        await store.putSenderDecisions(userId, [later]);
+        expect(
+          (await store.getSenderDecisions(userId, [later.senderKey])).get(later.senderKey),
+        ).toEqual(later);
+        expect(await store.listSenderDecisions(userId, 5)).toEqual([later]);
+      });
+
+      it('finds every one of many senders put at once or one by one, and lists them newest first', async () => {
+        const userId = unique('user');
+        const many = Array.from({ length: 620 }, (_, n) =>
+          aSenderDecision({ senderKey: `s${n}@tail.example`, decidedAt: T0 + n }),
+        );
+        await store.putSenderDecisions(userId, many);
+        const again = many
+          .slice(0, 40)
+          .map((d) => ({ ...d, action: 'keep' as const, decidedAt: T0 + 1_000 }));
+        for (const decision of again.slice(0, 5))
+          await store.putSenderDecisions(userId, [decision]);
+        await store.putSenderDecisions(userId, again.slice(5));
+        const keys = [...many.map((d) => d.senderKey), 'unknown@tail.example'];
+        const found = await store.getSenderDecisions(userId, keys);
+        expect(found.size).toBe(620);
+        expect(found.get('s0@tail.example')).toEqual(again[0]);
+        expect(found.get('s39@tail.example')).toEqual(again[39]);
+        expect(found.get('s40@tail.example')).toEqual(many[40]);
+        const listed = await store.listSenderDecisions(userId, 45);
+        expect(listed.slice(0, 40).map((d) => d.senderKey)).toEqual(
+          again.map((d) => d.senderKey).sort(),
+        );
+        expect(listed.slice(40).map((d) => d.senderKey)).toEqual(
+          [619, 618, 617, 616, 615].map((n) => `s${n}@tail.example`),
+        );
+        expect(await store.listSenderDecisions(userId, 1_000)).toHaveLength(620);
+      });
+
       it("never shows one user another user's decisions", async () => {
         const [alice, bob] = [unique('user'), unique('user')];
         await store.putSenderDecisions(alice, [aSenderDecision()]);

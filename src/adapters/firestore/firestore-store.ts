@@ -85,8 +85,9 @@ export class FirestoreStore implements Store {
     return this.users.update(userId, patch);
   }
 
-  deleteUser(userId: string): Promise<void> {
-    return this.users.delete(userId);
+  async deleteUser(userId: string): Promise<void> {
+    await this.users.delete(userId);
+    this.senders.forget(userId);
   }
 
   listUsersWithWatchBefore(before: number, limit: number): Promise<User[]> {
