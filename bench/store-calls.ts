@@ -16,6 +16,7 @@ export const STORE_METHODS: Readonly<Record<keyof Store, 'read' | 'write'>> = {
   recordNotification: 'write',
   createRun: 'write',
   getRun: 'read',
+  getRunState: 'read',
   listRuns: 'read',
   updateRun: 'write',
   appendRunError: 'write',

@@ -53,7 +53,7 @@ export async function saveOwnBatch(
   batch: PlannedBatch,
 ): Promise<boolean> {
   // Planning already finished: this is a late duplicate, and its batch would never be processed.
-  if ((await deps.store.getRun(runId))?.batchCount !== null) return false;
+  if ((await deps.store.getRunState(runId))?.batchCount !== null) return false;
   await deps.store.putBatches(runId, [batch]);
   const stored = await deps.store.getBatch(runId, batch.batchNo);
   const same =

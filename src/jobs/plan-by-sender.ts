@@ -129,7 +129,7 @@ export async function planBySender(
   // A person's mail spans the parts (important or not, old or recent): looked at once a plan.
   const people = correspondence(deps, run, user, mailbox);
   for (const partition of partitions) {
-    const current = await deps.store.getRun(run.id);
+    const current = await deps.store.getRunState(run.id);
     if (!current || FINAL_STATUSES.includes(current.status)) return undefined;
     const listedHere = (await listAll(mailbox, partition.query)).filter((m) => !saved.has(m.id));
     if (listedHere.length === 0) continue;

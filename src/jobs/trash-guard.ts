@@ -1,6 +1,6 @@
 import { isComingOfAge } from '../domain/coming-of-age-log.js';
 import type { MessageMeta } from '../domain/message.js';
-import type { MessageDecision, Run, User } from '../domain/model.js';
+import type { MessageDecision, RunState, User } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
 import { type ConversationMark, protectionReason } from '../domain/protection.js';
 import { everPaused } from '../domain/run-pauses.js';
@@ -32,7 +32,7 @@ import {
  */
 export async function guardBeforeTrash(
   deps: JobDeps,
-  run: Run,
+  run: RunState,
   user: User,
   mailbox: Mailbox,
   decisions: readonly MessageDecision[],
@@ -105,7 +105,7 @@ export async function guardBeforeTrash(
  */
 export async function keepMaybeSnoozed(
   deps: JobDeps,
-  run: Run,
+  run: RunState,
   mailbox: Mailbox,
   candidates: readonly Pick<MessageMeta, 'id' | 'threadId'>[],
 ): Promise<Set<string>> {

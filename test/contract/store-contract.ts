@@ -306,6 +306,26 @@ export function describeStoreContract(
         expect(await store.getRun(unique('run'))).toBeUndefined();
       });
 
+      it('reads a run without its tally as getRun reads it, also while batches are counted', async () => {
+        const run = aRun({ status: 'PROCESSING', startedAt: T0 + 1, startHistoryId: '7' });
+        await store.createRun(run);
+        await store.putBatches(run.id, batchesOf(2));
+        await store.completeBatch({
+          runId: run.id,
+          batchNo: 0,
+          decisions: [aDecision()],
+          counters: someCounters({ processed: 3, trashed: 1 }),
+          llm: someUsage({ calls: 1 }),
+          now: T0 + 2,
+        });
+        await store.updateRun(run.id, ['PROCESSING'], { status: 'DELETING' });
+        const full = await store.getRun(run.id);
+        expect(full).toMatchObject({ status: 'DELETING', batchesDone: 1 });
+        const { batchesDone: _done, counters: _counters, llm: _llm, ...state } = full!;
+        expect(await store.getRunState(run.id)).toEqual(state);
+        expect(await store.getRunState(unique('run'))).toBeUndefined();
+      });
+
       it('refuses to create a run whose id is taken, keeping the first', async () => {
         const run = aRun();
         await store.createRun(run);

@@ -8,6 +8,7 @@ import type {
   Run,
   RunCounters,
   RunError,
+  RunState,
   RunStatus,
   SenderDecision,
   User,
@@ -119,6 +120,10 @@ export class FirestoreStore implements Store {
     return this.runs.get(runId);
   }
 
+  getRunState(runId: string): Promise<RunState | undefined> {
+    return this.runs.getState(runId);
+  }
+
   listRuns(userId: string, limit: number): Promise<Run[]> {
     return this.runs.list(userId, limit);
   }
@@ -161,7 +166,7 @@ export class FirestoreStore implements Store {
   }
 
   saveTrashDecisions(input: SaveTrashDecisions): Promise<SavedTrashDecisions> {
-    return saveTrashDecisions(this.ctx, this.runs, this.outbox, input);
+    return saveTrashDecisions(this.ctx, this.outbox, input);
   }
 
   reviseDecisions(

@@ -9,7 +9,9 @@ import {
   type Run,
   type RunCounters,
   type RunError,
+  type RunState,
   type RunStatus,
+  runState,
   type SenderDecision,
   type User,
 } from '../../domain/model.js';
@@ -124,6 +126,11 @@ export class SqliteStore implements Store {
 
   async getRun(runId: string): Promise<Run | undefined> {
     return this.runs.getRun(runId);
+  }
+
+  async getRunState(runId: string): Promise<RunState | undefined> {
+    const run = await this.runs.getRun(runId);
+    return run && runState(run);
   }
 
   async listRuns(userId: string, limit: number): Promise<Run[]> {
