@@ -941,6 +941,29 @@ export function describeStoreContract(
         expect(await store.markedThreads(userId, ['t1'])).toEqual(new Map([['t1', 'starred']]));
       });
 
+      it('remembers every mark of a conversation given in one call, as in one call per mark', async () => {
+        const [once, apart] = [unique('user'), unique('user')];
+        const pairs = [
+          ['t1', 'snoozed'],
+          ['t1', 'sent'],
+          ['t2', 'labelled'],
+          ['t1', 'starred'],
+        ] as const;
+        await store.addMarkedThreads(once, pairs);
+        for (const pair of pairs) await store.addMarkedThreads(apart, [pair]);
+        const threads = ['t1', 't2', 't3'];
+        expect(await store.markedThreads(once, threads)).toEqual(
+          await store.markedThreads(apart, threads),
+        );
+        expect(await store.markedThreads(once, threads)).toEqual(
+          new Map([
+            ['t1', 'starred'],
+            ['t2', 'labelled'],
+          ]),
+        );
+        expect(await store.repliedThreads(once, threads)).toEqual(new Set(['t1']));
+      });
+
       it('counts replied threads as conversations marked sent, and only those as replied', async () => {
         const userId = unique('user');
         await store.addRepliedThreads(userId, ['r1']);

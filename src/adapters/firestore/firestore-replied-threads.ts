@@ -5,6 +5,7 @@ import {
   type ConversationMark,
   strongestMark,
 } from '../../domain/protection.js';
+import type { ThreadMark } from '../../domain/user-memory-store.js';
 import type { FirestoreContext } from './firestore-context.js';
 import { toThreadMarks } from './firestore-documents.js';
 import { threadBuckets } from './firestore-paths.js';
@@ -41,7 +42,7 @@ export class FirestoreRepliedThreads {
     return this.addMarks(userId, new Map(threadIds.map((id) => [id, 'sent' as const])));
   }
 
-  async addMarks(userId: string, marks: ReadonlyMap<string, ConversationMark>): Promise<void> {
+  async addMarks(userId: string, marks: Iterable<ThreadMark>): Promise<void> {
     const wanted = new Map<string, { threadIds: string[]; marks: string[] }>();
     for (const [threadId, mark] of marks) {
       const bucket = bucketOf(threadId);

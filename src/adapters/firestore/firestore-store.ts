@@ -21,6 +21,7 @@ import type {
   SavedTrashDecisions,
   SaveTrashDecisions,
 } from '../../domain/run-store.js';
+import type { ThreadMark } from '../../domain/user-memory-store.js';
 import type { UserPatch } from '../../domain/user-store.js';
 import { FirestoreBatches } from './firestore-batches.js';
 import { FirestoreContext } from './firestore-context.js';
@@ -240,7 +241,7 @@ export class FirestoreStore implements Store {
     return this.threads.find(userId, threadIds);
   }
 
-  addMarkedThreads(userId: string, marks: ReadonlyMap<string, ConversationMark>): Promise<void> {
+  addMarkedThreads(userId: string, marks: Iterable<ThreadMark>): Promise<void> {
     return this.threads.addMarks(userId, marks);
   }
 

@@ -23,6 +23,7 @@ import type {
   SavedTrashDecisions,
   SaveTrashDecisions,
 } from '../../domain/run-store.js';
+import type { ThreadMark } from '../../domain/user-memory-store.js';
 import type { UserPatch } from '../../domain/user-store.js';
 import { AppError } from '../../errors.js';
 import { SqlRunner } from './sql-runner.js';
@@ -266,10 +267,7 @@ export class SqliteStore implements Store {
     return this.memory.repliedThreads(userId, threadIds);
   }
 
-  async addMarkedThreads(
-    userId: string,
-    marks: ReadonlyMap<string, ConversationMark>,
-  ): Promise<void> {
+  async addMarkedThreads(userId: string, marks: Iterable<ThreadMark>): Promise<void> {
     this.memory.addMarkedThreads(userId, marks);
   }
 

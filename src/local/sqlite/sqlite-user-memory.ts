@@ -6,6 +6,7 @@ import {
   strongestMark,
 } from '../../domain/protection.js';
 import { cursorSchema } from '../../domain/record-schemas.js';
+import type { ThreadMark } from '../../domain/user-memory-store.js';
 import { AppError } from '../../errors.js';
 import type { SqlRunner } from './sql-runner.js';
 import { SENDER_UPSERT, senderParams, toSenderDecision } from './sqlite-rows.js';
@@ -61,7 +62,7 @@ export class SqliteUserMemory {
     return new Set(marked.filter((row) => row.mark === 'sent').map((row) => row.threadId));
   }
 
-  addMarkedThreads(userId: string, marks: ReadonlyMap<string, ConversationMark>): void {
+  addMarkedThreads(userId: string, marks: Iterable<ThreadMark>): void {
     this.runner.tx(() => {
       const insert = this.runner.sql(
         `INSERT INTO marked_threads (user_id, thread_id, mark) VALUES (?, ?, ?)
