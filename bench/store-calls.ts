@@ -41,6 +41,7 @@ export const STORE_METHODS: Readonly<Record<keyof Store, 'read' | 'write'>> = {
   repliedThreads: 'read',
   addMarkedThreads: 'write',
   markedThreads: 'read',
+  allMarkedThreads: 'read',
   advanceCursor: 'write',
 };
 

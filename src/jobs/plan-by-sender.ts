@@ -128,6 +128,14 @@ export async function planBySender(
   unbilled = parts.usage;
   // A person's mail spans the parts (important or not, old or recent): looked at once a plan.
   const people = correspondence(deps, run, user, mailbox);
+  // Every part asks about conversations of its own: the user's marks are read once for all,
+  // as they stood once the plan remembered its listings (the check before Trash looks at
+  // what is marked later).
+  let marks: Promise<ReadonlyMap<string, ConversationMark>> | undefined;
+  const allMarks = () => {
+    marks ??= deps.store.allMarkedThreads(user.id);
+    return marks;
+  };
   for (const partition of partitions) {
     const current = await deps.store.getRunState(run.id);
     if (!current || FINAL_STATUSES.includes(current.status)) return undefined;
@@ -136,7 +144,7 @@ export async function planBySender(
     const { facts } = partition;
     const members = facts.protectedBy
       ? listedHere
-      : await setMarkedAside(deps, user, listedHere, save);
+      : await setMarkedAside(await allMarks(), listedHere, save);
     if (members === undefined) return undefined;
     if (members.length === 0) continue;
     let own: boolean;
@@ -227,14 +235,10 @@ function billed(plan: BatchPlan, usage: LlmUsage): BatchPlan {
  * holds a batch number.
  */
 async function setMarkedAside(
-  deps: JobDeps,
-  user: User,
+  marks: ReadonlyMap<string, ConversationMark>,
   members: readonly Listed[],
   save: (ids: readonly Listed[], plan: PartPlanOf) => Promise<boolean>,
 ): Promise<Listed[] | undefined> {
-  const marks = await deps.store.markedThreads(user.id, [
-    ...new Set(members.map((m) => m.threadId)),
-  ]);
   const rest: Listed[] = [];
   const marked = new Map<ConversationMark, Listed[]>();
   for (const m of members) {

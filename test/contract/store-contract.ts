@@ -964,6 +964,22 @@ export function describeStoreContract(
         expect(await store.repliedThreads(once, threads)).toEqual(new Set(['t1']));
       });
 
+      it('gives every marked conversation of a user, each with its strongest mark', async () => {
+        const [userId, other] = [unique('user'), unique('user')];
+        expect(await store.allMarkedThreads(userId)).toEqual(new Map());
+        await store.addRepliedThreads(userId, ['r1', 't:1']);
+        await store.addMarkedThreads(userId, [
+          ['t:1', 'starred'],
+          ['s1', 'snoozed'],
+          ['s1', 'labelled'],
+          ['d1', 'draft'],
+        ]);
+        await store.addMarkedThreads(other, [['x1', 'starred']]);
+        const all = await store.allMarkedThreads(userId);
+        expect(all).toEqual(await store.markedThreads(userId, ['r1', 't:1', 's1', 'd1', 'x1']));
+        expect([...all.keys()].sort()).toEqual(['d1', 'r1', 's1', 't:1']);
+      });
+
       it('counts replied threads as conversations marked sent, and only those as replied', async () => {
         const userId = unique('user');
         await store.addRepliedThreads(userId, ['r1']);

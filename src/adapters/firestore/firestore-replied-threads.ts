@@ -94,6 +94,27 @@ export class FirestoreRepliedThreads {
     return found;
   }
 
+  /** Every marked conversation: the user's buckets in one query (a read per bucket). */
+  async allMarks(userId: string): Promise<Map<string, ConversationMark>> {
+    const snapshot = await this.ctx.query(threadBuckets(this.ctx.db, userId));
+    const byThread = new Map<string, ConversationMark[]>();
+    const add = (threadId: string, mark: ConversationMark) =>
+      byThread.set(threadId, [...(byThread.get(threadId) ?? []), mark]);
+    for (const doc of snapshot.docs) {
+      const data = toThreadMarks(doc.data());
+      for (const threadId of data.threadIds) add(threadId, 'sent');
+      for (const entry of data.marks) {
+        // `threadId:mark`: thread ids hold no colon, and the mark is the last part.
+        const at = entry.lastIndexOf(':');
+        const mark = entry.slice(at + 1);
+        if (isMark(mark)) add(entry.slice(0, at), mark);
+      }
+    }
+    const found = new Map<string, ConversationMark>();
+    for (const [threadId, marks] of byThread) found.set(threadId, strongestMark(marks)!);
+    return found;
+  }
+
   private async read(userId: string, buckets: string[]): Promise<Map<string, Bucket>> {
     const refs = buckets.map((bucket) => threadBuckets(this.ctx.db, userId).doc(bucket));
     const snapshots = await this.ctx.getDocs(refs);
@@ -107,3 +128,6 @@ export class FirestoreRepliedThreads {
     );
   }
 }
+
+const isMark = (value: string): value is ConversationMark =>
+  (CONVERSATION_MARKS as readonly string[]).includes(value);

@@ -277,6 +277,9 @@ export class SqliteStore implements Store {
   ): Promise<Map<string, ConversationMark>> {
     return this.memory.markedThreads(userId, threadIds);
   }
+  async allMarkedThreads(userId: string): Promise<Map<string, ConversationMark>> {
+    return this.memory.allMarkedThreads(userId);
+  }
 
   async advanceCursor(
     userId: string,

@@ -73,13 +73,15 @@ export class SqliteUserMemory {
   }
 
   markedThreads(userId: string, threadIds: readonly string[]): Map<string, ConversationMark> {
-    const byThread = new Map<string, ConversationMark[]>();
-    for (const { threadId, mark } of this.marks(userId, threadIds)) {
-      byThread.set(threadId, [...(byThread.get(threadId) ?? []), mark]);
-    }
-    const strongest = new Map<string, ConversationMark>();
-    for (const [threadId, marks] of byThread) strongest.set(threadId, strongestMark(marks)!);
-    return strongest;
+    return strongestOf(this.marks(userId, threadIds));
+  }
+
+  allMarkedThreads(userId: string): Map<string, ConversationMark> {
+    const rows = this.runner
+      .sql('SELECT thread_id, mark FROM marked_threads WHERE user_id = ?')
+      .all(userId)
+      .map((row) => markRow.parse(row));
+    return strongestOf(rows);
   }
 
   private marks(userId: string, threadIds: readonly string[]) {
@@ -111,4 +113,17 @@ export class SqliteUserMemory {
       return true;
     });
   }
+}
+
+/** Each conversation's strongest mark, from its rows. */
+function strongestOf(
+  rows: readonly { threadId: string; mark: ConversationMark }[],
+): Map<string, ConversationMark> {
+  const byThread = new Map<string, ConversationMark[]>();
+  for (const { threadId, mark } of rows) {
+    byThread.set(threadId, [...(byThread.get(threadId) ?? []), mark]);
+  }
+  const strongest = new Map<string, ConversationMark>();
+  for (const [threadId, marks] of byThread) strongest.set(threadId, strongestMark(marks)!);
+  return strongest;
 }
