@@ -33,9 +33,9 @@ export interface UserMemoryStore {
     threadIds: readonly string[],
   ): Promise<Map<string, ConversationMark>>;
   /**
-   * Every conversation the user marked, each with its strongest mark: for a task that asks
-   * about many conversations it does not know in advance (a plan's listings), in one read of
-   * the user's marks instead of one per question.
+   * Every conversation the user marked, each with every mark it was given: for a task that
+   * asks about many conversations it does not know in advance (a plan's listings), in one
+   * read of the user's marks instead of one per question.
    */
-  allMarkedThreads(userId: string): Promise<Map<string, ConversationMark>>;
+  allMarkedThreads(userId: string): Promise<Map<string, ReadonlySet<ConversationMark>>>;
 }

@@ -95,11 +95,11 @@ export class FirestoreRepliedThreads {
   }
 
   /** Every marked conversation: the user's buckets in one query (a read per bucket). */
-  async allMarks(userId: string): Promise<Map<string, ConversationMark>> {
+  async allMarks(userId: string): Promise<Map<string, ReadonlySet<ConversationMark>>> {
     const snapshot = await this.ctx.query(threadBuckets(this.ctx.db, userId));
-    const byThread = new Map<string, ConversationMark[]>();
+    const all = new Map<string, Set<ConversationMark>>();
     const add = (threadId: string, mark: ConversationMark) =>
-      byThread.set(threadId, [...(byThread.get(threadId) ?? []), mark]);
+      all.set(threadId, (all.get(threadId) ?? new Set()).add(mark));
     for (const doc of snapshot.docs) {
       const data = toThreadMarks(doc.data());
       for (const threadId of data.threadIds) add(threadId, 'sent');
@@ -110,9 +110,7 @@ export class FirestoreRepliedThreads {
         if (isMark(mark)) add(entry.slice(0, at), mark);
       }
     }
-    const found = new Map<string, ConversationMark>();
-    for (const [threadId, marks] of byThread) found.set(threadId, strongestMark(marks)!);
-    return found;
+    return all;
   }
 
   private async read(userId: string, buckets: string[]): Promise<Map<string, Bucket>> {

@@ -251,7 +251,7 @@ export class FirestoreStore implements Store {
   ): Promise<Map<string, ConversationMark>> {
     return this.threads.findMarks(userId, threadIds);
   }
-  allMarkedThreads(userId: string): Promise<Map<string, ConversationMark>> {
+  allMarkedThreads(userId: string): Promise<Map<string, ReadonlySet<ConversationMark>>> {
     return this.threads.allMarks(userId);
   }
 }

@@ -277,7 +277,7 @@ export class SqliteStore implements Store {
   ): Promise<Map<string, ConversationMark>> {
     return this.memory.markedThreads(userId, threadIds);
   }
-  async allMarkedThreads(userId: string): Promise<Map<string, ConversationMark>> {
+  async allMarkedThreads(userId: string): Promise<Map<string, ReadonlySet<ConversationMark>>> {
     return this.memory.allMarkedThreads(userId);
   }
 

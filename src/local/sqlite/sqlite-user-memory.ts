@@ -76,12 +76,15 @@ export class SqliteUserMemory {
     return strongestOf(this.marks(userId, threadIds));
   }
 
-  allMarkedThreads(userId: string): Map<string, ConversationMark> {
+  allMarkedThreads(userId: string): Map<string, ReadonlySet<ConversationMark>> {
+    const all = new Map<string, Set<ConversationMark>>();
     const rows = this.runner
       .sql('SELECT thread_id, mark FROM marked_threads WHERE user_id = ?')
-      .all(userId)
-      .map((row) => markRow.parse(row));
-    return strongestOf(rows);
+      .all(userId);
+    for (const { threadId, mark } of rows.map((row) => markRow.parse(row))) {
+      all.set(threadId, (all.get(threadId) ?? new Set()).add(mark));
+    }
+    return all;
   }
 
   private marks(userId: string, threadIds: readonly string[]) {
