@@ -36,7 +36,7 @@ export async function enqueueNextBatch(
   const next = await deps.store.getBatch(runId, batchNo + 1);
   if (next && next.status !== 'done') await deps.queue.enqueue(batchTask(runId, batchNo + 1));
   if (next) return;
-  const run = await deps.store.getRun(runId);
+  const run = await deps.store.getRunState(runId);
   if (run) await afterRunFinished(deps, run);
 }
 

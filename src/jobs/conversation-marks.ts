@@ -159,7 +159,7 @@ export async function rememberMarksOf(
 
 /** What the protection rules need for these messages: the keep-list and their conversations. */
 export async function protectionContext(
-  store: Store,
+  store: Pick<Store, 'markedThreads'>,
   user: User,
   messages: Iterable<Pick<MessageMeta, 'threadId'>>,
 ): Promise<ProtectionContext> {
