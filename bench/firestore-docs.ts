@@ -24,24 +24,13 @@ export function attributeFirestoreDocs(
         ? context.run(name, () => method.apply(store, args))
         : method.apply(store, args);
   }
-  const add = (key: keyof Ops, n: number) => {
+  const meter = store.meter;
+  const count = meter.count;
+  meter.count = (kind, documents) => {
     const name = context.getStore() ?? '(other)';
     const ops = into[name] ?? { reads: 0, writes: 0, deletes: 0 };
-    ops[key] += n;
+    ops[kind] += documents;
     into[name] = ops;
-  };
-  const meter = store.meter;
-  const { read, write, delete: remove } = meter;
-  meter.read = (documents: number, query = false) => {
-    add('reads', query ? Math.max(1, documents) : documents);
-    read.call(meter, documents, query);
-  };
-  meter.write = (documents = 1) => {
-    add('writes', documents);
-    write.call(meter, documents);
-  };
-  meter.delete = (documents = 1) => {
-    add('deletes', documents);
-    remove.call(meter, documents);
+    count.call(meter, kind, documents);
   };
 }

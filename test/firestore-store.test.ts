@@ -118,6 +118,20 @@ describe('FirestoreStore documents', () => {
     expect(store.meter.snapshot()).toMatchObject({ deletes: 1 });
   });
 
+  it('counts the writes of a transaction retried under contention once, and its reads every time', async () => {
+    const run = aRun({ status: 'PROCESSING' });
+    await store.createRun(run);
+    store.meter.reset();
+    const appended = Array.from({ length: 8 }, (_, i) =>
+      store.appendRunError(run.id, { at: T0 + i, message: `error ${i}` }),
+    );
+    await Promise.all(appended);
+    const { reads, writes } = store.meter.snapshot();
+    expect(writes).toBe(8);
+    expect(reads).toBeGreaterThanOrEqual(8);
+    expect((await store.getRun(run.id))?.errors).toHaveLength(8);
+  });
+
   it('refuses to read back a run document that does not match its schema', async () => {
     const run = aRun();
     await store.createRun(run);
