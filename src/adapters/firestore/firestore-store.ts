@@ -35,9 +35,11 @@ import { FirestoreUsers } from './firestore-users.js';
 
 export interface FirestoreStoreOptions {
   /**
-   * Counter shards per run (default 4): a run absorbs about this many batch completions a
-   * second. Gmail's quota caps one user's trash calls at 2 a second (6,000 units a minute, 50
-   * a batchModify), so 4 keeps each shard near one write in two seconds at the most.
+   * Counter shards per run (default 2): a run absorbs about this many batch completions a
+   * second, and every read of its counts reads them all. A run's batches are decided one at a
+   * time (batch-chain.ts) and Gmail's quota caps one user's trash calls at 2 a second (6,000
+   * units a minute, 50 a batchModify), so 2 keep each shard near one write a second at the
+   * most, for half the reads of 4.
    */
   readonly counterShards?: number;
   /** Attempts per transaction (default 30): a burst of completions of one batch contends. */
@@ -63,7 +65,7 @@ export class FirestoreStore implements Store {
   constructor(db: Firestore, options: FirestoreStoreOptions = {}) {
     this.meter = options.meter ?? new FirestoreMeter();
     this.ctx = new FirestoreContext(db, this.meter, options.maxAttempts ?? 30);
-    this.runs = new FirestoreRuns(this.ctx, Math.max(1, options.counterShards ?? 4));
+    this.runs = new FirestoreRuns(this.ctx, Math.max(1, options.counterShards ?? 2));
     this.batches = new FirestoreBatches(this.ctx);
     this.threads = new FirestoreRepliedThreads(this.ctx);
     this.senders = new FirestoreSenders(this.ctx);
