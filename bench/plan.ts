@@ -4,6 +4,7 @@ import { deploymentLimits, extrapolate, type ScanRow, scaleScan } from './extrap
 import { modelFromCluster } from './extrapolate-cluster.js';
 import type { Results } from './report.js';
 import type { ScenarioName } from './scenario.js';
+import type { FirestoreScanArgs, FirestoreScanResult } from './scenario-firestore-scan.js';
 import type { FullScanArgs, FullScanResult } from './scenario-full-scan.js';
 import type { IncrementalResult } from './scenario-incremental.js';
 import type { ManyUsersArgs, ManyUsersResult } from './scenario-many-users.js';
@@ -200,32 +201,61 @@ async function longTailScans(quick: boolean, warp: number, scan: Scan): Promise<
   return rows;
 }
 
-/** `size:shape:strategy:classifier,...` from the command line, checked. */
-export function parseScans(text: string): Omit<FullScanArgs, 'seed' | 'latency' | 'warp'>[] {
+/** One full scan asked for on the command line; `firestore`: on the cloud composition. */
+export type ScanSpec = Omit<FullScanArgs, 'seed' | 'latency' | 'warp'> & {
+  readonly firestore: boolean;
+};
+
+/** `size:shape:strategy:classifier[:firestore],...` from the command line, checked. */
+export function parseScans(text: string): ScanSpec[] {
   return text.split(',').map((item) => {
-    const [size, shape, strategy, classifier] = item.split(':');
+    const [size, shape, strategy, classifier, store, ...rest] = item.split(':');
     const ok =
       Number.isInteger(Number(size)) &&
       Number(size) > 0 &&
       (shape === 'head-heavy' || shape === 'long-tail') &&
       (strategy === 'by-sender' || strategy === 'by-message') &&
-      (classifier === 'rules' || classifier === 'openai');
-    if (!ok) throw new Error(`--scans: "${item}" is not size:shape:strategy:classifier`);
-    return { size: Number(size), shape, strategy, classifier };
+      (classifier === 'rules' || classifier === 'openai') &&
+      (store === undefined || store === 'firestore') &&
+      rest.length === 0;
+    if (!ok)
+      throw new Error(`--scans: "${item}" is not size:shape:strategy:classifier[:firestore]`);
+    return { size: Number(size), shape, strategy, classifier, firestore: store === 'firestore' };
   });
 }
 
-/** Only the given full scans (x60 up to 10k messages, x240 above), one after another. */
+/** The warp of a scan of `size` messages: x60 up to 10k messages, x240 above. */
+const scanWarp = (size: number) => (size > 10_000 ? 240 : 60);
+
+/** Only the given full scans on the local composition, one after another. */
 export async function runScans(
-  specs: readonly Omit<FullScanArgs, 'seed' | 'latency' | 'warp'>[],
+  specs: readonly ScanSpec[],
   latency: Latency,
   run: RunScenario,
 ): Promise<ScanRow[]> {
   const rows: ScanRow[] = [];
-  for (const spec of specs) {
-    const args = { ...spec, seed: 7, latency, warp: spec.size > 10_000 ? 240 : 60 };
+  for (const { firestore: _local, ...spec } of specs) {
+    const args = { ...spec, seed: 7, latency, warp: scanWarp(spec.size) };
     const label = `full scan ${spec.size} ${spec.shape} ${spec.strategy} (${spec.classifier})`;
     rows.push(await run<FullScanResult>('full-scan', args, label));
+  }
+  return rows;
+}
+
+/**
+ * Only the given full scans on one MODE=gcp instance over the Firestore emulator, one after
+ * another: the same mailboxes as runScans's (seed 7), for their Firestore documents.
+ */
+export async function runFirestoreScans(
+  specs: readonly ScanSpec[],
+  latency: Latency,
+  run: RunScenario,
+): Promise<FirestoreScanResult[]> {
+  const rows: FirestoreScanResult[] = [];
+  for (const { firestore: _cloud, ...spec } of specs) {
+    const args: FirestoreScanArgs = { ...spec, seed: 7, latency, warp: scanWarp(spec.size) };
+    const label = `full scan ${spec.size} ${spec.shape} ${spec.strategy} (${spec.classifier}) on Firestore`;
+    rows.push(await run<FirestoreScanResult>('firestore-scan', args, label));
   }
   return rows;
 }

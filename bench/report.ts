@@ -29,7 +29,8 @@ const minutes = (m: number) =>
 const strategy = (r: { strategy: string; effectiveStrategy?: string; classifier: string }) =>
   `${r.strategy}${r.effectiveStrategy && r.effectiveStrategy !== r.strategy ? ` (ran ${r.effectiveStrategy})` : ''}, ${r.classifier === 'openai' ? 'LLM' : 'rules'}`;
 
-function table(head: string[], rows: string[][]): string {
+/** A Markdown table. */
+export function table(head: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }

@@ -8,7 +8,9 @@
  *   tsx bench/run.ts --many-users         (the 1,000-user samples only; nothing written)
  *   tsx bench/run.ts --multi-instance     (the samples on 3 gcp instances only; nothing written)
  *   tsx bench/run.ts --scans 10000:long-tail:by-sender:rules,10000:head-heavy:by-sender:openai
- *     (only those full scans, size:shape:strategy:classifier, at x60; nothing written)
+ *     (only those full scans, size:shape:strategy:classifier, at x60; nothing written; a
+ *     `:firestore` suffix runs that scan on one MODE=gcp instance over the Firestore emulator
+ *     and reports the Firestore documents read, written and deleted per 1,000 messages)
  */
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { firstMessage, forkBench } from './child.js';
 import { explain } from './notes.js';
 import {
   parseScans,
+  runFirestoreScans,
   runIncremental,
   runManyUsers,
   runMultiInstance,
@@ -33,6 +36,7 @@ import {
   multiInstanceTables,
   renderReport,
 } from './report.js';
+import { firestoreScanTable } from './report-firestore.js';
 import type { ScenarioName } from './scenario.js';
 
 const { values } = parseArgs({
@@ -96,8 +100,19 @@ if (values['multi-instance']) {
   process.exit(0);
 }
 if (values.scans !== undefined) {
-  const scans = await runScans(parseScans(values.scans), latency, run);
-  console.log(`\n${fullScanTables(scans)}`);
+  const specs = parseScans(values.scans);
+  const scans = await runScans(
+    specs.filter((s) => !s.firestore),
+    latency,
+    run,
+  );
+  const onFirestore = await runFirestoreScans(
+    specs.filter((s) => s.firestore),
+    latency,
+    run,
+  );
+  if (scans.length > 0) console.log(`\n${fullScanTables(scans)}`);
+  if (onFirestore.length > 0) console.log(`\n${firestoreScanTable(onFirestore)}`);
   for (const scan of scans) {
     const { shape, strategy, classifier, size, gmail, store, llm, trashed } = scan;
     const methods = Object.entries(gmail.byMethod).map(([m, c]) => `${m} ${c.calls}/${c.units}u`);
@@ -105,6 +120,18 @@ if (values.scans !== undefined) {
       `${size} ${shape} ${strategy} ${classifier}: ${gmail.unitsPerMessage.toFixed(2)} units/msg, ` +
         `LLM ${llm.callsPer1000.toFixed(1)} calls/1k, store ${store.readsPer1000.toFixed(1)} reads ` +
         `${store.writesPer1000.toFixed(1)} writes /1k; ${trashed} trashed; ${methods.join(', ')}`,
+    );
+  }
+  for (const scan of onFirestore) {
+    const { shape, strategy, classifier, size, firestore: f, trashed, store } = scan;
+    const documents = Object.entries(f.byMethod)
+      .filter(([, o]) => o.reads + o.writes + o.deletes > 0)
+      .sort(([, a], [, b]) => b.reads + b.writes - (a.reads + a.writes))
+      .map(([m, o]) => `${m} ${store.byMethod[m] ?? 0}x ${o.reads}r/${o.writes}w/${o.deletes}d`);
+    console.log(
+      `${size} ${shape} ${strategy} ${classifier} on Firestore: ${f.reads} reads, ${f.writes} ` +
+        `writes, ${f.deletes} deletes; ${trashed} trashed; by Store method (calls, documents): ` +
+        documents.join(', '),
     );
   }
   process.exit(0);

@@ -3,6 +3,7 @@
  * to the parent over IPC: `{ result }` or `{ error }`.
  */
 import { naiveBaseline } from './baseline.js';
+import { firestoreScan } from './scenario-firestore-scan.js';
 import { fullScan } from './scenario-full-scan.js';
 import { incremental } from './scenario-incremental.js';
 import { manyUsers } from './scenario-many-users.js';
@@ -10,6 +11,7 @@ import { multiInstance } from './scenario-multi-instance.js';
 
 export const SCENARIOS = {
   'full-scan': fullScan,
+  'firestore-scan': firestoreScan,
   'many-users': manyUsers,
   'multi-instance': multiInstance,
   incremental,

@@ -5,7 +5,7 @@ import type { Store } from '../src/domain/ports.js';
  * adapter's private helpers). A Record over `keyof Store`, so a method added to the port and
  * not here fails the type check instead of going uncounted.
  */
-const STORE_METHODS: Readonly<Record<keyof Store, 'read' | 'write'>> = {
+export const STORE_METHODS: Readonly<Record<keyof Store, 'read' | 'write'>> = {
   getUser: 'read',
   findUserByEmailHash: 'read',
   putUser: 'write',
@@ -16,6 +16,7 @@ const STORE_METHODS: Readonly<Record<keyof Store, 'read' | 'write'>> = {
   recordNotification: 'write',
   createRun: 'write',
   getRun: 'read',
+  getRunState: 'read',
   listRuns: 'read',
   updateRun: 'write',
   appendRunError: 'write',
@@ -40,6 +41,7 @@ const STORE_METHODS: Readonly<Record<keyof Store, 'read' | 'write'>> = {
   repliedThreads: 'read',
   addMarkedThreads: 'write',
   markedThreads: 'read',
+  allMarkedThreads: 'read',
   advanceCursor: 'write',
 };
 

@@ -38,13 +38,15 @@ resource "google_firestore_index" "runs_by_user" {
 
 # Single-field index exemptions for large arrays that no query reads. A replied-threads bucket
 # holds up to ~40,000 thread ids, and Firestore refuses a document with more than 40,000 index
-# entries; a batch's 500 ids and decisions would only slow its writes.
+# entries; a batch's 500 ids and decisions, and a sender set's decisions (found by its `keys`),
+# would only slow their writes.
 resource "google_firestore_field" "unindexed" {
   for_each = {
     replied_thread_ids = { collection = "repliedThreads", field = "threadIds" }
     batch_message_ids  = { collection = "batches", field = "messageIds" }
     batch_decisions    = { collection = "batches", field = "decisions" }
     run_errors         = { collection = "runs", field = "errors" }
+    sender_decisions   = { collection = "senderSets", field = "decisions" }
   }
 
   database   = google_firestore_database.main.name

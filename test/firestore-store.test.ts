@@ -5,6 +5,7 @@ import { FirestoreStore } from '../src/adapters/firestore/firestore-store.js';
 import {
   aDecision,
   aRun,
+  aSenderDecision,
   aUser,
   batchesOf,
   describeStoreContract,
@@ -117,6 +118,20 @@ describe('FirestoreStore documents', () => {
     expect(store.meter.snapshot()).toMatchObject({ deletes: 1 });
   });
 
+  it('counts the writes of a transaction retried under contention once, and its reads every time', async () => {
+    const run = aRun({ status: 'PROCESSING' });
+    await store.createRun(run);
+    store.meter.reset();
+    const appended = Array.from({ length: 8 }, (_, i) =>
+      store.appendRunError(run.id, { at: T0 + i, message: `error ${i}` }),
+    );
+    await Promise.all(appended);
+    const { reads, writes } = store.meter.snapshot();
+    expect(writes).toBe(8);
+    expect(reads).toBeGreaterThanOrEqual(8);
+    expect((await store.getRun(run.id))?.errors).toHaveLength(8);
+  });
+
   it('refuses to read back a run document that does not match its schema', async () => {
     const run = aRun();
     await store.createRun(run);
@@ -154,5 +169,61 @@ describe('FirestoreStore documents', () => {
     );
     const found = await store.getSenderDecisions(userId, keys);
     expect([...found.keys()].sort()).toEqual([...keys].sort());
+  });
+
+  it('saves the sender decisions of a put in one document and reads 200 senders in 7 queries', async () => {
+    const userId = aUser().id;
+    const decisions = Array.from({ length: 200 }, (_, n) =>
+      aSenderDecision({ senderKey: `s${n}@tail.example`, decidedAt: T0 + n }),
+    );
+    store.meter.reset();
+    await store.putSenderDecisions(userId, decisions);
+    expect(store.meter.snapshot().writes).toBe(1);
+
+    store.meter.reset();
+    const found = await store.getSenderDecisions(
+      userId,
+      decisions.map((d) => d.senderKey),
+    );
+    expect(found.size).toBe(200);
+    // ceil(200 / 30) queries, each finding the one set, and the probe for the old layout.
+    expect(store.meter.snapshot().reads).toBe(8);
+    store.meter.reset();
+    expect(await store.listSenderDecisions(userId, 400)).toHaveLength(200);
+    expect(store.meter.snapshot().reads).toBe(1);
+  });
+
+  it('still reads sender decisions written one document per sender, and lets newer ones replace them', async () => {
+    const userId = aUser().id;
+    const old = [
+      aSenderDecision({ senderKey: 'news@shop.example', action: 'trash', decidedAt: T0 }),
+      aSenderDecision({ senderKey: '@bank.example', action: 'keep', decidedAt: T0 + 1 }),
+    ];
+    // As the store wrote them before sender sets: users/{userId}/senders/{senderDocId}.
+    for (const decision of old) {
+      const id = encodeURIComponent(decision.senderKey).replace(
+        /[._!~*'()]/g,
+        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+      );
+      await db.doc(`users/${userId}/senders/${id}`).set({ ...decision });
+    }
+    const keys = ['news@shop.example', '@bank.example', 'new@x.example'];
+    expect(await store.getSenderDecisions(userId, keys)).toEqual(
+      new Map([
+        ['news@shop.example', old[0]],
+        ['@bank.example', old[1]],
+      ]),
+    );
+    expect(await store.listSenderDecisions(userId, 5)).toEqual([old[1], old[0]]);
+
+    const newer = aSenderDecision({
+      senderKey: 'news@shop.example',
+      action: 'keep',
+      decidedAt: T0 + 9,
+    });
+    await store.putSenderDecisions(userId, [newer]);
+    expect((await store.getSenderDecisions(userId, keys)).get('news@shop.example')).toEqual(newer);
+    expect(await store.listSenderDecisions(userId, 5)).toEqual([newer, old[1]]);
+    expect(await store.listSenderDecisions(userId, 1)).toEqual([newer]);
   });
 });

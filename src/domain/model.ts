@@ -175,6 +175,18 @@ export interface Run {
   readonly appliedAt: number | null;
 }
 
+/**
+ * A run without its tally (batches done, counters, LLM usage): what a task checks before it
+ * goes on. Reading it is cheaper where the tally is kept apart (Firestore's counter shards).
+ */
+export type RunState = Omit<Run, 'batchesDone' | 'counters' | 'llm'>;
+
+/** The run's state: the run without its tally. */
+export function runState(run: Run): RunState {
+  const { batchesDone: _done, counters: _counters, llm: _llm, ...state } = run;
+  return state;
+}
+
 export type DecisionKind = 'keep' | 'trash' | 'protected' | 'failed' | 'gone';
 
 export interface MessageDecision {

@@ -7,6 +7,7 @@ import type {
   Run,
   RunCounters,
   RunError,
+  RunState,
   RunStatus,
 } from './model.js';
 
@@ -42,8 +43,8 @@ export interface SaveTrashDecisions {
 export interface SavedTrashDecisions {
   /** The batch as stored: the decisions of whoever saved them first. */
   readonly batch: Batch;
-  /** The run as it stood in the transaction; undefined when there is none. */
-  readonly run: Run | undefined;
+  /** The run as it stood in the transaction, without its tally; undefined when there is none. */
+  readonly run: RunState | undefined;
   /**
    * How many ids the run owner's outbox holds with this batch's trash in it; undefined when
    * nothing was queued: the batch was not pending any more, or the run is final.
@@ -55,6 +56,12 @@ export interface SavedTrashDecisions {
 export interface RunStore {
   createRun(run: Run): Promise<void>;
   getRun(runId: string): Promise<Run | undefined>;
+  /**
+   * The run as getRun gives it, without its tally (batches done, counters, LLM usage): for a
+   * task that only needs its status, owner and plan. One document in Firestore, where getRun
+   * also reads the counter shards.
+   */
+  getRunState(runId: string): Promise<RunState | undefined>;
   /** The user's runs, newest first. */
   listRuns(userId: string, limit: number): Promise<Run[]>;
   /**

@@ -72,7 +72,7 @@ async function runTask(
   work: (start: TaskStart) => Promise<void>,
 ): Promise<void> {
   // Read once for the grant and handed to the work, which would otherwise read both again.
-  const run = await deps.store.getRun(runId);
+  const run = await deps.store.getRunState(runId);
   const user = run ? await deps.store.getUser(run.userId) : undefined;
   const grant: GrantAtStart = user?.refreshToken;
   try {

@@ -36,7 +36,7 @@ export async function enqueueNextBatch(
   const next = await deps.store.getBatch(runId, batchNo + 1);
   if (next && next.status !== 'done') await deps.queue.enqueue(batchTask(runId, batchNo + 1));
   if (next) return;
-  const run = await deps.store.getRun(runId);
+  const run = await deps.store.getRunState(runId);
   if (run) await afterRunFinished(deps, run);
 }
 
@@ -53,7 +53,7 @@ export async function saveOwnBatch(
   batch: PlannedBatch,
 ): Promise<boolean> {
   // Planning already finished: this is a late duplicate, and its batch would never be processed.
-  if ((await deps.store.getRun(runId))?.batchCount !== null) return false;
+  if ((await deps.store.getRunState(runId))?.batchCount !== null) return false;
   await deps.store.putBatches(runId, [batch]);
   const stored = await deps.store.getBatch(runId, batch.batchNo);
   const same =

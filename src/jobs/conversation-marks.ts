@@ -103,25 +103,16 @@ export async function rememberAs(
   }
 }
 
-/**
- * Remembers each conversation with every mark it was given, in as few store calls as a map
- * allows (a conversation both starred and labelled needs two entries, so two calls).
- */
+/** Remembers each conversation with every mark it was given, in one store call. */
 async function rememberMarks(
   store: Store,
   userId: string,
   marked: readonly { threadId: string; mark: ConversationMark }[],
 ): Promise<void> {
-  const rounds: Map<string, ConversationMark>[] = [];
-  for (const { threadId, mark } of marked) {
-    let round = rounds.find((r) => !r.has(threadId) || r.get(threadId) === mark);
-    if (!round) {
-      round = new Map();
-      rounds.push(round);
-    }
-    round.set(threadId, mark);
-  }
-  for (const round of rounds) await store.addMarkedThreads(userId, round);
+  const pairs = new Map(
+    marked.map(({ threadId, mark }) => [`${mark} ${threadId}`, [threadId, mark] as const]),
+  );
+  if (pairs.size > 0) await store.addMarkedThreads(userId, pairs.values());
 }
 
 /** labelAdded pages a sync reads; past that (a full scan's own Trash), listing marks is cheaper. */
@@ -168,7 +159,7 @@ export async function rememberMarksOf(
 
 /** What the protection rules need for these messages: the keep-list and their conversations. */
 export async function protectionContext(
-  store: Store,
+  store: Pick<Store, 'markedThreads'>,
   user: User,
   messages: Iterable<Pick<MessageMeta, 'threadId'>>,
 ): Promise<ProtectionContext> {

@@ -1,8 +1,10 @@
 import type { BatchPlan, MessageDecision, Run, SenderDecision, User } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
+import type { ConversationMark } from '../domain/protection.js';
 import { isCurrent, senderKey } from '../domain/sender-groups.js';
 import { listAll } from './discover-senders.js';
 import type { JobDeps } from './job-deps.js';
+import { once } from './read-once.js';
 
 /** Why the Primary mail of someone the owner writes to is kept. */
 const CORRESPONDENT_REASON = 'someone you correspond with';
@@ -17,7 +19,7 @@ export interface PersonsMail {
 export interface Correspondence {
   /** Lists a person's mail (once a plan: it spans the parts of the mailbox). */
   mailOf(sender: string): Promise<PersonsMail>;
-  /** Of these people, those the owner replied to: one Store read for all not known yet. */
+  /** Of these people, those the owner replied to (the user's marks are read once a plan). */
   repliedTo(senders: readonly string[]): Promise<ReadonlySet<string>>;
 }
 
@@ -33,6 +35,10 @@ export function correspondence(
   run: Run,
   user: User,
   mailbox: Mailbox,
+  /** The user's marked conversations, read once (the plan shares its own read). */
+  marks: () => Promise<ReadonlyMap<string, ReadonlySet<ConversationMark>>> = once(() =>
+    deps.store.allMarkedThreads(user.id),
+  ),
 ): Correspondence {
   const scope = `before:${Math.floor((run.startedAt ?? deps.clock.now()) / 1000)}`;
   const listings = new Map<string, Promise<PersonsMail>>();
@@ -56,14 +62,13 @@ export function correspondence(
       const mail = await Promise.all(
         wanted.map(async (sender) => [sender, await mailOf(sender)] as const),
       );
-      const threads = [...new Set(mail.flatMap(([, m]) => m.threads))];
-      const answered =
-        threads.length > 0 ? await deps.store.repliedThreads(user.id, threads) : new Set<string>();
-      for (const [sender, m] of mail)
+      const marked = mail.length > 0 ? await marks() : new Map();
+      for (const [sender, m] of mail) {
         replied.set(
           sender,
-          m.threads.some((t) => answered.has(t)),
+          m.threads.some((t) => marked.get(t)?.has('sent') === true),
         );
+      }
       return new Set(senders.filter((sender) => replied.get(sender)));
     },
   };

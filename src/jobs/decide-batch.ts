@@ -7,7 +7,7 @@ import {
   type BatchPlan,
   type LlmUsage,
   type MessageDecision,
-  type Run,
+  type RunState,
   type User,
   ZERO_USAGE,
 } from '../domain/model.js';
@@ -40,7 +40,7 @@ const SENDERS_AHEAD = 40;
  */
 async function decideSendersAhead(
   deps: JobDeps,
-  run: Run,
+  run: RunState,
   user: User,
   classifier: Classifier,
   batch: Batch,
@@ -78,7 +78,7 @@ async function decideSendersAhead(
  */
 export async function decideBatch(
   deps: JobDeps,
-  run: Run,
+  run: RunState,
   user: User,
   mailbox: Mailbox,
   batch: Batch,
@@ -139,7 +139,7 @@ export async function decideBatch(
  */
 async function decideBySenderDecision(
   deps: JobDeps,
-  run: Run,
+  run: RunState,
   user: User,
   mailbox: Mailbox,
   classifier: Classifier,
@@ -217,7 +217,7 @@ function decided(answer: ClassifierAnswer | undefined): boolean {
 
 export async function decideMessages(
   deps: JobDeps,
-  run: Run,
+  run: RunState,
   user: User,
   classifier: Classifier,
   ids: readonly string[],

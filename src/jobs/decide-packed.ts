@@ -1,4 +1,4 @@
-import type { Batch, BatchPlan, MessageDecision, Run, User } from '../domain/model.js';
+import type { Batch, BatchPlan, MessageDecision, RunState, User } from '../domain/model.js';
 import { ZERO_USAGE } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
 import { addUsage } from '../domain/run-progress.js';
@@ -10,7 +10,7 @@ import type { JobDeps } from './job-deps.js';
 
 type DecidePart = (
   deps: JobDeps,
-  run: Run,
+  run: RunState,
   user: User,
   mailbox: Mailbox,
   batch: Batch,
@@ -23,7 +23,7 @@ type DecidePart = (
  */
 export async function decidePacked(
   deps: JobDeps,
-  run: Run,
+  run: RunState,
   user: User,
   mailbox: Mailbox,
   batch: Batch,

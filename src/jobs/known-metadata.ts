@@ -1,5 +1,5 @@
 import type { MessageMeta } from '../domain/message.js';
-import type { BatchPlan, Run, User } from '../domain/model.js';
+import type { BatchPlan, RunState, User } from '../domain/model.js';
 import { oldBefore } from '../domain/scan-partitions.js';
 
 const CATEGORY_LABELS: Readonly<Record<string, string>> = {
@@ -20,7 +20,7 @@ const CATEGORY_LABELS: Readonly<Record<string, string>> = {
 export function knownMetadata(
   plan: Extract<BatchPlan, { kind: 'facts' | 'sender' | 'known' }>,
   ids: readonly string[],
-  run: Run,
+  run: RunState,
   user: User,
 ): Map<string, MessageMeta> | undefined {
   const startedAt = run.startedAt ?? run.scheduledAt;

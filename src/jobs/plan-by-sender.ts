@@ -9,12 +9,17 @@ import {
 } from '../domain/model.js';
 import { type PartVerdict, safePartDecision } from '../domain/part-decisions.js';
 import type { Classifier, Mailbox } from '../domain/ports.js';
-import { CONVERSATION_REASONS, type ConversationMark } from '../domain/protection.js';
+import {
+  CONVERSATION_REASONS,
+  type ConversationMark,
+  strongestMark,
+} from '../domain/protection.js';
 import { type Partition, scanPartitions } from '../domain/scan-partitions.js';
 import { enqueueBatchIfReady, saveOwnBatch } from './batch-chain.js';
 import { correspondence } from './correspondents.js';
 import { discoverSenders, type Listed, listAll } from './discover-senders.js';
 import type { JobDeps } from './job-deps.js';
+import { once } from './read-once.js';
 import { listSizeBuckets, withSizes } from './size-buckets.js';
 import { flushIfStale } from './trash-outbox.js';
 
@@ -127,16 +132,20 @@ export async function planBySender(
   const parts = await decideParts(deps, run, user, classifier, partitions);
   unbilled = parts.usage;
   // A person's mail spans the parts (important or not, old or recent): looked at once a plan.
-  const people = correspondence(deps, run, user, mailbox);
+  // Every part asks about conversations of its own: the user's marks are read once for all,
+  // as they stood once the plan remembered its listings (the check before Trash looks at
+  // what is marked later).
+  const allMarks = once(() => deps.store.allMarkedThreads(user.id));
+  const people = correspondence(deps, run, user, mailbox, allMarks);
   for (const partition of partitions) {
-    const current = await deps.store.getRun(run.id);
+    const current = await deps.store.getRunState(run.id);
     if (!current || FINAL_STATUSES.includes(current.status)) return undefined;
     const listedHere = (await listAll(mailbox, partition.query)).filter((m) => !saved.has(m.id));
     if (listedHere.length === 0) continue;
     const { facts } = partition;
     const members = facts.protectedBy
       ? listedHere
-      : await setMarkedAside(deps, user, listedHere, save);
+      : await setMarkedAside(await allMarks(), listedHere, save);
     if (members === undefined) return undefined;
     if (members.length === 0) continue;
     let own: boolean;
@@ -227,18 +236,15 @@ function billed(plan: BatchPlan, usage: LlmUsage): BatchPlan {
  * holds a batch number.
  */
 async function setMarkedAside(
-  deps: JobDeps,
-  user: User,
+  marks: ReadonlyMap<string, ReadonlySet<ConversationMark>>,
   members: readonly Listed[],
   save: (ids: readonly Listed[], plan: PartPlanOf) => Promise<boolean>,
 ): Promise<Listed[] | undefined> {
-  const marks = await deps.store.markedThreads(user.id, [
-    ...new Set(members.map((m) => m.threadId)),
-  ]);
   const rest: Listed[] = [];
   const marked = new Map<ConversationMark, Listed[]>();
   for (const m of members) {
-    const mark = marks.get(m.threadId);
+    const given = marks.get(m.threadId);
+    const mark = given && strongestMark([...given]);
     if (!mark) rest.push(m);
     else if (marked.has(mark)) marked.get(mark)!.push(m);
     else marked.set(mark, [m]);

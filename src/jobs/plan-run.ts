@@ -83,7 +83,7 @@ async function planByMessage(deps: JobDeps, runId: string, mailbox: Mailbox) {
   const listingDone = last !== undefined && last.nextPageToken === null;
   if (!listingDone) {
     do {
-      const current = await store.getRun(runId);
+      const current = await store.getRunState(runId);
       if (!current || FINAL_STATUSES.includes(current.status)) return undefined;
       const page = await mailbox.listIds({ pageToken });
       pageToken = page.nextPageToken;

@@ -3,7 +3,7 @@ import {
   type Batch,
   FINAL_STATUSES,
   type MessageDecision,
-  type Run,
+  type RunState,
   type User,
 } from '../domain/model.js';
 import { enqueueNextBatch } from './batch-chain.js';
@@ -13,7 +13,7 @@ import { afterQueued, flushIfDue, queueBatchTrash } from './trash-outbox.js';
 
 /** What a task read as it started: its run, and the run's owner. */
 export interface TaskStart {
-  readonly run: Run | undefined;
+  readonly run: RunState | undefined;
   readonly user: User | undefined;
 }
 
@@ -33,7 +33,7 @@ export async function processBatch(
   start?: TaskStart,
 ): Promise<void> {
   const { store, clock } = deps;
-  const run = start ? start.run : await store.getRun(runId);
+  const run = start ? start.run : await store.getRunState(runId);
   let batch = await store.getBatch(runId, batchNo);
   if (!run || !batch || FINAL_STATUSES.includes(run.status)) return;
   // A retry after the batch was counted only has to make sure the chain goes on and the
@@ -82,7 +82,7 @@ export async function processBatch(
     }
   }
   const trash = trashing ? trashIds(batch.decisions) : [];
-  const current = await store.getRun(runId);
+  const current = await store.getRunState(runId);
   if (!current || FINAL_STATUSES.includes(current.status)) return;
   if (trash.length > 0) {
     const threadIds = threadsOf(trash, batch, batch.decisions, threads);

@@ -1,4 +1,4 @@
-import type { Run, User } from '../domain/model.js';
+import type { Run, RunState, User } from '../domain/model.js';
 import { estimateScanUnits } from '../domain/scan-estimate.js';
 import { dailyQuotaWait, plannedStartOf } from '../domain/scan-waits.js';
 import { type JobDeps, TASK_PATHS } from './job-deps.js';
@@ -44,7 +44,7 @@ export async function admitFullScan(deps: JobDeps, run: Run, user: User): Promis
 }
 
 /** A full scan that reached REVIEW or DONE gives back what it promised of the day. */
-export async function releaseFullScan(deps: JobDeps, run: Run): Promise<void> {
+export async function releaseFullScan(deps: JobDeps, run: RunState): Promise<void> {
   if (!deps.dailyQuota || run.kind !== 'full') return;
   await deps.dailyQuota.ledger.releaseScan(run.id);
 }

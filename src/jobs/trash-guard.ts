@@ -1,8 +1,8 @@
 import { isComingOfAge } from '../domain/coming-of-age-log.js';
 import type { MessageMeta } from '../domain/message.js';
-import type { MessageDecision, Run, User } from '../domain/model.js';
-import type { Mailbox } from '../domain/ports.js';
-import { type ConversationMark, protectionReason } from '../domain/protection.js';
+import type { MessageDecision, RunState, User } from '../domain/model.js';
+import type { Mailbox, Store } from '../domain/ports.js';
+import { type ConversationMark, protectionReason, strongestMark } from '../domain/protection.js';
 import { everPaused } from '../domain/run-pauses.js';
 import {
   protectionContext,
@@ -32,7 +32,7 @@ import {
  */
 export async function guardBeforeTrash(
   deps: JobDeps,
-  run: Run,
+  run: RunState,
   user: User,
   mailbox: Mailbox,
   decisions: readonly MessageDecision[],
@@ -50,6 +50,7 @@ export async function guardBeforeTrash(
   let known: ReadonlyMap<string, MessageMeta>;
   let markedNow: ReadonlySet<string> = new Set();
   let snoozedListed: boolean;
+  let marksStore: Pick<Store, 'markedThreads'> = deps.store;
   if (changed === 'expired') {
     snoozedListed = await rememberMarkedConversations(deps.store, mailbox, user.id, labels);
     known = await mailbox.getMetadata(trash.map((d) => d.id));
@@ -61,11 +62,17 @@ export async function guardBeforeTrash(
       for (const m of snoozed) if (!marks.has(m.threadId)) marks.set(m.threadId, 'snoozed');
     }
     // Most are remembered already (snoozed mail above all, listed at every check): a flush
-    // writes only what is new.
-    const remembered =
-      marks.size > 0 ? await deps.store.markedThreads(user.id, [...marks.keys()]) : marks;
+    // writes only what is new. The candidates' conversations are read in the same call, for
+    // the check below.
+    const asked = new Set([...marks.keys(), ...trash.flatMap((d) => d.threadId ?? [])]);
+    const remembered = await deps.store.markedThreads(user.id, [...asked]);
     const fresh = new Map([...marks].filter(([thread, mark]) => remembered.get(thread) !== mark));
     if (fresh.size > 0) await deps.store.addMarkedThreads(user.id, fresh);
+    for (const [thread, mark] of fresh) {
+      const earlier = remembered.get(thread);
+      remembered.set(thread, strongestMark(earlier ? [earlier, mark] : [mark])!);
+    }
+    marksStore = alreadyRead(deps.store, asked, remembered);
     // A decision saved before decisions carried their thread id: its message is read again.
     const unknown = trash.filter((d) => d.threadId === undefined).map((d) => d.id);
     const reread: ReadonlyMap<string, MessageMeta> =
@@ -82,7 +89,7 @@ export async function guardBeforeTrash(
     const m = known.get(d.id);
     return m ? [m] : [];
   });
-  const ctx = await protectionContext(deps.store, user, candidates);
+  const ctx = await protectionContext(marksStore, user, candidates);
   const maybeSnoozed = snoozedListed
     ? new Set<string>()
     : await keepMaybeSnoozed(deps, run, mailbox, candidates);
@@ -105,7 +112,7 @@ export async function guardBeforeTrash(
  */
 export async function keepMaybeSnoozed(
   deps: JobDeps,
-  run: Run,
+  run: RunState,
   mailbox: Mailbox,
   candidates: readonly Pick<MessageMeta, 'id' | 'threadId'>[],
 ): Promise<Set<string>> {
@@ -128,5 +135,27 @@ function asMessage(d: MessageDecision): MessageMeta {
     internalDate: 0,
     listUnsubscribe: false,
     listId: null,
+  };
+}
+
+/**
+ * The marks of the conversations `asked` as read (and since added to), and the store for any
+ * other: the check reads each conversation's marks once.
+ */
+function alreadyRead(
+  store: Pick<Store, 'markedThreads'>,
+  asked: ReadonlySet<string>,
+  read: ReadonlyMap<string, ConversationMark>,
+): Pick<Store, 'markedThreads'> {
+  return {
+    async markedThreads(userId, threadIds) {
+      const others = threadIds.filter((id) => !asked.has(id));
+      const found = others.length > 0 ? await store.markedThreads(userId, others) : new Map();
+      for (const id of threadIds) {
+        const mark = read.get(id);
+        if (mark) found.set(id, mark);
+      }
+      return found;
+    },
   };
 }

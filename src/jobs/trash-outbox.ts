@@ -5,7 +5,7 @@ import {
   FINAL_STATUSES,
   type MessageDecision,
   type QueuedTrash,
-  type Run,
+  type RunState,
   type User,
 } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
@@ -50,7 +50,7 @@ const ENTRIES_PER_FLUSH = 1_000;
  */
 export async function queueBatchTrash(
   deps: JobDeps,
-  run: Run,
+  run: RunState,
   entry: Omit<QueuedTrash, 'queuedAt'>,
   /** How many messages the batch holds: a full batch's trash call is already cheap. */
   batchSize: number,
@@ -66,7 +66,7 @@ export async function queueBatchTrash(
  */
 export async function afterQueued(
   deps: JobDeps,
-  run: Run,
+  run: RunState,
   /** How many ids the outbox holds now. */
   queued: number,
   batchSize: number,
@@ -87,7 +87,7 @@ export async function afterQueued(
  * task queued with it flushes it, so that the next syncs' share its batchModify (a sync whose
  * last batch, mail read and judged, is decided after its trash would otherwise pay its own).
  */
-export async function flushIfDue(deps: JobDeps, run: Run): Promise<void> {
+export async function flushIfDue(deps: JobDeps, run: RunState): Promise<void> {
   const sync = run.kind === 'incremental' && !isComingOfAge(run);
   if (!sync && (await planDecided(deps, run))) await flushTrash(deps, run.userId);
   else await flushIfStale(deps, run.userId);
@@ -109,7 +109,7 @@ export async function flushIfStale(deps: JobDeps, userId: string): Promise<void>
  * The run is planned and its last batch is decided: nothing more will join this run's trash
  * soon (batches run in order; one retried out of order also finds the last one decided).
  */
-async function planDecided(deps: JobDeps, run: Run): Promise<boolean> {
+async function planDecided(deps: JobDeps, run: RunState): Promise<boolean> {
   if (run.batchCount === null) return false;
   const last = await deps.store.getBatch(run.id, run.batchCount - 1);
   return last !== undefined && last.status !== 'pending';
@@ -161,9 +161,9 @@ async function flushQueued(
   }
   if (taken.length === 0) return;
 
-  const runs = new Map<string, Run | undefined>();
+  const runs = new Map<string, RunState | undefined>();
   for (const { runId } of taken) {
-    if (!runs.has(runId)) runs.set(runId, await store.getRun(runId));
+    if (!runs.has(runId)) runs.set(runId, await store.getRunState(runId));
   }
   const live = taken.filter((e) => {
     const run = runs.get(e.runId);
@@ -246,7 +246,7 @@ async function guardSyncTrash(
   deps: JobDeps,
   user: User,
   mailbox: Mailbox,
-  runs: ReadonlyMap<string, Run | undefined>,
+  runs: ReadonlyMap<string, RunState | undefined>,
   live: readonly QueuedTrash[],
   guarded: Map<string, string>,
 ): Promise<void> {

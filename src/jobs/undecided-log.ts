@@ -1,10 +1,10 @@
-import type { MessageDecision, Run } from '../domain/model.js';
+import type { MessageDecision, RunState } from '../domain/model.js';
 import type { JobDeps } from './job-deps.js';
 
 /** Says in the run's log, in plain words, what could not be decided and why. */
 export async function logUndecided(
   deps: JobDeps,
-  run: Run,
+  run: RunState,
   decisions: readonly MessageDecision[],
 ): Promise<void> {
   const failed = decisions.filter((d) => d.decision === 'failed');

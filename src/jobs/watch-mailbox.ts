@@ -1,5 +1,5 @@
 import { MailboxUnavailable, ReconnectNeeded } from '../domain/mailbox-errors.js';
-import type { Run, User } from '../domain/model.js';
+import type { RunState, User } from '../domain/model.js';
 import { expireReviewTask } from './expire-review.js';
 import { type JobDeps, watchTask } from './job-deps.js';
 import { releaseFullScan } from './scan-admission.js';
@@ -12,7 +12,7 @@ export const RENEW_WITHIN_MS = 2 * 86_400_000;
  * review run that reached REVIEW gets the task that cancels it if it is never applied. Either
  * gives back the day's Gmail budget it was admitted with.
  */
-export async function afterRunFinished(deps: JobDeps, run: Run): Promise<void> {
+export async function afterRunFinished(deps: JobDeps, run: RunState): Promise<void> {
   // Its Gmail reading is over: what it promised of the day's budget goes to the next scans.
   await releaseFullScan(deps, run);
   if (run.status === 'REVIEW') return deps.queue.enqueue(expireReviewTask(run.id));

@@ -306,6 +306,26 @@ export function describeStoreContract(
         expect(await store.getRun(unique('run'))).toBeUndefined();
       });
 
+      it('reads a run without its tally as getRun reads it, also while batches are counted', async () => {
+        const run = aRun({ status: 'PROCESSING', startedAt: T0 + 1, startHistoryId: '7' });
+        await store.createRun(run);
+        await store.putBatches(run.id, batchesOf(2));
+        await store.completeBatch({
+          runId: run.id,
+          batchNo: 0,
+          decisions: [aDecision()],
+          counters: someCounters({ processed: 3, trashed: 1 }),
+          llm: someUsage({ calls: 1 }),
+          now: T0 + 2,
+        });
+        await store.updateRun(run.id, ['PROCESSING'], { status: 'DELETING' });
+        const full = await store.getRun(run.id);
+        expect(full).toMatchObject({ status: 'DELETING', batchesDone: 1 });
+        const { batchesDone: _done, counters: _counters, llm: _llm, ...state } = full!;
+        expect(await store.getRunState(run.id)).toEqual(state);
+        expect(await store.getRunState(unique('run'))).toBeUndefined();
+      });
+
       it('refuses to create a run whose id is taken, keeping the first', async () => {
         const run = aRun();
         await store.createRun(run);
@@ -821,6 +841,45 @@ export function describeStoreContract(
         expect(await store.listSenderDecisions(unique('user'), 10)).toEqual([]);
       });
 
+      it('keeps the decision put last for a sender, whatever its decision time', async () => {
+        const userId = unique('user');
+        await store.putSenderDecisions(userId, [aSenderDecision({ decidedAt: T0 + 5 })]);
+        const later = aSenderDecision({ action: 'keep', reason: 'asked again', decidedAt: T0 });
+        await store.putSenderDecisions(userId, [later]);
+        expect(
+          (await store.getSenderDecisions(userId, [later.senderKey])).get(later.senderKey),
+        ).toEqual(later);
+        expect(await store.listSenderDecisions(userId, 5)).toEqual([later]);
+      });
+
+      it('finds every one of many senders put at once or one by one, and lists them newest first', async () => {
+        const userId = unique('user');
+        const many = Array.from({ length: 620 }, (_, n) =>
+          aSenderDecision({ senderKey: `s${n}@tail.example`, decidedAt: T0 + n }),
+        );
+        await store.putSenderDecisions(userId, many);
+        const again = many
+          .slice(0, 40)
+          .map((d) => ({ ...d, action: 'keep' as const, decidedAt: T0 + 1_000 }));
+        for (const decision of again.slice(0, 5))
+          await store.putSenderDecisions(userId, [decision]);
+        await store.putSenderDecisions(userId, again.slice(5));
+        const keys = [...many.map((d) => d.senderKey), 'unknown@tail.example'];
+        const found = await store.getSenderDecisions(userId, keys);
+        expect(found.size).toBe(620);
+        expect(found.get('s0@tail.example')).toEqual(again[0]);
+        expect(found.get('s39@tail.example')).toEqual(again[39]);
+        expect(found.get('s40@tail.example')).toEqual(many[40]);
+        const listed = await store.listSenderDecisions(userId, 45);
+        expect(listed.slice(0, 40).map((d) => d.senderKey)).toEqual(
+          again.map((d) => d.senderKey).sort(),
+        );
+        expect(listed.slice(40).map((d) => d.senderKey)).toEqual(
+          [619, 618, 617, 616, 615].map((n) => `s${n}@tail.example`),
+        );
+        expect(await store.listSenderDecisions(userId, 1_000)).toHaveLength(620);
+      });
+
       it("never shows one user another user's decisions", async () => {
         const [alice, bob] = [unique('user'), unique('user')];
         await store.putSenderDecisions(alice, [aSenderDecision()]);
@@ -880,6 +939,50 @@ export function describeStoreContract(
         expect(await store.markedThreads(userId, ['t1'])).toEqual(new Map([['t1', 'labelled']]));
         await store.addMarkedThreads(userId, new Map([['t1', 'starred']]));
         expect(await store.markedThreads(userId, ['t1'])).toEqual(new Map([['t1', 'starred']]));
+      });
+
+      it('remembers every mark of a conversation given in one call, as in one call per mark', async () => {
+        const [once, apart] = [unique('user'), unique('user')];
+        const pairs = [
+          ['t1', 'snoozed'],
+          ['t1', 'sent'],
+          ['t2', 'labelled'],
+          ['t1', 'starred'],
+        ] as const;
+        await store.addMarkedThreads(once, pairs);
+        for (const pair of pairs) await store.addMarkedThreads(apart, [pair]);
+        const threads = ['t1', 't2', 't3'];
+        expect(await store.markedThreads(once, threads)).toEqual(
+          await store.markedThreads(apart, threads),
+        );
+        expect(await store.markedThreads(once, threads)).toEqual(
+          new Map([
+            ['t1', 'starred'],
+            ['t2', 'labelled'],
+          ]),
+        );
+        expect(await store.repliedThreads(once, threads)).toEqual(new Set(['t1']));
+      });
+
+      it('gives every marked conversation of a user, each with every mark it was given', async () => {
+        const [userId, other] = [unique('user'), unique('user')];
+        expect(await store.allMarkedThreads(userId)).toEqual(new Map());
+        await store.addRepliedThreads(userId, ['r1', 't:1']);
+        await store.addMarkedThreads(userId, [
+          ['t:1', 'starred'],
+          ['s1', 'snoozed'],
+          ['s1', 'labelled'],
+          ['d1', 'draft'],
+        ]);
+        await store.addMarkedThreads(other, [['x1', 'starred']]);
+        expect(await store.allMarkedThreads(userId)).toEqual(
+          new Map([
+            ['r1', new Set(['sent'])],
+            ['t:1', new Set(['sent', 'starred'])],
+            ['s1', new Set(['snoozed', 'labelled'])],
+            ['d1', new Set(['draft'])],
+          ]),
+        );
       });
 
       it('counts replied threads as conversations marked sent, and only those as replied', async () => {

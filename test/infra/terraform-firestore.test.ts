@@ -81,6 +81,9 @@ function servedBySingleField(query: Query): boolean {
   if (query.fields.size === 0) return true;
   if (query.fields.size > 1) return false;
   const [field, order] = query.index[0]!;
+  // One filter that is not an equality (array-contains-any, a range) and no order: the field's
+  // own single-field index serves it, in document-id order.
+  if (field === '__name__') return query.index.length === 1 && order === 'ASCENDING';
   const name = query.index.find(([f]) => f === '__name__');
   return field !== '__name__' && name?.[1] === order;
 }

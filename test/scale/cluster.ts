@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
 import { createFirestore } from '../../src/adapters/firestore/firestore-client.js';
+import type { FirestoreOps } from '../../src/adapters/firestore/firestore-meter.js';
 import { FirestoreStore } from '../../src/adapters/firestore/firestore-store.js';
 import { FINAL_STATUSES, type Run } from '../../src/domain/model.js';
 import { SimulatedGoogle } from '../../src/local/google/simulated-google.js';
@@ -51,6 +52,10 @@ export interface InstanceUsage {
   readonly cpuMs: number;
   /** Calls per Store port method. */
   readonly store: Record<string, number>;
+  /** Firestore documents the instance's Store read, wrote and deleted, as Firestore bills them. */
+  readonly firestore: FirestoreOps;
+  /** The same documents by the Store method that touched them. */
+  readonly documents: Record<string, FirestoreOps>;
 }
 
 export interface Cluster {

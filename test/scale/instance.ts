@@ -4,12 +4,14 @@
  * the simulated Google) on the warped clock every process of the test shares. Configured by
  * the environment as the service is, plus SCALE_* for the test's plumbing; SIGTERM settles the
  * quota ledger and exits. `GET /scale/usage` says what the process has spent so far: its CPU
- * (process.cpuUsage) and its calls per Store port method, for the benchmark.
+ * (process.cpuUsage), its calls per Store port method and the Firestore documents its Store
+ * read, wrote and deleted (the store's meter), in all and by Store method, for the benchmark.
  */
 
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { CloudTasksClient } from '@google-cloud/tasks';
 import { serve } from '@hono/node-server';
+import { attributeFirestoreDocs } from '../../bench/firestore-docs.js';
 import { countStoreCalls } from '../../bench/store-calls.js';
 import { createFirestore } from '../../src/adapters/firestore/firestore-client.js';
 import { loadConfig } from '../../src/config.js';
@@ -43,9 +45,16 @@ const service = await composeGcp(config, log, {
 });
 const storeCalls: Record<string, number> = {};
 countStoreCalls(service.store, storeCalls);
+const documents: Parameters<typeof attributeFirestoreDocs>[1] = {};
+attributeFirestoreDocs(service.store, documents);
 const usage = () => {
   const cpu = process.cpuUsage();
-  return Response.json({ cpuMs: (cpu.user + cpu.system) / 1000, store: storeCalls });
+  return Response.json({
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    store: storeCalls,
+    firestore: service.store.meter.snapshot(),
+    documents,
+  });
 };
 const server = serve({
   fetch: (request) =>

@@ -11,7 +11,7 @@ import type { FirestoreMeter } from './firestore-meter.js';
 /**
  * What the store's parts share: the client, the meter, and metered reads that go through a
  * transaction when one is given. Every read is counted where it happens, so a transaction
- * retried under contention counts again, as Firestore bills it.
+ * retried under contention counts again, as Firestore bills it; its writes count once.
  */
 export class FirestoreContext {
   constructor(
@@ -20,8 +20,20 @@ export class FirestoreContext {
     private readonly maxAttempts: number,
   ) {}
 
-  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.db.runTransaction(work, { maxAttempts: this.maxAttempts });
+  /** A transaction whose writes and deletes are counted once, for the attempt that commits. */
+  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    let committed = { writes: 0, deletes: 0 };
+    const result = await this.db.runTransaction(
+      (tx) => {
+        const changes = { writes: 0, deletes: 0 };
+        committed = changes;
+        return this.meter.duringAttempt(changes, () => work(tx));
+      },
+      { maxAttempts: this.maxAttempts },
+    );
+    if (committed.writes > 0) this.meter.write(committed.writes);
+    if (committed.deletes > 0) this.meter.delete(committed.deletes);
+    return result;
   }
 
   async getDoc(ref: DocumentReference, tx?: Transaction): Promise<DocumentSnapshot> {

@@ -145,7 +145,6 @@ export const batchData = (batch: Batch): Data => ({ ...batch });
 
 export const toSenderDecision = (data: Data | undefined): SenderDecision =>
   check(senderDoc, data, 'sender decision');
-export const senderData = (decision: SenderDecision): Data => ({ ...decision });
 
 /** A bucket of marked threads: replied thread ids, and `threadId:mark` for the other marks. */
 export const toThreadMarks = (data: Data | undefined): { threadIds: string[]; marks: string[] } =>

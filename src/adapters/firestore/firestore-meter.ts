@@ -1,7 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /**
  * Counts document reads, writes and deletes the way Firestore bills them: a document read
  * (also one that does not exist), at least one read per query even when it matches nothing,
- * one write per document written, and again for every attempt of a retried transaction.
+ * one write per document written. A transaction retried under contention pays its reads again
+ * at every attempt, but its writes and deletes only once, when it commits.
  */
 export interface FirestoreOps {
   readonly reads: number;
@@ -9,20 +12,41 @@ export interface FirestoreOps {
   readonly deletes: number;
 }
 
+type Changes = { writes: number; deletes: number };
+
 export class FirestoreMeter {
   private counts = { reads: 0, writes: 0, deletes: 0 };
+  /** The writes and deletes of the transaction attempt under way, if any. */
+  private readonly attempt = new AsyncLocalStorage<Changes>();
 
   /** `documents` read by gets (each counts) or returned by one query (at least one counts). */
   read(documents: number, query = false): void {
-    this.counts.reads += query ? Math.max(1, documents) : documents;
+    this.count('reads', query ? Math.max(1, documents) : documents);
   }
 
   write(documents = 1): void {
-    this.counts.writes += documents;
+    const attempt = this.attempt.getStore();
+    if (attempt) attempt.writes += documents;
+    else this.count('writes', documents);
   }
 
   delete(documents = 1): void {
-    this.counts.deletes += documents;
+    const attempt = this.attempt.getStore();
+    if (attempt) attempt.deletes += documents;
+    else this.count('deletes', documents);
+  }
+
+  /**
+   * Runs one attempt of a transaction: the writes and deletes it makes are held in `changes`,
+   * to be counted (write, delete) by the caller once the transaction commits.
+   */
+  duringAttempt<T>(changes: Changes, work: () => Promise<T>): Promise<T> {
+    return this.attempt.run(changes, work);
+  }
+
+  /** Where every count lands (one place, so that a benchmark can watch them). */
+  count(kind: keyof FirestoreOps, documents: number): void {
+    this.counts[kind] += documents;
   }
 
   snapshot(): FirestoreOps {

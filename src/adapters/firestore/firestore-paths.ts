@@ -3,7 +3,8 @@ import type { CollectionReference, DocumentReference, Firestore } from '@google-
 /**
  * Where each record lives:
  *   users/{userId}                              the user
- *   users/{userId}/senders/{senderDocId}        cached decision per sender
+ *   users/{userId}/senderSets/{autoId}          cached sender decisions, one document per put
+ *   users/{userId}/senders/{senderDocId}        the same, as written before sets (read only)
  *   users/{userId}/repliedThreads/{bucket}      marked conversations (replied ones
  *                                              among them), in hash buckets
  *   users/{userId}/trashOutbox/{runId}-{batchNo} decided trash waiting for a flush
@@ -17,6 +18,8 @@ export const users = (db: Firestore): CollectionReference => db.collection('user
 export const userRef = (db: Firestore, userId: string): DocumentReference => users(db).doc(userId);
 export const senders = (db: Firestore, userId: string): CollectionReference =>
   userRef(db, userId).collection('senders');
+export const senderSets = (db: Firestore, userId: string): CollectionReference =>
+  userRef(db, userId).collection('senderSets');
 export const threadBuckets = (db: Firestore, userId: string): CollectionReference =>
   userRef(db, userId).collection('repliedThreads');
 

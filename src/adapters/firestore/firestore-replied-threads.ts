@@ -5,6 +5,7 @@ import {
   type ConversationMark,
   strongestMark,
 } from '../../domain/protection.js';
+import type { ThreadMark } from '../../domain/user-memory-store.js';
 import type { FirestoreContext } from './firestore-context.js';
 import { toThreadMarks } from './firestore-documents.js';
 import { threadBuckets } from './firestore-paths.js';
@@ -41,7 +42,7 @@ export class FirestoreRepliedThreads {
     return this.addMarks(userId, new Map(threadIds.map((id) => [id, 'sent' as const])));
   }
 
-  async addMarks(userId: string, marks: ReadonlyMap<string, ConversationMark>): Promise<void> {
+  async addMarks(userId: string, marks: Iterable<ThreadMark>): Promise<void> {
     const wanted = new Map<string, { threadIds: string[]; marks: string[] }>();
     for (const [threadId, mark] of marks) {
       const bucket = bucketOf(threadId);
@@ -93,6 +94,25 @@ export class FirestoreRepliedThreads {
     return found;
   }
 
+  /** Every marked conversation: the user's buckets in one query (a read per bucket). */
+  async allMarks(userId: string): Promise<Map<string, ReadonlySet<ConversationMark>>> {
+    const snapshot = await this.ctx.query(threadBuckets(this.ctx.db, userId));
+    const all = new Map<string, Set<ConversationMark>>();
+    const add = (threadId: string, mark: ConversationMark) =>
+      all.set(threadId, (all.get(threadId) ?? new Set()).add(mark));
+    for (const doc of snapshot.docs) {
+      const data = toThreadMarks(doc.data());
+      for (const threadId of data.threadIds) add(threadId, 'sent');
+      for (const entry of data.marks) {
+        // `threadId:mark`: thread ids hold no colon, and the mark is the last part.
+        const at = entry.lastIndexOf(':');
+        const mark = entry.slice(at + 1);
+        if (isMark(mark)) add(entry.slice(0, at), mark);
+      }
+    }
+    return all;
+  }
+
   private async read(userId: string, buckets: string[]): Promise<Map<string, Bucket>> {
     const refs = buckets.map((bucket) => threadBuckets(this.ctx.db, userId).doc(bucket));
     const snapshots = await this.ctx.getDocs(refs);
@@ -106,3 +126,6 @@ export class FirestoreRepliedThreads {
     );
   }
 }
+
+const isMark = (value: string): value is ConversationMark =>
+  (CONVERSATION_MARKS as readonly string[]).includes(value);

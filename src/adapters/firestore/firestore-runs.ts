@@ -5,7 +5,14 @@ import {
   type QueryDocumentSnapshot,
   type Transaction,
 } from '@google-cloud/firestore';
-import type { Run, RunCounters, RunError, RunStatus } from '../../domain/model.js';
+import {
+  type Run,
+  type RunCounters,
+  type RunError,
+  type RunState,
+  type RunStatus,
+  runState,
+} from '../../domain/model.js';
 import {
   finishedIfComplete,
   MAX_RUN_ERRORS,
@@ -62,6 +69,14 @@ export class FirestoreRuns {
     if (!snapshot.exists) return undefined;
     // The shards are read after the document: counts are never older than the status.
     return this.withTally(toRunDoc(snapshot.data()));
+  }
+
+  /** The run document alone: its tally (the base plus the shards) is not read. */
+  async getState(runId: string): Promise<RunState | undefined> {
+    const snapshot = await this.ctx.getDoc(runRef(this.ctx.db, runId));
+    if (!snapshot.exists) return undefined;
+    const doc = toRunDoc(snapshot.data());
+    return runState(toRun(doc, doc.base));
   }
 
   async list(userId: string, limit: number): Promise<Run[]> {

@@ -8,6 +8,7 @@ import type {
   Run,
   RunCounters,
   RunError,
+  RunState,
   RunStatus,
   SenderDecision,
   User,
@@ -20,6 +21,7 @@ import type {
   SavedTrashDecisions,
   SaveTrashDecisions,
 } from '../../domain/run-store.js';
+import type { ThreadMark } from '../../domain/user-memory-store.js';
 import type { UserPatch } from '../../domain/user-store.js';
 import { FirestoreBatches } from './firestore-batches.js';
 import { FirestoreContext } from './firestore-context.js';
@@ -33,9 +35,11 @@ import { FirestoreUsers } from './firestore-users.js';
 
 export interface FirestoreStoreOptions {
   /**
-   * Counter shards per run (default 4): a run absorbs about this many batch completions a
-   * second. Gmail's quota caps one user's trash calls at 2 a second (6,000 units a minute, 50
-   * a batchModify), so 4 keeps each shard near one write in two seconds at the most.
+   * Counter shards per run (default 2): a run absorbs about this many batch completions a
+   * second, and every read of its counts reads them all. A run's batches are decided one at a
+   * time (batch-chain.ts) and Gmail's quota caps one user's trash calls at 2 a second (6,000
+   * units a minute, 50 a batchModify), so 2 keep each shard near one write a second at the
+   * most, for half the reads of 4.
    */
   readonly counterShards?: number;
   /** Attempts per transaction (default 30): a burst of completions of one batch contends. */
@@ -61,7 +65,7 @@ export class FirestoreStore implements Store {
   constructor(db: Firestore, options: FirestoreStoreOptions = {}) {
     this.meter = options.meter ?? new FirestoreMeter();
     this.ctx = new FirestoreContext(db, this.meter, options.maxAttempts ?? 30);
-    this.runs = new FirestoreRuns(this.ctx, Math.max(1, options.counterShards ?? 4));
+    this.runs = new FirestoreRuns(this.ctx, Math.max(1, options.counterShards ?? 2));
     this.batches = new FirestoreBatches(this.ctx);
     this.threads = new FirestoreRepliedThreads(this.ctx);
     this.senders = new FirestoreSenders(this.ctx);
@@ -85,8 +89,9 @@ export class FirestoreStore implements Store {
     return this.users.update(userId, patch);
   }
 
-  deleteUser(userId: string): Promise<void> {
-    return this.users.delete(userId);
+  async deleteUser(userId: string): Promise<void> {
+    await this.users.delete(userId);
+    this.senders.forget(userId);
   }
 
   listUsersWithWatchBefore(before: number, limit: number): Promise<User[]> {
@@ -116,6 +121,10 @@ export class FirestoreStore implements Store {
 
   getRun(runId: string): Promise<Run | undefined> {
     return this.runs.get(runId);
+  }
+
+  getRunState(runId: string): Promise<RunState | undefined> {
+    return this.runs.getState(runId);
   }
 
   listRuns(userId: string, limit: number): Promise<Run[]> {
@@ -160,7 +169,7 @@ export class FirestoreStore implements Store {
   }
 
   saveTrashDecisions(input: SaveTrashDecisions): Promise<SavedTrashDecisions> {
-    return saveTrashDecisions(this.ctx, this.runs, this.outbox, input);
+    return saveTrashDecisions(this.ctx, this.outbox, input);
   }
 
   reviseDecisions(
@@ -234,7 +243,7 @@ export class FirestoreStore implements Store {
     return this.threads.find(userId, threadIds);
   }
 
-  addMarkedThreads(userId: string, marks: ReadonlyMap<string, ConversationMark>): Promise<void> {
+  addMarkedThreads(userId: string, marks: Iterable<ThreadMark>): Promise<void> {
     return this.threads.addMarks(userId, marks);
   }
 
@@ -243,5 +252,8 @@ export class FirestoreStore implements Store {
     threadIds: readonly string[],
   ): Promise<Map<string, ConversationMark>> {
     return this.threads.findMarks(userId, threadIds);
+  }
+  allMarkedThreads(userId: string): Promise<Map<string, ReadonlySet<ConversationMark>>> {
+    return this.threads.allMarks(userId);
   }
 }

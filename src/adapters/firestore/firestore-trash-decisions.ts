@@ -1,4 +1,4 @@
-import { FINAL_STATUSES, type QueuedTrash, type Run } from '../../domain/model.js';
+import { FINAL_STATUSES, type QueuedTrash, type Run, runState } from '../../domain/model.js';
 import type {
   CompleteBatch,
   SavedTrashDecisions,
@@ -6,7 +6,7 @@ import type {
 } from '../../domain/run-store.js';
 import { AppError } from '../../errors.js';
 import type { FirestoreContext } from './firestore-context.js';
-import { toBatch, toRunDoc } from './firestore-documents.js';
+import { toBatch, toRun, toRunDoc } from './firestore-documents.js';
 import { batchRef, runRef } from './firestore-paths.js';
 import type { FirestoreRuns } from './firestore-runs.js';
 import { entryData, type FirestoreTrashOutbox } from './firestore-trash-outbox.js';
@@ -19,7 +19,6 @@ import { entryData, type FirestoreTrashOutbox } from './firestore-trash-outbox.j
  */
 export async function saveTrashDecisions(
   ctx: FirestoreContext,
-  runs: FirestoreRuns,
   outbox: FirestoreTrashOutbox,
   input: SaveTrashDecisions,
 ): Promise<SavedTrashDecisions> {
@@ -43,7 +42,8 @@ export async function saveTrashDecisions(
     meter.write(2);
     return { batch: { ...batch, status: 'decided' as const, decisions, llm }, doc, queued: true };
   });
-  const run = saved.doc && (await runs.withTally(saved.doc));
+  // The run's state only: its counters (the shards) are not read, no caller needs them.
+  const run = saved.doc && runState(toRun(saved.doc, saved.doc.base));
   const queued = saved.queued && run ? await outbox.total(run.userId) : undefined;
   return { batch: saved.batch, run, queued };
 }

@@ -9,7 +9,9 @@ import {
   type Run,
   type RunCounters,
   type RunError,
+  type RunState,
   type RunStatus,
+  runState,
   type SenderDecision,
   type User,
 } from '../../domain/model.js';
@@ -21,6 +23,7 @@ import type {
   SavedTrashDecisions,
   SaveTrashDecisions,
 } from '../../domain/run-store.js';
+import type { ThreadMark } from '../../domain/user-memory-store.js';
 import type { UserPatch } from '../../domain/user-store.js';
 import { AppError } from '../../errors.js';
 import { SqlRunner } from './sql-runner.js';
@@ -124,6 +127,11 @@ export class SqliteStore implements Store {
 
   async getRun(runId: string): Promise<Run | undefined> {
     return this.runs.getRun(runId);
+  }
+
+  async getRunState(runId: string): Promise<RunState | undefined> {
+    const run = await this.runs.getRun(runId);
+    return run && runState(run);
   }
 
   async listRuns(userId: string, limit: number): Promise<Run[]> {
@@ -259,10 +267,7 @@ export class SqliteStore implements Store {
     return this.memory.repliedThreads(userId, threadIds);
   }
 
-  async addMarkedThreads(
-    userId: string,
-    marks: ReadonlyMap<string, ConversationMark>,
-  ): Promise<void> {
+  async addMarkedThreads(userId: string, marks: Iterable<ThreadMark>): Promise<void> {
     this.memory.addMarkedThreads(userId, marks);
   }
 
@@ -271,6 +276,9 @@ export class SqliteStore implements Store {
     threadIds: readonly string[],
   ): Promise<Map<string, ConversationMark>> {
     return this.memory.markedThreads(userId, threadIds);
+  }
+  async allMarkedThreads(userId: string): Promise<Map<string, ReadonlySet<ConversationMark>>> {
+    return this.memory.allMarkedThreads(userId);
   }
 
   async advanceCursor(

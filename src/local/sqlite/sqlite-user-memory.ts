@@ -6,6 +6,7 @@ import {
   strongestMark,
 } from '../../domain/protection.js';
 import { cursorSchema } from '../../domain/record-schemas.js';
+import type { ThreadMark } from '../../domain/user-memory-store.js';
 import { AppError } from '../../errors.js';
 import type { SqlRunner } from './sql-runner.js';
 import { SENDER_UPSERT, senderParams, toSenderDecision } from './sqlite-rows.js';
@@ -61,7 +62,7 @@ export class SqliteUserMemory {
     return new Set(marked.filter((row) => row.mark === 'sent').map((row) => row.threadId));
   }
 
-  addMarkedThreads(userId: string, marks: ReadonlyMap<string, ConversationMark>): void {
+  addMarkedThreads(userId: string, marks: Iterable<ThreadMark>): void {
     this.runner.tx(() => {
       const insert = this.runner.sql(
         `INSERT INTO marked_threads (user_id, thread_id, mark) VALUES (?, ?, ?)
@@ -72,13 +73,18 @@ export class SqliteUserMemory {
   }
 
   markedThreads(userId: string, threadIds: readonly string[]): Map<string, ConversationMark> {
-    const byThread = new Map<string, ConversationMark[]>();
-    for (const { threadId, mark } of this.marks(userId, threadIds)) {
-      byThread.set(threadId, [...(byThread.get(threadId) ?? []), mark]);
+    return strongestOf(this.marks(userId, threadIds));
+  }
+
+  allMarkedThreads(userId: string): Map<string, ReadonlySet<ConversationMark>> {
+    const all = new Map<string, Set<ConversationMark>>();
+    const rows = this.runner
+      .sql('SELECT thread_id, mark FROM marked_threads WHERE user_id = ?')
+      .all(userId);
+    for (const { threadId, mark } of rows.map((row) => markRow.parse(row))) {
+      all.set(threadId, (all.get(threadId) ?? new Set()).add(mark));
     }
-    const strongest = new Map<string, ConversationMark>();
-    for (const [threadId, marks] of byThread) strongest.set(threadId, strongestMark(marks)!);
-    return strongest;
+    return all;
   }
 
   private marks(userId: string, threadIds: readonly string[]) {
@@ -110,4 +116,17 @@ export class SqliteUserMemory {
       return true;
     });
   }
+}
+
+/** Each conversation's strongest mark, from its rows. */
+function strongestOf(
+  rows: readonly { threadId: string; mark: ConversationMark }[],
+): Map<string, ConversationMark> {
+  const byThread = new Map<string, ConversationMark[]>();
+  for (const { threadId, mark } of rows) {
+    byThread.set(threadId, [...(byThread.get(threadId) ?? []), mark]);
+  }
+  const strongest = new Map<string, ConversationMark>();
+  for (const [threadId, marks] of byThread) strongest.set(threadId, strongestMark(marks)!);
+  return strongest;
 }
