@@ -2,7 +2,8 @@ import { eachAtMost } from '../domain/each-at-most.js';
 import type { MessageMeta } from '../domain/message.js';
 import { STAR_MARKER_IDS } from '../domain/message.js';
 import type { User } from '../domain/model.js';
-import type { LabelInfo, Mailbox, MarkingLabel, Store } from '../domain/ports.js';
+import { LabelUnknown } from '../domain/mailbox-errors.js';
+import type { IdPage, LabelInfo, Mailbox, MarkingLabel, Store } from '../domain/ports.js';
 import {
   type ConversationMark,
   markOfLabels,
@@ -24,14 +25,19 @@ const LISTINGS_AT_ONCE = 4;
 
 /**
  * The labels whose messages mark their conversation: STARRED, SENT, DRAFT, CHAT, every star
- * colour or marker the account has, and every label labels.list reports as `type: user`.
+ * colour or marker, and every label labels.list reports as `type: user`. A marker labels.list
+ * leaves out is listed too (`unreported`): a message read would carry it as a star, and a
+ * message a scan by sender does not read is protected only by what the listings find.
  */
 export function markingLabels(labels: readonly LabelInfo[]): MarkingLabel[] {
   const markers = labels.filter((l) => l.type === 'system' && STAR_MARKER_IDS.has(l.id));
+  const reported = new Set(markers.map((l) => l.id));
+  const unreported = [...STAR_MARKER_IDS].filter((id) => !reported.has(id));
   const user = labels.filter((l) => l.type === 'user');
   return [
     ...SYSTEM_MARKS,
     ...markers.map((l): MarkingLabel => ({ id: l.id, mark: 'starred' })),
+    ...unreported.map((id): MarkingLabel => ({ id, mark: 'starred', unreported: true })),
     ...user.map((l): MarkingLabel => ({ id: l.id, mark: 'labelled' })),
   ];
 }
@@ -79,10 +85,17 @@ export async function rememberMarkedConversations(
       else for (const m of snoozed) marked.push({ threadId: m.threadId, mark: 'snoozed' });
       return;
     }
-    const mark = labels.find((l) => l.id === listing)!.mark;
+    const { mark, unreported } = labels.find((l) => l.id === listing)!;
     let pageToken: string | undefined;
     do {
-      const page = await mailbox.listIds({ labelIds: [listing], pageToken });
+      let page: IdPage;
+      try {
+        page = await mailbox.listIds({ labelIds: [listing], pageToken });
+      } catch (error) {
+        // A marker the account does not have: no message carries it.
+        if (unreported && error instanceof LabelUnknown) return;
+        throw error;
+      }
       for (const m of page.ids) marked.push({ threadId: m.threadId, mark });
       pageToken = page.nextPageToken;
     } while (pageToken);
