@@ -54,7 +54,10 @@ async function scanOddMailbox(strategy: Strategy, judge: Judge, now: number): Pr
     const before = snapshot(account.messagesAfter(undefined));
     const { client } = started;
     await signIn(client);
-    const key = await client.post('/app/openai-key', fake ? { apiKey: VALID_KEY } : { rulesOnly: '1' });
+    const key = await client.post(
+      '/app/openai-key',
+      fake ? { apiKey: VALID_KEY } : { rulesOnly: '1' },
+    );
     expect(key.status).toBe(303);
     const runId = runIdOf(await client.post('/app/runs', { mode: 'auto' }));
     const run = await waitForRun(client, runId);
@@ -116,11 +119,15 @@ describe('a mailbox unlike the generated ones, scanned through the contract', ()
     const { before, trashed } = of(strategy, judge);
     const covered = protectedIds(before);
     expect(covered.size).toBeGreaterThan(20);
-    const bad = before.filter((m) => trashed.has(m.id) && covered.has(m.id));
-    const threadOf = (t: string) => before.filter((m) => m.threadId === t).map((m) => `${m.id} ${m.from.address} ${m.labelIds.join(",")}${m.snoozed ? " snoozed" : ""}`);
-    expect(bad.map((m) => [m.id, threadOf(m.threadId)])).toEqual([]);
+    // A failure names the whole conversation, with the labels that should have protected it.
+    const conversation = (threadId: string) =>
+      before
+        .filter((m) => m.threadId === threadId)
+        .map((m) => `${m.id} ${m.labelIds.join(',')}${m.snoozed ? ' snoozed' : ''}`);
+    const wrong = before.filter((m) => trashed.has(m.id) && covered.has(m.id));
+    expect(wrong.map((m) => conversation(m.threadId))).toEqual([]);
     // Mail already in Spam or Trash is not the scan's.
-    const outside = before.filter((m) => !inScope([m]).length).map((m) => m.id);
+    const outside = before.filter((m) => inScope([m]).length === 0).map((m) => m.id);
     expect(outside.filter((id) => trashed.has(id))).toEqual([]);
   });
 
@@ -145,7 +152,9 @@ describe('a mailbox unlike the generated ones, scanned through the contract', ()
     const { before, trashed } = of('by-sender', 'llm-trash-all');
     const covered = protectedIds(before);
     const open = inScope(before).filter((m) => !covered.has(m.id));
-    const left = open.filter((m) => !trashed.has(m.id) && m.labelIds.includes('CATEGORY_PROMOTIONS'));
+    const left = open.filter(
+      (m) => !trashed.has(m.id) && m.labelIds.includes('CATEGORY_PROMOTIONS'),
+    );
     expect(left.map((m) => [m.from.address, m.labelIds.join(' ')])).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 import { eachAtMost } from '../domain/each-at-most.js';
+import { LabelUnknown } from '../domain/mailbox-errors.js';
 import type { MessageMeta } from '../domain/message.js';
 import { STAR_MARKER_IDS } from '../domain/message.js';
 import type { User } from '../domain/model.js';
-import { LabelUnknown } from '../domain/mailbox-errors.js';
 import type { IdPage, LabelInfo, Mailbox, MarkingLabel, Store } from '../domain/ports.js';
 import {
   type ConversationMark,

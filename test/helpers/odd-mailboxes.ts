@@ -1,7 +1,12 @@
 import type { GeneratedMailbox } from '../../src/local/google/mailbox-generator.js';
 import { messageId } from '../../src/local/google/mailbox-threads.js';
 import { Random } from '../../src/local/google/random.js';
-import type { SimLabel, SimMessage, SimSender, WireHeaders } from '../../src/local/google/sim-types.js';
+import type {
+  SimLabel,
+  SimMessage,
+  SimSender,
+  WireHeaders,
+} from '../../src/local/google/sim-types.js';
 
 /**
  * Mailboxes our generator would not have written, built message by message: odd From headers
@@ -90,7 +95,10 @@ class OddWriter {
     let first: SimMessage | undefined;
     return ages.map((daysAgo, i) => {
       const labels = [...mail.labels, ...(marks[i] ?? [])];
-      const m = this.add({ ...mail, labels, daysAgo, subject: mail.subject ?? 'Your order' }, first);
+      const m = this.add(
+        { ...mail, labels, daysAgo, subject: mail.subject ?? 'Your order' },
+        first,
+      );
       first ??= m;
       return m;
     });
@@ -186,10 +194,7 @@ function markedConversations(w: OddWriter, cafe: SimSender, commas: SimSender): 
   for (const m of snoozed) (m as { snoozed?: boolean }).snoozed = true;
   // The owner's reply to a promotion, and a draft of one.
   const replied = w.conversation(3, { from: cafe, labels: [PROMO] }, {});
-  w.add(
-    { from: sender('Me', w.owner, false), labels: ['SENT'], daysAgo: 36 },
-    replied[0],
-  );
+  w.add({ from: sender('Me', w.owner, false), labels: ['SENT'], daysAgo: 36 }, replied[0]);
   const drafted = w.conversation(2, { from: commas, labels: [PROMO] }, {});
   w.add({ from: sender('Me', w.owner, false), labels: ['DRAFT'], daysAgo: 35 }, drafted[0]);
 }
@@ -199,7 +204,10 @@ function people(w: OddWriter): void {
   const alice = sender('Alice Example', 'alice@friends.example', false);
   const thread = w.conversation(3, { from: alice, labels: ['CATEGORY_PERSONAL', 'INBOX'] }, {});
   w.add({ from: sender('Me', w.owner, false), labels: ['SENT'], daysAgo: 34 }, thread[0]);
-  w.several(4, { from: sender('Bob', 'BOB@Friends.Example', false), labels: ['CATEGORY_PERSONAL'] });
+  w.several(4, {
+    from: sender('Bob', 'BOB@Friends.Example', false),
+    labels: ['CATEGORY_PERSONAL'],
+  });
 }
 
 function newestFirst(messages: SimMessage[]): SimMessage[] {
