@@ -1,84 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SimMessage } from '../src/local/google/sim-types.js';
-import { type FakeOpenAi, startFakeOpenAi, VALID_KEY } from './helpers/fake-openai.js';
-import { signIn, startLocalService } from './helpers/local-service.js';
 import { oddMailbox } from './helpers/odd-mailboxes.js';
+import { inScope, protectedIds } from './helpers/outside-checks.js';
 import {
-  inScope,
-  protectedIds,
-  type RunJson,
-  runIdOf,
-  snapshot,
-  waitForRun,
-} from './helpers/outside-checks.js';
-import { startSimulatedGoogle } from './helpers/simulated-google.js';
+  type Judge,
+  type ScanOutcome,
+  type Strategy,
+  scanThroughContract,
+} from './helpers/outside-scan.js';
 
 const OWNER = 'odd@example.com';
 const SEED = 77;
-
-type Strategy = 'by-message' | 'by-sender';
-type Judge = 'rules' | 'llm-trash-all';
-
-interface Outcome {
-  readonly before: readonly SimMessage[];
-  readonly run: RunJson;
-  /** Ids that went to Trash during the run. */
-  readonly trashed: ReadonlySet<string>;
-  readonly afterUndo: ReadonlyMap<string, readonly string[]>;
-  readonly undone: RunJson;
-}
-
-/**
- * One full scan of the odd mailbox through the contract only (sign in, key or rules, POST
- * /app/runs, GET /api/runs/{id}, undo), as a tester outside the project drives it.
- */
-async function scanOddMailbox(strategy: Strategy, judge: Judge, now: number): Promise<Outcome> {
-  const google = await startSimulatedGoogle(
-    [{ email: OWNER, mailbox: oddMailbox(OWNER, SEED, now) }],
-    { userUnitsPerMinute: 100_000_000 },
-  );
-  let fake: FakeOpenAi | undefined;
-  if (judge !== 'rules') {
-    fake = await startFakeOpenAi();
-    fake.trashAll = true;
-  }
-  const started = await startLocalService(google, {
-    env: {
-      GMAIL_USER_UNITS_PER_MINUTE: '1000000',
-      SCAN_STRATEGY: strategy,
-      ...(fake ? { OPENAI_BASE_URL: fake.baseUrl } : {}),
-    },
-  });
-  try {
-    const account = google.google.account(OWNER);
-    const before = snapshot(account.messagesAfter(undefined));
-    const { client } = started;
-    await signIn(client);
-    const key = await client.post(
-      '/app/openai-key',
-      fake ? { apiKey: VALID_KEY } : { rulesOnly: '1' },
-    );
-    expect(key.status).toBe(303);
-    const runId = runIdOf(await client.post('/app/runs', { mode: 'auto' }));
-    const run = await waitForRun(client, runId);
-    const wasTrash = new Set(before.filter((m) => m.labelIds.includes('TRASH')).map((m) => m.id));
-    const trashed = new Set(
-      [...account.messagesAfter(undefined)]
-        .filter((m) => m.labelIds.includes('TRASH') && !wasTrash.has(m.id))
-        .map((m) => m.id),
-    );
-    expect((await client.post(`/app/runs/${runId}/undo`)).status).toBe(303);
-    const undone = await waitForRun(client, runId, ['DONE'], (r) => r.undo === 'done');
-    const afterUndo = new Map(
-      [...account.messagesAfter(undefined)].map((m) => [m.id, [...m.labelIds]] as const),
-    );
-    return { before, run, trashed, afterUndo, undone };
-  } finally {
-    await started.close();
-    await fake?.close();
-    await google.close();
-  }
-}
 
 const SCANS: readonly (readonly [Strategy, Judge])[] = [
   ['by-message', 'rules'],
@@ -88,13 +19,15 @@ const SCANS: readonly (readonly [Strategy, Judge])[] = [
 ];
 
 describe('a mailbox unlike the generated ones, scanned through the contract', () => {
-  const outcomes = new Map<string, Outcome>();
+  const outcomes = new Map<string, ScanOutcome>();
   const of = (strategy: Strategy, judge: Judge) => outcomes.get(`${strategy} ${judge}`)!;
 
   beforeAll(async () => {
     const now = Date.now();
     for (const [strategy, judge] of SCANS) {
-      outcomes.set(`${strategy} ${judge}`, await scanOddMailbox(strategy, judge, now));
+      const mailbox = oddMailbox(OWNER, SEED, now);
+      const outcome = await scanThroughContract({ owner: OWNER, mailbox, strategy, judge });
+      outcomes.set(`${strategy} ${judge}`, outcome);
     }
   }, 240_000);
 
@@ -139,9 +72,9 @@ describe('a mailbox unlike the generated ones, scanned through the contract', ()
   });
 
   it.each(SCANS)('undoes exactly what it trashed (%s, %s)', (strategy, judge) => {
-    const { before, trashed, afterUndo } = of(strategy, judge);
+    const { before, trashed, after } = of(strategy, judge);
     for (const m of before) {
-      const labels = afterUndo.get(m.id);
+      const labels = after.get(m.id);
       expect(labels, m.id).toBeDefined();
       expect(labels!.includes('TRASH')).toBe(m.labelIds.includes('TRASH'));
     }

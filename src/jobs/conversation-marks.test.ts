@@ -44,11 +44,12 @@ function fakeMailbox(
 }
 
 describe('marked conversations', () => {
-  it('marks by STARRED, SENT, DRAFT, CHAT, every marker and the account’s user labels only', () => {
+  it('marks by STARRED, SENT, DRAFT, CHAT, every marker, the account’s own labels and ids it does not know', () => {
     const labels = markingLabels([
       { id: 'INBOX', type: 'system' },
       { id: 'YELLOW_STAR', type: 'system' },
       { id: 'CATEGORY_PURCHASES', type: 'system' },
+      { id: 'GREEN_CIRCLE', type: 'system' },
       { id: 'Label_3', type: 'user' },
     ]);
     expect(labels).toEqual([
@@ -60,6 +61,7 @@ describe('marked conversations', () => {
       ...[...STAR_MARKER_IDS]
         .filter((id) => id !== 'YELLOW_STAR')
         .map((id) => ({ id, mark: 'starred', unreported: true })),
+      { id: 'GREEN_CIRCLE', mark: 'labelled' },
       { id: 'Label_3', mark: 'labelled' },
     ]);
   });

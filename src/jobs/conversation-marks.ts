@@ -1,7 +1,7 @@
 import { eachAtMost } from '../domain/each-at-most.js';
 import { LabelUnknown } from '../domain/mailbox-errors.js';
 import type { MessageMeta } from '../domain/message.js';
-import { STAR_MARKER_IDS } from '../domain/message.js';
+import { STAR_MARKER_IDS, SYSTEM_LABEL_IDS } from '../domain/message.js';
 import type { User } from '../domain/model.js';
 import type { IdPage, LabelInfo, Mailbox, MarkingLabel, Store } from '../domain/ports.js';
 import {
@@ -25,20 +25,25 @@ const LISTINGS_AT_ONCE = 4;
 
 /**
  * The labels whose messages mark their conversation: STARRED, SENT, DRAFT, CHAT, every star
- * colour or marker, and every label labels.list reports as `type: user`. A marker labels.list
- * leaves out is listed too (`unreported`): a message read would carry it as a star, and a
- * message a scan by sender does not read is protected only by what the listings find.
+ * colour or marker, every label labels.list reports as `type: user`, and any other id it
+ * reports that the service does not know (a message carrying one is protected as the owner's
+ * own: the conversation follows). A marker labels.list leaves out is listed too
+ * (`unreported`): a message read would carry it as a star, and a message a scan by sender
+ * does not read is protected only by what the listings find.
  */
 export function markingLabels(labels: readonly LabelInfo[]): MarkingLabel[] {
   const markers = labels.filter((l) => l.type === 'system' && STAR_MARKER_IDS.has(l.id));
   const reported = new Set(markers.map((l) => l.id));
   const unreported = [...STAR_MARKER_IDS].filter((id) => !reported.has(id));
+  const unknown = labels.filter(
+    (l) => l.type === 'system' && !SYSTEM_LABEL_IDS.has(l.id) && !l.id.startsWith('CATEGORY_'),
+  );
   const user = labels.filter((l) => l.type === 'user');
   return [
     ...SYSTEM_MARKS,
     ...markers.map((l): MarkingLabel => ({ id: l.id, mark: 'starred' })),
     ...unreported.map((id): MarkingLabel => ({ id, mark: 'starred', unreported: true })),
-    ...user.map((l): MarkingLabel => ({ id: l.id, mark: 'labelled' })),
+    ...[...unknown, ...user].map((l): MarkingLabel => ({ id: l.id, mark: 'labelled' })),
   ];
 }
 

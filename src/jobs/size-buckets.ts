@@ -28,6 +28,8 @@ const SPLITS = 8;
  * many messages share one size (a sender's identical notifications), they pin it down.
  */
 const EXTRA_SPLITS = 20;
+/** Ids a listing page holds. */
+const PAGE = 500;
 /** Halving stops once the bytes could be off by no more than this share, whatever the sizes. */
 const ENOUGH = 0.005;
 
@@ -85,11 +87,53 @@ function middle({ from, to }: Range): number | undefined {
 interface Bucket {
   readonly range: Range;
   readonly members: readonly Listed[];
+  /**
+   * Worth halving: its members may share one size (a spike among its neighbours), or a
+   * listing of them is one page. Many spread sizes are not refined further: their errors
+   * mostly cancel, and halving them costs a page per 500.
+   */
+  refinable?: boolean;
 }
 
 /** The most bytes a bucket's members could be off by: its width for each of them. */
 function uncertainty({ range, members }: Bucket): number {
   return range.to === undefined ? 0 : members.length * (range.to - range.from);
+}
+
+/** Marks the buckets one page lists, and those holding twice the mail of each adjacent range. */
+function markRefinable(buckets: readonly Bucket[]): void {
+  const count = (b: Bucket | undefined, edge: number | undefined, side: 'from' | 'to') =>
+    b && b.range[side] === edge ? b.members.length : 0;
+  buckets.forEach((b, i) => {
+    const below = count(buckets[i - 1], b.range.from, 'to');
+    const above = count(buckets[i + 1], b.range.to, 'from');
+    b.refinable = b.members.length <= PAGE || b.members.length >= 2 * Math.max(below, above);
+  });
+}
+
+/**
+ * Halves the refinable buckets, the least certain first, up to EXTRA_SPLITS listings or until
+ * the bytes of the whole are certain to within ENOUGH. A bucket of more than a page whose
+ * halves both hold a tenth of it or more was spread after all: it is left as it is.
+ */
+async function refineBuckets(mailbox: Mailbox, buckets: Bucket[]): Promise<void> {
+  for (let listings = 0; listings < EXTRA_SPLITS; listings++) {
+    const total = buckets.reduce((n, b) => n + b.members.length * rangeEstimate(b.range), 0);
+    const doubt = buckets.reduce((n, b) => n + uncertainty(b), 0);
+    if (doubt <= ENOUGH * total) return;
+    let widest: number | undefined;
+    buckets.forEach((b, i) => {
+      if (!b.refinable || middle(b.range) === undefined) return;
+      if (widest === undefined || uncertainty(b) > uncertainty(buckets[widest]!)) widest = i;
+    });
+    if (widest === undefined) return;
+    const bucket = buckets[widest]!;
+    const halves: Bucket[] = await halve(mailbox, bucket, middle(bucket.range)!);
+    const smaller = Math.min(...halves.map((h) => h.members.length));
+    const spread = smaller >= bucket.members.length / 10;
+    for (const h of halves) h.refinable = h.members.length <= PAGE || !spread;
+    buckets.splice(widest, 1, ...halves.filter((b) => b.members.length > 0));
+  }
 }
 
 /** The members in the lower and the upper part of a range split at `mid`, one listing. */
@@ -107,11 +151,11 @@ async function halve(mailbox: Mailbox, { range, members }: Bucket, mid: number) 
  * The mailbox is listed once by coarse size ranges, and each non-empty range is halved by
  * listing its lower half (the upper half is what that leaves) until its parts have a ratio of
  * about 1.19; empty halves are not listed again: every message is then within about ±9% of
- * its figure. Then the bucket whose members' bytes are least certain (members × width) is
- * halved, again and again, up to EXTRA_SPLITS listings or until the bytes of the whole are
- * certain to within 0.5%: mail that shares one size (a sender's identical notifications,
- * made-up sizes) is pinned down, where the errors of spread sizes would have cancelled.
- * Returns id -> estimated size in bytes.
+ * its figure, and the errors of spread sizes mostly cancel. Mail that shares one size (a
+ * sender's identical notifications, made-up sizes, one huge attachment) shows as a spike
+ * among its neighbours, and the spikes are halved further, the least certain bytes first
+ * (see refineBuckets, which also halves buckets that one page lists). Returns id -> estimated
+ * size in bytes.
  */
 export async function listSizeBuckets(mailbox: Mailbox): Promise<Map<string, number>> {
   const buckets: Bucket[] = [];
@@ -130,19 +174,8 @@ export async function listSizeBuckets(mailbox: Mailbox): Promise<Map<string, num
   for (const coarse of coarseRanges()) {
     await place(await listAll(mailbox, sizeQuery(coarse)), fineRanges(coarse));
   }
-  for (let listings = 0; listings < EXTRA_SPLITS; listings++) {
-    const total = buckets.reduce((n, b) => n + b.members.length * rangeEstimate(b.range), 0);
-    const doubt = buckets.reduce((n, b) => n + uncertainty(b), 0);
-    if (doubt <= ENOUGH * total) break;
-    let widest = 0;
-    for (let i = 1; i < buckets.length; i++) {
-      if (uncertainty(buckets[i]!) > uncertainty(buckets[widest]!)) widest = i;
-    }
-    const mid = middle(buckets[widest]!.range);
-    if (mid === undefined) break;
-    const halves = await halve(mailbox, buckets[widest]!, mid);
-    buckets.splice(widest, 1, ...halves.filter((b) => b.members.length > 0));
-  }
+  markRefinable(buckets);
+  await refineBuckets(mailbox, buckets);
   const sizes = new Map<string, number>();
   for (const { range, members } of buckets) {
     const estimate = rangeEstimate(range);

@@ -35,6 +35,8 @@ interface Mail {
   readonly subject?: string;
   readonly wire?: WireHeaders;
   readonly snoozed?: boolean;
+  /** Arrived exactly this long ago, instead of `daysAgo` give or take an hour. */
+  readonly ageMs?: number;
 }
 
 const sender = (name: string, address: string, bulk = true, listId?: string): SimSender => ({
@@ -56,7 +58,10 @@ class OddWriter {
 
   /** One message; `thread` continues a conversation (its first message's id). */
   add(mail: Mail, thread?: SimMessage): SimMessage {
-    const date = this.now - Math.round(mail.daysAgo * DAY) - this.rng.int(0, 3_600_000);
+    const date =
+      mail.ageMs !== undefined
+        ? this.now - mail.ageMs
+        : this.now - Math.round(mail.daysAgo * DAY) - this.rng.int(0, 3_600_000);
     const id = messageId(date, this.low++);
     const size = mail.size ?? Math.round(this.rng.lognormal(14_000, 0.6));
     const subject = mail.subject ?? (thread ? `Re: ${thread.subject}` : `Note ${this.low}`);
@@ -176,7 +181,12 @@ export function oddMailbox(owner: string, seed: number, now: number): GeneratedM
 
   markedConversations(w, cafe, commas);
   people(w);
-  return { userLabels: [...ODD_LABELS], markerLabels: [], messages: newestFirst(w.messages) };
+  return {
+    userLabels: [...ODD_LABELS],
+    // Gmail's newer marks are system labels; RED_BANG, used below, is left out of labels.list.
+    markerLabels: [{ id: 'GREEN_CIRCLE', name: 'GREEN_CIRCLE', type: 'system' }],
+    messages: newestFirst(w.messages),
+  };
 }
 
 /** Conversations marked on one message only, that go on receiving unmarked mail. */
@@ -187,6 +197,8 @@ function markedConversations(w: OddWriter, cafe: SimSender, commas: SimSender): 
   w.conversation(4, { from: commas, labels: [PROMO] }, { 0: ['STARRED'] });
   // A marker without STARRED, on the newest.
   w.conversation(3, { from: cafe, labels: [PROMO] }, { 2: ['RED_BANG'] });
+  // A mark labels.list reports as a system label the service does not know, on a middle message.
+  w.conversation(3, { from: commas, labels: [PROMO] }, { 1: ['GREEN_CIRCLE'] });
   // A label whose name holds spaces and an ampersand.
   w.conversation(3, { from: cafe, labels: [SOCIAL] }, { 1: ['Label_31'] });
   // Snoozed: no label at all, only `in:snoozed` says so.
@@ -214,4 +226,30 @@ function newestFirst(messages: SimMessage[]): SimMessage[] {
   return [...messages].sort((a, b) =>
     a.internalDate !== b.internalDate ? b.internalDate - a.internalDate : a.id < b.id ? 1 : -1,
   );
+}
+
+/** No mail at all. */
+export function emptyMailbox(): GeneratedMailbox {
+  return { userLabels: [], markerLabels: [], messages: [] };
+}
+
+/** One old promotion, nothing else. */
+export function oneMessageMailbox(owner: string, now: number): GeneratedMailbox {
+  const w = new OddWriter(new Random(1), owner, now);
+  w.add({ from: sender('Solo', 'solo@one.example'), labels: [PROMO, 'INBOX'], daysAgo: 90 });
+  return { userLabels: [], markerLabels: [], messages: w.messages };
+}
+
+/**
+ * Old promotions, and mail Google received a second before `now`: what a scan started at once
+ * must still cover, whatever the service's own clock says.
+ */
+export function freshMailMailbox(owner: string, seed: number, now: number): GeneratedMailbox {
+  const w = new OddWriter(new Random(seed), owner, now);
+  w.several(20, { from: sender('Old Deals', 'deals@old.example'), labels: [PROMO] });
+  const fresh = sender('Fresh Deals', 'deals@fresh.example');
+  for (let i = 0; i < 3; i++) {
+    w.add({ from: fresh, labels: [PROMO, 'INBOX', 'UNREAD'], daysAgo: 0, ageMs: 1_000 + i });
+  }
+  return { userLabels: [], markerLabels: [], messages: newestFirst(w.messages) };
 }
