@@ -1,4 +1,4 @@
-import type { BatchPlan, MessageDecision, Run, SenderDecision, User } from '../domain/model.js';
+import type { BatchPlan, MessageDecision, SenderDecision, User } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
 import { isCurrent, senderKey } from '../domain/sender-groups.js';
 import { listAll } from './discover-senders.js';
@@ -28,17 +28,12 @@ export interface Correspondence {
  * so a listing may hold others' mail: it only decides what is kept, never what is trashed.
  * Made once a plan, so that a person met in several parts is listed and looked up once.
  */
-export function correspondence(
-  deps: JobDeps,
-  run: Run,
-  user: User,
-  mailbox: Mailbox,
-): Correspondence {
-  const scope = `before:${Math.floor((run.startedAt ?? deps.clock.now()) / 1000)}`;
+export function correspondence(deps: JobDeps, user: User, mailbox: Mailbox): Correspondence {
   const listings = new Map<string, Promise<PersonsMail>>();
   const replied = new Map<string, boolean>();
   const list = async (sender: string): Promise<PersonsMail> => {
-    const listed = await listAll(mailbox, `${scope} from:${sender}`);
+    // No date bound, as the parts have none (scan-partitions.ts).
+    const listed = await listAll(mailbox, `from:${sender}`);
     return {
       ids: new Set(listed.map((m) => m.id)),
       threads: [...new Set(listed.map((m) => m.threadId))],

@@ -127,7 +127,7 @@ export async function planBySender(
   const parts = await decideParts(deps, run, user, classifier, partitions);
   unbilled = parts.usage;
   // A person's mail spans the parts (important or not, old or recent): looked at once a plan.
-  const people = correspondence(deps, run, user, mailbox);
+  const people = correspondence(deps, user, mailbox);
   for (const partition of partitions) {
     const current = await deps.store.getRun(run.id);
     if (!current || FINAL_STATUSES.includes(current.status)) return undefined;

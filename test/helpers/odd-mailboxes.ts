@@ -253,3 +253,20 @@ export function freshMailMailbox(owner: string, seed: number, now: number): Gene
   }
   return { userLabels: [], markerLabels: [], messages: newestFirst(w.messages) };
 }
+
+/** Senders a review may keep whose addresses search operators handle badly, and one it trashes. */
+export const KEEPABLE = [
+  "o'brien@shop.example",
+  'josé@café.example',
+  'NEWS@MegaStore.EXAMPLE',
+  'news+weekly@letters.example',
+] as const;
+
+/** Old promotions from the KEEPABLE senders and from one disposable sender. */
+export function keepListMailbox(owner: string, seed: number, now: number): GeneratedMailbox {
+  const w = new OddWriter(new Random(seed), owner, now);
+  for (const address of [...KEEPABLE, 'deals@other.example']) {
+    w.several(6, { from: sender(address.split('@')[0]!, address), labels: [PROMO] });
+  }
+  return { userLabels: [], markerLabels: [], messages: newestFirst(w.messages) };
+}
