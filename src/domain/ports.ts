@@ -83,6 +83,8 @@ export interface Mailbox {
   listIds(query: {
     q?: string;
     labelIds?: readonly string[];
+    /** Also list messages in Spam and Trash (Gmail leaves them out by default). */
+    includeSpamTrash?: boolean;
     pageToken?: string | undefined;
   }): Promise<IdPage>;
   /** Metadata of each message; ids missing from the result no longer exist. */

@@ -66,8 +66,8 @@ export function runMarkingLabels(runId: string, mailbox: Mailbox): Promise<Marki
 }
 
 /**
- * Lists every marked message from exact label listings (`messages.list?labelIds=X`, 5 units
- * per 500 ids, no reads) and snoozed mail by search, and remembers their conversations, so
+ * Lists every marked message, in Spam and Trash too, from exact label listings
+ * (`messages.list?labelIds=X`, 5 units per 500 ids, no reads) and snoozed mail by search, and remembers their conversations, so
  * that every message of a marked conversation is protected however it is decided later. The
  * conversations are remembered in one store call once every listing is done (a failed listing
  * fails the plan task, whose retry lists them all again). Returns false when Gmail refused the
@@ -95,7 +95,8 @@ export async function rememberMarkedConversations(
     do {
       let page: IdPage;
       try {
-        page = await mailbox.listIds({ labelIds: [listing], pageToken });
+        // A reply the owner sent and later deleted still shows they answered: Trash counts.
+        page = await mailbox.listIds({ labelIds: [listing], includeSpamTrash: true, pageToken });
       } catch (error) {
         // A marker the account does not have: no message carries it.
         if (unreported && error instanceof LabelUnknown) return;

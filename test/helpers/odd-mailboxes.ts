@@ -207,6 +207,12 @@ function markedConversations(w: OddWriter, cafe: SimSender, commas: SimSender): 
   // The owner's reply to a promotion, and a draft of one.
   const replied = w.conversation(3, { from: cafe, labels: [PROMO] }, {});
   w.add({ from: sender('Me', w.owner, false), labels: ['SENT'], daysAgo: 36 }, replied[0]);
+  // A reply the owner sent, then deleted: the conversation was answered all the same.
+  const regretted = w.conversation(2, { from: commas, labels: [PROMO] }, {});
+  w.add(
+    { from: sender('Me', w.owner, false), labels: ['SENT', 'TRASH'], daysAgo: 37 },
+    regretted[0],
+  );
   const drafted = w.conversation(2, { from: commas, labels: [PROMO] }, {});
   w.add({ from: sender('Me', w.owner, false), labels: ['DRAFT'], daysAgo: 35 }, drafted[0]);
 }

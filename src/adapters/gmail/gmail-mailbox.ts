@@ -71,6 +71,7 @@ export class GmailMailbox implements Mailbox {
   async listIds(query: {
     q?: string;
     labelIds?: readonly string[];
+    includeSpamTrash?: boolean;
     pageToken?: string | undefined;
   }): Promise<IdPage> {
     const { data } = await this.call('users.messages.list', (signal) =>
@@ -80,6 +81,7 @@ export class GmailMailbox implements Mailbox {
           maxResults: PAGE_SIZE,
           q: query.q,
           labelIds: query.labelIds ? [...query.labelIds] : undefined,
+          includeSpamTrash: query.includeSpamTrash,
           pageToken: query.pageToken,
         },
         { signal },
