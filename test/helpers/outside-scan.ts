@@ -19,6 +19,8 @@ export interface ScanOptions {
   readonly clockBehindMs?: number;
   /** Undo the run once it is DONE, and report the mailbox after (true by default). */
   readonly undo?: boolean;
+  /** `review`: the run stops at REVIEW and is applied keeping no sender (`auto` by default). */
+  readonly mode?: 'auto' | 'review';
 }
 
 export interface ScanOutcome {
@@ -77,8 +79,14 @@ async function scan(
     llm ? { apiKey: VALID_KEY } : { rulesOnly: '1' },
   );
   expect(key.status).toBe(303);
-  const runId = runIdOf(await client.post('/app/runs', { mode: 'auto' }));
-  const run = await waitForRun(client, runId);
+  const mode = options.mode ?? 'auto';
+  const runId = runIdOf(await client.post('/app/runs', { mode }));
+  let run = await waitForRun(client, runId);
+  if (mode === 'review') {
+    expect(run.status).toBe('REVIEW');
+    expect((await client.post(`/app/runs/${runId}/apply`)).status).toBe(303);
+    run = await waitForRun(client, runId, ['DONE', 'FAILED', 'CANCELLED']);
+  }
   const wasTrash = new Set(before.filter((m) => m.labelIds.includes('TRASH')).map((m) => m.id));
   const trashed = new Set(
     [...account.messagesAfter(undefined)]
