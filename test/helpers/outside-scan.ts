@@ -21,6 +21,8 @@ export interface ScanOptions {
   readonly undo?: boolean;
   /** `review`: the run stops at REVIEW and is applied keeping no sender (`auto` by default). */
   readonly mode?: 'auto' | 'review';
+  /** Shapes the stand-in Google before the scan (faults, say). */
+  readonly prepare?: (google: RunningGoogle) => void;
 }
 
 export interface ScanOutcome {
@@ -41,6 +43,7 @@ export async function scanThroughContract(options: ScanOptions): Promise<ScanOut
   const google = await startSimulatedGoogle([{ email: options.owner, mailbox: options.mailbox }], {
     userUnitsPerMinute: 100_000_000,
   });
+  options.prepare?.(google);
   let fake: FakeOpenAi | undefined;
   if (options.judge === 'llm-trash-all') {
     fake = await startFakeOpenAi();
