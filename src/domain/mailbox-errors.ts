@@ -25,3 +25,8 @@ export class MailboxUnavailable extends Error {
 export class SearchRefused extends Error {
   override readonly name = 'SearchRefused';
 }
+
+/** Gmail refused a label id in a listing (400 invalidArgument): the account has no such label. */
+export class LabelUnknown extends Error {
+  override readonly name = 'LabelUnknown';
+}

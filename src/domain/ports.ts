@@ -56,6 +56,11 @@ export interface LabelHistoryPage {
 export interface MarkingLabel {
   readonly id: string;
   readonly mark: ConversationMark;
+  /**
+   * A star or marker labels.list did not report. Messages may carry it all the same, so it is
+   * listed; Gmail refusing it as unknown means no message carries it.
+   */
+  readonly unreported?: true;
 }
 
 /** A label as labels.list reports it. */
@@ -78,6 +83,8 @@ export interface Mailbox {
   listIds(query: {
     q?: string;
     labelIds?: readonly string[];
+    /** Also list messages in Spam and Trash (Gmail leaves them out by default). */
+    includeSpamTrash?: boolean;
     pageToken?: string | undefined;
   }): Promise<IdPage>;
   /** Metadata of each message; ids missing from the result no longer exist. */

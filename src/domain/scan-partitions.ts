@@ -1,6 +1,6 @@
 /**
  * The scan by sender splits the mailbox into disjoint parts that Gmail search can list: every
- * message outside Spam and Trash (and older than the run's start) falls in exactly one part,
+ * message outside Spam and Trash falls in exactly one part,
  * and each part says what is known of its messages without reading them: which protection
  * rule holds, or the category, whether Gmail marked it important, and whether it is old.
  *
@@ -34,7 +34,7 @@ export interface Partition {
 
 export interface PartitionOptions {
   readonly keepSenders: readonly string[];
-  /** Epoch ms of the run's start: later mail is left to the history sync. */
+  /** Epoch ms of the run's start, by the service's clock: what "old" is measured from. */
   readonly startedAt: number;
   readonly minAgeDays: number;
 }
@@ -52,8 +52,13 @@ export function oldBefore(startedAt: number, minAgeDays: number): number {
   return Math.floor((startedAt - minAgeDays * 86_400_000) / 1000);
 }
 
+/**
+ * The parts have no upper date bound: the history cursor the plan captured, not a clock, is
+ * where syncs take over. Google's clock and the service's differ, and `before:` has whole
+ * seconds, so a bound at the run's start would leave mail of its last moments to nobody.
+ * Mail that arrives while the parts are listed may be decided twice, which is harmless.
+ */
 export function scanPartitions(options: PartitionOptions): Partition[] {
-  const scope = `before:${Math.floor(options.startedAt / 1000)}`;
   const parts: Partition[] = [];
   const excluded: string[] = [];
   // Marks (stars, labels, sent, drafts, chats, snoozed) are no search facts here: they come
@@ -66,7 +71,7 @@ export function scanPartitions(options: PartitionOptions): Partition[] {
   for (const [key, term, reason] of protections) {
     parts.push({
       key: `protected:${key}`,
-      query: [scope, term, ...excluded.map(not)].join(' '),
+      query: [term, ...excluded.map(not)].join(' '),
       facts: { protectedBy: reason, category: null, important: null, old: null },
     });
     excluded.push(term);
@@ -83,7 +88,6 @@ export function scanPartitions(options: PartitionOptions): Partition[] {
         parts.push({
           key: `${category}:${important ? 'important' : 'normal'}:${isOld ? 'old' : 'recent'}`,
           query: [
-            scope,
             ...excluded.map(not),
             ...categoryTerms,
             important ? 'is:important' : '-is:important',
@@ -101,11 +105,28 @@ function not(term: string): string {
   return /\s/.test(term) ? `-(${term})` : `-${term}`;
 }
 
-/** `{from:a from:b}`: any keep-list sender. Over-matching only protects more. */
+/**
+ * `{from:a from:"o'b@c.example"}`: any keep-list sender. An entry with characters a bare
+ * search word would split at (an apostrophe, non-ASCII letters) is quoted; one that cannot be
+ * quoted either (a quote mark, a space) is searched for by its domain. Over-matching only
+ * protects more; an entry left out would leave its mail to the classifier unread.
+ */
 export function keepListQuery(keepSenders: readonly string[]): string | null {
-  const entries = keepSenders
-    .map((entry) => entry.trim().toLowerCase().replace(/^@/, ''))
-    .filter((entry) => /^[a-z0-9._%+@-]+$/.test(entry));
-  if (entries.length === 0) return null;
-  return `{${entries.map((entry) => `from:${entry}`).join(' ')}}`;
+  const terms = keepSenders.flatMap((raw) => {
+    const entry = raw.trim().toLowerCase().replace(/^@/, '');
+    const term = fromTerm(entry) ?? fromTerm(entry.slice(entry.lastIndexOf('@') + 1));
+    return term ? [term] : [];
+  });
+  if (terms.length === 0) return null;
+  return `{${terms.join(' ')}}`;
+}
+
+const BARE = /^[a-z0-9._%+@-]+$/;
+/** What a quoted search phrase may hold: no quote mark, backslash, space or control character. */
+const QUOTABLE = /^[^"\\\s\p{Cc}]+$/u;
+
+function fromTerm(entry: string): string | undefined {
+  if (entry === '') return undefined;
+  if (BARE.test(entry)) return `from:${entry}`;
+  return QUOTABLE.test(entry) ? `from:"${entry}"` : undefined;
 }

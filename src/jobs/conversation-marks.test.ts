@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { LabelUnknown } from '../domain/mailbox-errors.js';
+import { STAR_MARKER_IDS } from '../domain/message.js';
 import type { LabelHistoryPage, Mailbox } from '../domain/ports.js';
 import { openDatabase } from '../local/sqlite/open-database.js';
 import { SqliteStore } from '../local/sqlite/sqlite-store.js';
@@ -14,6 +16,8 @@ const USER = 'user-1';
 function fakeMailbox(
   listed: Record<string, { id: string; threadId: string }[]>,
   history: LabelHistoryPage[] | 'expired' = [],
+  /** Label ids Gmail refuses to list, as it refuses labels the account does not have. */
+  unknown: readonly string[] = [],
 ) {
   const asked: string[] = [];
   const mailbox = {
@@ -27,6 +31,7 @@ function fakeMailbox(
     listIds: async (query: { labelIds?: readonly string[]; q?: string }) => {
       const key = query.labelIds?.[0] ?? query.q ?? '';
       asked.push(key);
+      if (unknown.includes(key)) throw new LabelUnknown('Gmail refused a label id');
       return { ids: listed[key] ?? [], nextPageToken: undefined };
     },
     labelsAdded: async (_from: string, pageToken?: string) => {
@@ -39,11 +44,12 @@ function fakeMailbox(
 }
 
 describe('marked conversations', () => {
-  it('marks by STARRED, SENT, DRAFT, CHAT, the account’s markers and its user labels only', () => {
+  it('marks by STARRED, SENT, DRAFT, CHAT, every marker, the account’s own labels and ids it does not know', () => {
     const labels = markingLabels([
       { id: 'INBOX', type: 'system' },
       { id: 'YELLOW_STAR', type: 'system' },
       { id: 'CATEGORY_PURCHASES', type: 'system' },
+      { id: 'GREEN_CIRCLE', type: 'system' },
       { id: 'Label_3', type: 'user' },
     ]);
     expect(labels).toEqual([
@@ -52,8 +58,34 @@ describe('marked conversations', () => {
       { id: 'DRAFT', mark: 'draft' },
       { id: 'CHAT', mark: 'chat' },
       { id: 'YELLOW_STAR', mark: 'starred' },
+      ...[...STAR_MARKER_IDS]
+        .filter((id) => id !== 'YELLOW_STAR')
+        .map((id) => ({ id, mark: 'starred', unreported: true })),
+      { id: 'GREEN_CIRCLE', mark: 'labelled' },
       { id: 'Label_3', mark: 'labelled' },
     ]);
+  });
+
+  it('finds a marker labels.list left out, and takes a refused one for a marker nobody used', async () => {
+    const store = new SqliteStore(openDatabase(':memory:'));
+    const { mailbox, asked } = fakeMailbox(
+      { GREEN_CHECK: [{ id: 'm1', threadId: 't1' }] },
+      [],
+      ['BLUE_INFO', 'PURPLE_QUESTION'],
+    );
+    const labels = markingLabels(await mailbox.labels());
+    expect(await rememberMarkedConversations(store, mailbox, USER, labels)).toBe(true);
+    expect(asked).toEqual(expect.arrayContaining(['GREEN_CHECK', 'BLUE_INFO', 'PURPLE_QUESTION']));
+    expect(await store.markedThreads(USER, ['t1'])).toEqual(new Map([['t1', 'starred']]));
+  });
+
+  it('still fails on a refused label the account reported', async () => {
+    const store = new SqliteStore(openDatabase(':memory:'));
+    const { mailbox } = fakeMailbox({}, [], ['Label_9']);
+    const labels = markingLabels(await mailbox.labels());
+    await expect(rememberMarkedConversations(store, mailbox, USER, labels)).rejects.toThrow(
+      LabelUnknown,
+    );
   });
 
   it('remembers the conversation of every listed message, snoozed mail included', async () => {
@@ -71,6 +103,7 @@ describe('marked conversations', () => {
       'DRAFT',
       'CHAT',
       'RED_BANG',
+      ...[...STAR_MARKER_IDS].filter((id) => id !== 'RED_BANG'),
       'Label_9',
       'in:snoozed',
     ]);

@@ -1,8 +1,9 @@
 import { eachAtMost } from '../domain/each-at-most.js';
+import { LabelUnknown } from '../domain/mailbox-errors.js';
 import type { MessageMeta } from '../domain/message.js';
-import { STAR_MARKER_IDS } from '../domain/message.js';
+import { STAR_MARKER_IDS, SYSTEM_LABEL_IDS } from '../domain/message.js';
 import type { User } from '../domain/model.js';
-import type { LabelInfo, Mailbox, MarkingLabel, Store } from '../domain/ports.js';
+import type { IdPage, LabelInfo, Mailbox, MarkingLabel, Store } from '../domain/ports.js';
 import {
   type ConversationMark,
   markOfLabels,
@@ -24,15 +25,25 @@ const LISTINGS_AT_ONCE = 4;
 
 /**
  * The labels whose messages mark their conversation: STARRED, SENT, DRAFT, CHAT, every star
- * colour or marker the account has, and every label labels.list reports as `type: user`.
+ * colour or marker, every label labels.list reports as `type: user`, and any other id it
+ * reports that the service does not know (a message carrying one is protected as the owner's
+ * own: the conversation follows). A marker labels.list leaves out is listed too
+ * (`unreported`): a message read would carry it as a star, and a message a scan by sender
+ * does not read is protected only by what the listings find.
  */
 export function markingLabels(labels: readonly LabelInfo[]): MarkingLabel[] {
   const markers = labels.filter((l) => l.type === 'system' && STAR_MARKER_IDS.has(l.id));
+  const reported = new Set(markers.map((l) => l.id));
+  const unreported = [...STAR_MARKER_IDS].filter((id) => !reported.has(id));
+  const unknown = labels.filter(
+    (l) => l.type === 'system' && !SYSTEM_LABEL_IDS.has(l.id) && !l.id.startsWith('CATEGORY_'),
+  );
   const user = labels.filter((l) => l.type === 'user');
   return [
     ...SYSTEM_MARKS,
     ...markers.map((l): MarkingLabel => ({ id: l.id, mark: 'starred' })),
-    ...user.map((l): MarkingLabel => ({ id: l.id, mark: 'labelled' })),
+    ...unreported.map((id): MarkingLabel => ({ id, mark: 'starred', unreported: true })),
+    ...[...unknown, ...user].map((l): MarkingLabel => ({ id: l.id, mark: 'labelled' })),
   ];
 }
 
@@ -55,8 +66,8 @@ export function runMarkingLabels(runId: string, mailbox: Mailbox): Promise<Marki
 }
 
 /**
- * Lists every marked message from exact label listings (`messages.list?labelIds=X`, 5 units
- * per 500 ids, no reads) and snoozed mail by search, and remembers their conversations, so
+ * Lists every marked message, in Spam and Trash too, from exact label listings
+ * (`messages.list?labelIds=X`, 5 units per 500 ids, no reads) and snoozed mail by search, and remembers their conversations, so
  * that every message of a marked conversation is protected however it is decided later. The
  * conversations are remembered in one store call once every listing is done (a failed listing
  * fails the plan task, whose retry lists them all again). Returns false when Gmail refused the
@@ -79,10 +90,18 @@ export async function rememberMarkedConversations(
       else for (const m of snoozed) marked.push({ threadId: m.threadId, mark: 'snoozed' });
       return;
     }
-    const mark = labels.find((l) => l.id === listing)!.mark;
+    const { mark, unreported } = labels.find((l) => l.id === listing)!;
     let pageToken: string | undefined;
     do {
-      const page = await mailbox.listIds({ labelIds: [listing], pageToken });
+      let page: IdPage;
+      try {
+        // A reply the owner sent and later deleted still shows they answered: Trash counts.
+        page = await mailbox.listIds({ labelIds: [listing], includeSpamTrash: true, pageToken });
+      } catch (error) {
+        // A marker the account does not have: no message carries it.
+        if (unreported && error instanceof LabelUnknown) return;
+        throw error;
+      }
       for (const m of page.ids) marked.push({ threadId: m.threadId, mark });
       pageToken = page.nextPageToken;
     } while (pageToken);

@@ -1,4 +1,4 @@
-import type { BatchPlan, MessageDecision, Run, SenderDecision, User } from '../domain/model.js';
+import type { BatchPlan, MessageDecision, SenderDecision, User } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
 import type { ConversationMark } from '../domain/protection.js';
 import { isCurrent, senderKey } from '../domain/sender-groups.js';
@@ -32,7 +32,6 @@ export interface Correspondence {
  */
 export function correspondence(
   deps: JobDeps,
-  run: Run,
   user: User,
   mailbox: Mailbox,
   /** The user's marked conversations, read once (the plan shares its own read). */
@@ -40,11 +39,11 @@ export function correspondence(
     deps.store.allMarkedThreads(user.id),
   ),
 ): Correspondence {
-  const scope = `before:${Math.floor((run.startedAt ?? deps.clock.now()) / 1000)}`;
   const listings = new Map<string, Promise<PersonsMail>>();
   const replied = new Map<string, boolean>();
   const list = async (sender: string): Promise<PersonsMail> => {
-    const listed = await listAll(mailbox, `${scope} from:${sender}`);
+    // No date bound, as the parts have none (scan-partitions.ts).
+    const listed = await listAll(mailbox, `from:${sender}`);
     return {
       ids: new Set(listed.map((m) => m.id)),
       threads: [...new Set(listed.map((m) => m.threadId))],

@@ -136,7 +136,7 @@ export async function planBySender(
   // as they stood once the plan remembered its listings (the check before Trash looks at
   // what is marked later).
   const allMarks = once(() => deps.store.allMarkedThreads(user.id));
-  const people = correspondence(deps, run, user, mailbox, allMarks);
+  const people = correspondence(deps, user, mailbox, allMarks);
   for (const partition of partitions) {
     const current = await deps.store.getRunState(run.id);
     if (!current || FINAL_STATUSES.includes(current.status)) return undefined;

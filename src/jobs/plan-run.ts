@@ -3,7 +3,7 @@ import type { Mailbox } from '../domain/ports.js';
 import { enqueueBatchIfReady, saveOwnBatch } from './batch-chain.js';
 import { rememberMarkedConversations, runMarkingLabels } from './conversation-marks.js';
 import type { JobDeps } from './job-deps.js';
-import { planBySender } from './plan-by-sender.js';
+import { planBySenderOrRead } from './plan-search-refused.js';
 import { admitFullScan } from './scan-admission.js';
 import { noteSnoozedRefused } from './snoozed-mail.js';
 import { flushTrash } from './trash-outbox.js';
@@ -59,7 +59,7 @@ export async function planRun(deps: JobDeps, runId: string): Promise<void> {
   const classifier = await deps.classifierFor(user);
   const planned =
     deps.scanStrategy === 'by-sender' && classifier.scanBySender
-      ? await planBySender(deps, run, user, mailbox, classifier)
+      ? await planBySenderOrRead(deps, run, user, mailbox, classifier)
       : await planByMessage(deps, runId, mailbox);
   if (!planned) return;
   const { batchCount: batchNo, listed } = planned;

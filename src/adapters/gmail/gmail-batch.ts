@@ -66,12 +66,20 @@ function encodePart(call: BatchCall, index: number): string {
   return `Content-Type: application/http\r\nContent-ID: <item${index}>\r\n\r\n${inner}\r\n`;
 }
 
+/**
+ * The answers by call index. Google names each part `Content-ID: <response-itemN>` for the
+ * request's `<itemN>`; a part without one (a server that answers in order and says nothing)
+ * takes its place among the parts, and brackets or the `response-` prefix may be missing.
+ */
 function parseAnswers(text: string, boundary: string): Map<number, BatchAnswer> {
   const answers = new Map<number, BatchAnswer>();
+  let position = -1;
   for (const section of text.split(`--${boundary}`).slice(1)) {
     if (section.startsWith('--')) break;
+    position++;
     const [mime, http = ''] = splitOnce(section.replace(/^\r?\n/, ''), /\r?\n\r?\n/);
-    const index = Number(/content-id:\s*<response-item(\d+)>/i.exec(mime)?.[1]);
+    const named = /^content-id:\s*<?(?:response-)?item(\d+)>?\s*$/im.exec(mime)?.[1];
+    const index = named === undefined ? position : Number(named);
     const [head, rawBody = ''] = splitOnce(http, /\r?\n\r?\n/);
     const [statusLine = '', ...headerLines] = head.split(/\r?\n/);
     const status = Number(/^HTTP\/\d(?:\.\d)?\s+(\d{3})/.exec(statusLine)?.[1]);

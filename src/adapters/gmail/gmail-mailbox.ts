@@ -1,7 +1,7 @@
 import type { gmail_v1 } from '@googleapis/gmail';
 import type { OAuth2Client } from 'google-auth-library';
 import type { GmailMethod, GmailUnitTable } from '../../domain/gmail-quota.js';
-import { SearchRefused } from '../../domain/mailbox-errors.js';
+import { LabelUnknown, SearchRefused } from '../../domain/mailbox-errors.js';
 import type { MessageMeta } from '../../domain/message.js';
 import type {
   Clock,
@@ -71,6 +71,7 @@ export class GmailMailbox implements Mailbox {
   async listIds(query: {
     q?: string;
     labelIds?: readonly string[];
+    includeSpamTrash?: boolean;
     pageToken?: string | undefined;
   }): Promise<IdPage> {
     const { data } = await this.call('users.messages.list', (signal) =>
@@ -80,6 +81,7 @@ export class GmailMailbox implements Mailbox {
           maxResults: PAGE_SIZE,
           q: query.q,
           labelIds: query.labelIds ? [...query.labelIds] : undefined,
+          includeSpamTrash: query.includeSpamTrash,
           pageToken: query.pageToken,
         },
         { signal },
@@ -88,6 +90,8 @@ export class GmailMailbox implements Mailbox {
       // The query is the one part of a list call Gmail may refuse; the rest is ours and valid.
       if (query.q && gmailErrorStatus(error) === 400)
         throw new SearchRefused('Gmail refused the search query');
+      if (query.labelIds && gmailErrorStatus(error) === 400)
+        throw new LabelUnknown('Gmail refused a label id');
       throw error;
     });
     const ids = (data.messages ?? []).flatMap((m) =>

@@ -25,7 +25,7 @@ export async function protectedSince(
   const messageIds = new Set<string>();
   const found = new Map<string, ConversationMark[]>();
   let expired = false;
-  await eachAtMost(labels, LABELS_AT_ONCE, async ({ id: labelId, mark }) => {
+  await eachAtMost(labels, LABELS_AT_ONCE, async ({ id: labelId, mark, unreported }) => {
     let pageToken: string | undefined;
     do {
       let data: gmail_v1.Schema$ListHistoryResponse;
@@ -44,6 +44,8 @@ export async function protectedSince(
           ),
         ));
       } catch (error) {
+        // A marker the account does not have: no message carries it, none was marked with it.
+        if (unreported && gmailErrorStatus(error) === 400) return;
         if (gmailErrorStatus(error) !== 404) throw error;
         expired = true;
         return;

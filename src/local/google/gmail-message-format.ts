@@ -49,6 +49,7 @@ function mimeTypeOf(message: SimMessage): string {
 }
 
 export function headersOf(message: SimMessage): Header[] {
+  const wire = message.wireHeaders ?? {};
   const from = message.from.name
     ? `${quoteName(message.from.name)} <${message.from.address}>`
     : message.from.address;
@@ -56,21 +57,31 @@ export function headersOf(message: SimMessage): Header[] {
     { name: 'MIME-Version', value: '1.0' },
     { name: 'Date', value: new Date(message.internalDate).toUTCString().replace('GMT', '+0000') },
     { name: 'Message-ID', value: message.messageIdHeader },
-    { name: 'Subject', value: message.subject },
-    { name: 'From', value: from },
-    { name: 'To', value: message.to.join(', ') },
   ];
+  const add = (name: string, value: string | null | undefined) => {
+    if (value !== null && value !== undefined) headers.push({ name, value });
+  };
+  add('Subject', wire.subject === undefined ? message.subject : wire.subject);
+  add('From', wire.from === undefined ? from : wire.from);
+  add('To', message.to.join(', '));
   if (message.inReplyTo) {
     headers.push({ name: 'In-Reply-To', value: message.inReplyTo });
     headers.push({ name: 'References', value: message.inReplyTo });
   }
   if (message.from.bulk) {
     const domain = message.from.address.split('@')[1] ?? 'example.com';
-    headers.push({
-      name: 'List-Unsubscribe',
-      value: `<mailto:unsubscribe@${domain}?subject=unsubscribe>, <https://${domain}/unsubscribe?m=${message.id}>`,
-    });
-    headers.push({ name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' });
+    add(
+      'List-Unsubscribe',
+      wire.listUnsubscribe === undefined
+        ? `<mailto:unsubscribe@${domain}?subject=unsubscribe>, <https://${domain}/unsubscribe?m=${message.id}>`
+        : wire.listUnsubscribe,
+    );
+    add(
+      'List-Unsubscribe-Post',
+      wire.listUnsubscribePost === undefined
+        ? 'List-Unsubscribe=One-Click'
+        : wire.listUnsubscribePost,
+    );
     if (message.from.listId) headers.push({ name: 'List-Id', value: message.from.listId });
     headers.push({ name: 'Precedence', value: 'bulk' });
   }

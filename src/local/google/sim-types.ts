@@ -36,6 +36,21 @@ export interface SimMessage {
   historyId: number;
   /** Snoozed: out of the inbox until later; only search (`in:snoozed`) shows it. */
   snoozed?: boolean;
+  /**
+   * Header values exactly as the message carries them, where they differ from what the sender
+   * implies (an RFC 2047 encoded name, group syntax, a List-Unsubscribe with one URI only);
+   * null: the message has no such header. Search still reads `from` and `subject`, the decoded
+   * values Gmail indexes.
+   */
+  readonly wireHeaders?: WireHeaders;
+}
+
+/** Per-message header overrides; see SimMessage.wireHeaders. */
+export interface WireHeaders {
+  readonly from?: string | null;
+  readonly subject?: string | null;
+  readonly listUnsubscribe?: string | null;
+  readonly listUnsubscribePost?: string | null;
 }
 
 export interface SimLabel {
