@@ -1,4 +1,4 @@
-import type { PlannedBatch } from '../domain/model.js';
+import type { PlannedBatch, RunStatus } from '../domain/model.js';
 import { batchTask, type JobDeps } from './job-deps.js';
 import { afterRunFinished } from './watch-mailbox.js';
 
@@ -36,9 +36,13 @@ export async function enqueueNextBatch(
   const next = await deps.store.getBatch(runId, batchNo + 1);
   if (next && next.status !== 'done') await deps.queue.enqueue(batchTask(runId, batchNo + 1));
   if (next) return;
+  // No next batch: the run ended here, or its plan has not saved the next one yet (the run is
+  // still PROCESSING or DELETING, and its reading and its share of the day go on).
   const run = await deps.store.getRunState(runId);
-  if (run) await afterRunFinished(deps, run);
+  if (run && !UNFINISHED.includes(run.status)) await afterRunFinished(deps, run);
 }
+
+const UNFINISHED: readonly RunStatus[] = ['QUEUED', 'PROCESSING', 'DELETING'];
 
 /**
  * Saves a batch the plan task listed, unless that batch number is taken: two plan tasks of one

@@ -64,7 +64,8 @@ export async function planRun(deps: JobDeps, runId: string): Promise<void> {
   if (!planned) return;
   const { batchCount: batchNo, listed } = planned;
   const finished = await store.finishPlanning(runId, batchNo, listed, clock.now());
-  if (finished) await afterRunFinished(deps, finished);
+  // DELETING: its batches still read and decide; the last of them (or the flush) ends it.
+  if (finished && finished.status !== 'DELETING') await afterRunFinished(deps, finished);
   // The last batch may have been decided before planning was known to be done: its trash
   // waits in the outbox for a flush, which ends the run.
   if (finished?.status === 'DELETING') await flushTrash(deps, finished.userId);

@@ -6,6 +6,7 @@ import { GMAIL_UNIT_TABLES } from '../domain/gmail-quota.js';
 import { quotaDayOf } from '../domain/quota-day.js';
 import { estimateScanUnits } from '../domain/scan-estimate.js';
 import { plannedStartOf } from '../domain/scan-waits.js';
+import { enqueueNextBatch } from './batch-chain.js';
 import { admitFullScan, releaseFullScan } from './scan-admission.js';
 
 /** A mailbox of `messages` messages, as getProfile tells it. */
@@ -90,5 +91,22 @@ describe('admitting a full scan into the day', () => {
     expect(await admitFullScan(fake.deps, third.run, third.user)).toBe(false);
     await releaseFullScan(fake.deps, first!.run);
     expect(await admitFullScan(fake.deps, third.run, third.user)).toBe(true);
+  });
+
+  it('keeps what a scan was admitted with while its plan has not saved the next batch yet', async () => {
+    const fake = setup(100_000);
+    const { run, user } = await storedScan(fake.store);
+    expect(await admitFullScan(fake.deps, run, user)).toBe(true);
+    await fake.store.updateRun(run.id, ['QUEUED'], { status: 'PROCESSING' });
+    await fake.store.putBatches(run.id, [
+      { batchNo: 0, messageIds: ['m1'], nextPageToken: null, listedThrough: 1 },
+    ]);
+    // Batch 0 decided, batch 1 not listed yet: the run goes on reading.
+    await enqueueNextBatch(fake.deps, run.id, 0);
+    expect((await fake.ledger.unitsToday()).committed).toBe(20_610);
+
+    await fake.store.updateRun(run.id, ['PROCESSING'], { status: 'DONE' });
+    await enqueueNextBatch(fake.deps, run.id, 0);
+    expect((await fake.ledger.unitsToday()).committed).toBe(0);
   });
 });
