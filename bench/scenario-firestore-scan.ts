@@ -1,20 +1,12 @@
 import type { FirestoreOps } from '../src/adapters/firestore/firestore-meter.js';
-import type { MailboxShape } from '../src/local/google/mailbox-generator.js';
 import { startCluster, waitUntil } from '../test/scale/cluster.js';
+import type { FullScanArgs } from './scenario-full-scan.js';
 import { LOCAL_QUEUE_CONCURRENCY } from './scenario-many-users.js';
-import { type Latency, PROJECT_UNITS_PER_MINUTE, USER_UNITS_PER_MINUTE } from './setup.js';
+import { PROJECT_UNITS_PER_MINUTE, USER_UNITS_PER_MINUTE } from './setup.js';
 import { storeOps } from './store-calls.js';
 
-export interface FirestoreScanArgs {
-  readonly size: number;
-  readonly shape: MailboxShape;
-  readonly seed: number;
-  readonly strategy: 'by-sender' | 'by-message';
-  readonly classifier: 'openai' | 'rules';
-  /** How much faster the quota's clock runs than real time. */
-  readonly warp: number;
-  readonly latency: Latency;
-}
+/** The same scan as the local full-scan scenario's, on the cloud composition. */
+export type FirestoreScanArgs = FullScanArgs;
 
 const OWNER = 'bench-owner@example.com';
 /** Real ms the scan may take before the scenario gives up. */
