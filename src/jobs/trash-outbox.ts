@@ -49,6 +49,9 @@ const FLUSH_ROUNDS_PER_TASK = 4;
  * its oldest entry has waited a minute (see flushIfStale); a sync's trash waits until no sync
  * has queued trash for SYNC_TRASH_QUIET_MS, a minute at most (flushSyncTrash, from a delayed
  * task: no later task of a sync would come to flush it). The batch is counted (and its run can end) when its trash is flushed.
+ * A full scan's flushes come from its batch chain, each before the next batch is queued
+ * (process-batch.ts), so that two flushes rarely take the same entries: each would check,
+ * trash and count them again (harmless, but paid in Gmail units and documents).
  */
 export async function queueBatchTrash(
   deps: JobDeps,
