@@ -1,5 +1,6 @@
 import type { MessageMeta } from './message.js';
 import type { LlmUsage } from './model.js';
+import type { ConversationMark } from './protection.js';
 import type { PartitionFacts } from './scan-partitions.js';
 
 /**
@@ -54,6 +55,12 @@ export type BatchPlan =
        */
       readonly kind: 'packed';
       readonly parts: readonly PackedPart[];
+      /**
+       * The marked conversations among those its parts name, as the plan task knew them when
+       * it saved the batch (conversations marked later are caught by the check before Trash).
+       * Absent (a batch saved before plans carried them): read when the batch is decided.
+       */
+      readonly marks?: Readonly<Record<string, ConversationMark>> | undefined;
     };
 
 /** One part of a packed batch. */

@@ -10,6 +10,7 @@ import type {
   RunError,
   WatchState,
 } from './model.js';
+import { CONVERSATION_MARKS } from './protection.js';
 
 /** Schemas of the JSON-valued parts of the records, checked whenever they are read back. */
 
@@ -136,5 +137,6 @@ export const batchPlanSchema: z.ZodType<BatchPlan> = z.discriminatedUnion('kind'
   z.object({
     kind: z.literal('packed'),
     parts: z.array(z.object({ count: z.number().int().positive(), plan: partPlanSchema })),
+    marks: z.record(z.string(), z.enum(CONVERSATION_MARKS)).optional(),
   }),
 ]);

@@ -28,6 +28,22 @@ describe('batchMemory', () => {
     expect(calls.markedThreads).toBe(1);
   });
 
+  it('answers from the marks the plan saved with the batch without reading the store', async () => {
+    const { store, calls } = aCountedStore();
+    // Marked in the store since the plan saved the batch: the check before Trash finds it.
+    await store.addMarkedThreads(USER, new Map([['t2', 'labelled' as const]]));
+    const memory = await batchMemory(store, USER, ['t1', 't2'], [], { t1: 'starred' });
+
+    expect(await memory.store.markedThreads(USER, ['t1', 't2'])).toEqual(
+      new Map([['t1', 'starred']]),
+    );
+    expect(calls.markedThreads ?? 0).toBe(0);
+    // A conversation the plan did not name is still read.
+    await store.addMarkedThreads(USER, new Map([['t9', 'sent' as const]]));
+    expect(await memory.store.markedThreads(USER, ['t9'])).toEqual(new Map([['t9', 'sent']]));
+    expect(calls.markedThreads).toBe(1);
+  });
+
   it('reads a conversation the plan did not name when a part asks, and only once', async () => {
     const { store, calls } = aCountedStore();
     await store.addMarkedThreads(USER, new Map([['t9', 'labelled' as const]]));

@@ -24,8 +24,14 @@ export async function batchMemory(
   userId: string,
   threadIds: readonly string[],
   senderKeys: readonly string[],
+  /**
+   * The marks of `threadIds` as the plan saved them with the batch: given, those conversations
+   * are not read again (what was marked since is the check before Trash's to find).
+   */
+  planned?: Readonly<Record<string, ConversationMark>>,
 ): Promise<BatchMemory> {
   const marks = new Map<string, ConversationMark | null>();
+  if (planned) for (const id of threadIds) marks.set(id, planned[id] ?? null);
   // null: read and not found (a person, or a sender not decided yet).
   const senders = new Map<string, SenderDecision | null>();
   const pending = new Map<string, SenderDecision>();

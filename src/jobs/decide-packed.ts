@@ -34,7 +34,7 @@ export async function decidePacked(
   const classifier = await deps.classifierFor(user);
   // The marks and sender decisions the plan names are read once, together; what the classifier
   // decides goes to this memory too, so that no part reads it back (batch-memory.ts).
-  const memory = await batchMemory(deps.store, user.id, ...plannedKeys(plan));
+  const memory = await batchMemory(deps.store, user.id, ...plannedKeys(plan), plan.marks);
   let llm = ZERO_USAGE;
   if (classifier.scanBySender?.readsText) {
     const samples = plan.parts.flatMap(({ plan: p }) =>
@@ -96,7 +96,7 @@ export async function decidePacked(
 }
 
 /** The conversations and senders a packed batch's plan names, before anything is read. */
-function plannedKeys(plan: Extract<BatchPlan, { kind: 'packed' }>): [string[], string[]] {
+export function plannedKeys(plan: Extract<BatchPlan, { kind: 'packed' }>): [string[], string[]] {
   const threadIds: string[] = [];
   const senderKeys: string[] = [];
   for (const { plan: p } of plan.parts) {

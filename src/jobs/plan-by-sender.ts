@@ -17,6 +17,7 @@ import {
 import { type Partition, scanPartitions } from '../domain/scan-partitions.js';
 import { enqueueBatchIfReady, saveOwnBatch } from './batch-chain.js';
 import { correspondence } from './correspondents.js';
+import { plannedKeys } from './decide-packed.js';
 import { discoverSenders, type Listed, listAll } from './discover-senders.js';
 import type { JobDeps } from './job-deps.js';
 import { once } from './read-once.js';
@@ -78,6 +79,20 @@ export async function planBySender(
     return true;
   };
 
+  const allMarks = once(() => deps.store.allMarkedThreads(user.id));
+  // A packed batch carries the marks of the conversations it names, so that its task does not
+  // read the user's marks again (batch-memory.ts).
+  const marksOf = async (packedParts: readonly PackedPart[]) => {
+    const all = await allMarks();
+    const [threadIds] = plannedKeys({ kind: 'packed', parts: packedParts });
+    const marks: Record<string, ConversationMark> = {};
+    for (const id of threadIds) {
+      const mark = strongestMark(all.get(id) ?? []);
+      if (mark) marks[id] = mark;
+    }
+    return marks;
+  };
+
   // Small parts of one search partition wait here until 500 ids share one batch: one task,
   // one set of store writes and one queued trash entry for many senders. Each part keeps its
   // own plan.
@@ -89,9 +104,11 @@ export async function planBySender(
     packed = 0;
     if (parts.length === 0) return true;
     if (parts.length === 1) return saveBatch(parts[0]!.ids, parts[0]!.plan(parts[0]!.ids));
+    const packedParts = parts.map((p) => ({ count: p.ids.length, plan: p.plan(p.ids) }));
     const plan: BatchPlan = {
       kind: 'packed',
-      parts: parts.map((p) => ({ count: p.ids.length, plan: p.plan(p.ids) })),
+      parts: packedParts,
+      marks: await marksOf(packedParts),
     };
     return saveBatch(
       parts.flatMap((p) => p.ids),
@@ -135,7 +152,6 @@ export async function planBySender(
   // Every part asks about conversations of its own: the user's marks are read once for all,
   // as they stood once the plan remembered its listings (the check before Trash looks at
   // what is marked later).
-  const allMarks = once(() => deps.store.allMarkedThreads(user.id));
   const people = correspondence(deps, user, mailbox, allMarks);
   for (const partition of partitions) {
     const current = await deps.store.getRunState(run.id);

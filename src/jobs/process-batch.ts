@@ -39,8 +39,7 @@ export async function processBatch(
   // A retry after the batch was counted only has to make sure the chain goes on and the
   // outbox is flushed when due (the flush that failed may be what made the task retry).
   if (batch.status === 'done') {
-    await enqueueNextBatch(deps, runId, batchNo);
-    return flushIfDue(deps, run);
+    return flushThenChain(deps, runId, batchNo, () => flushIfDue(deps, run));
   }
   const user = start?.user ?? (await store.getUser(run.userId));
   if (!user) return;
@@ -71,8 +70,11 @@ export async function processBatch(
       });
       if (!saved.run || FINAL_STATUSES.includes(saved.run.status)) return;
       if (saved.queued !== undefined) {
-        await enqueueNextBatch(deps, runId, batchNo);
-        return afterQueued(deps, saved.run, saved.queued, batch.messageIds.length, queuedAt);
+        const { run: queuedBy, queued } = saved;
+        const size = batch.messageIds.length;
+        return flushThenChain(deps, runId, batchNo, () =>
+          afterQueued(deps, queuedBy, queued, size, queuedAt),
+        );
       }
       // Another delivery of this task decided it first: its decisions stand (below).
       batch = saved.batch;
@@ -86,7 +88,6 @@ export async function processBatch(
   if (!current || FINAL_STATUSES.includes(current.status)) return;
   if (trash.length > 0) {
     const threadIds = threadsOf(trash, batch, batch.decisions, threads);
-    await enqueueNextBatch(deps, runId, batchNo);
     const entry = { runId, batchNo, ids: trash, threadIds };
     await queueBatchTrash(deps, current, entry, batch.messageIds.length);
     return;
@@ -104,14 +105,32 @@ export async function processBatch(
   // Another delivery of this task saved its decisions first: they stand, and are taken up as
   // a retry would (its trash queued, or the batch found counted).
   if (!applied && unsaved) return processBatch(deps, runId, batchNo);
-  await enqueueNextBatch(deps, runId, batchNo);
-  await flushIfDue(deps, current);
+  await flushThenChain(deps, runId, batchNo, () => flushIfDue(deps, current));
   if (applied && after.status === 'DONE') {
     deps.log.info('run done', {
       runId,
       trashed: after.counters.trashed,
       processed: after.counters.processed,
     });
+  }
+}
+
+/**
+ * Whatever the decided batch flushes goes before the next batch is queued: one run's flushes
+ * then come one after another, never two at once over the same outbox entries (each would
+ * check, trash and count them again). The next batch is queued whether or not the flush
+ * failed: a failed flush is retried with this task, and the chain does not wait for it.
+ */
+async function flushThenChain(
+  deps: JobDeps,
+  runId: string,
+  batchNo: number,
+  flush: () => Promise<void>,
+): Promise<void> {
+  try {
+    await flush();
+  } finally {
+    await enqueueNextBatch(deps, runId, batchNo);
   }
 }
 

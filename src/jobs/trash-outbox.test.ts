@@ -176,19 +176,36 @@ describe('the trash outbox', () => {
     expect(done?.status).toBe('DONE');
   });
 
-  it('carries at most 1,000 ids a call, whole batches, and flushes the rest right after', async () => {
+  it('carries at most 1,000 ids a call, whole batches, and flushes the rest in the same task', async () => {
     const gmail = fakeGmail({ messageIds: new Set(), marks: new Map() });
     const batches = [0, 1, 2].map((n) => senderBatch(n, 400));
     const { store, run, deps, tasks } = await setup(batches, gmail);
     await processBatch(deps, run.id, 0);
     await processBatch(deps, run.id, 1);
-    // 1,200 ids queued: full. The first flush takes two whole batches (800 ids).
+    // 1,200 ids queued: full. The first flush takes two whole batches (800 ids), the next
+    // round the last one, before the task ends: no flush task runs beside the batch chain.
     await processBatch(deps, run.id, 2);
-    expect(gmail.trashCalls.map((ids) => ids.length)).toEqual([800]);
-    expect(tasks.some((t) => t.path === '/tasks/flush-trash')).toBe(true);
-    await flushTrash(deps, run.userId);
     expect(gmail.trashCalls.map((ids) => ids.length)).toEqual([800, 400]);
+    expect(tasks.some((t) => t.path === '/tasks/flush-trash')).toBe(false);
+    expect(await store.queuedTrash(run.userId, 10)).toEqual([]);
     expect((await store.getRun(run.id))?.counters.trashed).toBe(1200);
+  });
+
+  it('queues the next batch only after the decided batch has flushed its trash', async () => {
+    const gmail = fakeGmail({ messageIds: new Set(), marks: new Map() });
+    const batches = [0, 1].map((n) => senderBatch(n, 500));
+    const { run, deps, tasks } = await setup(batches, gmail);
+    const trashCallsWhenQueued: number[] = [];
+    const enqueue = deps.queue.enqueue.bind(deps.queue);
+    deps.queue.enqueue = async (task) => {
+      if (task.path === '/tasks/batch') trashCallsWhenQueued.push(gmail.trashCalls.length);
+      return enqueue(task);
+    };
+    // A full batch (500 messages) flushes at once: its trash call comes before batch 1's task.
+    await processBatch(deps, run.id, 0);
+    expect(gmail.trashCalls.map((ids) => ids.length)).toEqual([500]);
+    expect(trashCallsWhenQueued).toEqual([1]);
+    expect(tasks.some((t) => t.path === '/tasks/batch')).toBe(true);
   });
 
   it('drops the queued trash of a cancelled run without trashing it', async () => {

@@ -38,6 +38,8 @@ export const FLUSH_AT_IDS = 1_000;
 const FULL_BATCH = 500;
 /** Entries read per flush: more than a flush can carry whatever their sizes. */
 const ENTRIES_PER_FLUSH = 1_000;
+/** Flushes one task makes in a row before it leaves the rest of the outbox to a new task. */
+const FLUSH_ROUNDS_PER_TASK = 4;
 
 /**
  * A decided batch's trash joins its user's outbox instead of going to Gmail at once: one
@@ -47,6 +49,9 @@ const ENTRIES_PER_FLUSH = 1_000;
  * its oldest entry has waited a minute (see flushIfStale); a sync's trash waits until no sync
  * has queued trash for SYNC_TRASH_QUIET_MS, a minute at most (flushSyncTrash, from a delayed
  * task: no later task of a sync would come to flush it). The batch is counted (and its run can end) when its trash is flushed.
+ * A full scan's flushes come from its batch chain, each before the next batch is queued
+ * (process-batch.ts), so that two flushes rarely take the same entries: each would check,
+ * trash and count them again (harmless, but paid in Gmail units and documents).
  */
 export async function queueBatchTrash(
   deps: JobDeps,
@@ -147,6 +152,8 @@ async function flushQueued(
   deps: JobDeps,
   userId: string,
   queued: readonly QueuedTrash[],
+  /** How many flushes this task made before this one. */
+  round = 0,
 ): Promise<void> {
   const { store } = deps;
   if (queued.length === 0) return;
@@ -230,8 +237,15 @@ async function flushQueued(
     });
     await afterRunFinished(deps, run);
   }
-  // More than one flush's worth was waiting: the next flush goes on at once.
-  if (queued.length > taken.length) await deps.queue.enqueue(flushTask(userId, deps.clock.now()));
+  // More than one flush's worth was waiting: the next flush goes on at once, in this task
+  // (a task of its own would run beside the next flush of the run's batch chain), up to a few
+  // rounds; a backlog beyond them goes on in a task, so that no task outlives its deadline.
+  if (queued.length <= taken.length) return;
+  if (round < FLUSH_ROUNDS_PER_TASK) {
+    const next = await store.queuedTrash(userId, ENTRIES_PER_FLUSH);
+    return flushQueued(deps, userId, next, round + 1);
+  }
+  await deps.queue.enqueue(flushTask(userId, deps.clock.now()));
 }
 
 /**
