@@ -44,7 +44,7 @@ async function setup(meanwhile: (store: SqliteStore, runId: string) => Promise<v
     log: silentLogger,
     watchTopic: undefined,
   } as unknown as JobDeps;
-  return { store, user, run, deps };
+  return { store, user, run, deps, tasks };
 }
 
 describe('processBatch', () => {
@@ -77,5 +77,25 @@ describe('processBatch', () => {
     expect((await store.getRun(run.id))?.batchesDone).toBe(0);
     const queued = await store.queuedTrash(user.id, 10);
     expect(queued.map((e) => e.ids)).toEqual([IDS]);
+  });
+
+  it('goes on to the next batch when retried after its decisions and trash were saved', async () => {
+    const { store, run, deps, tasks } = await setup(async () => {});
+    await store.putBatches(run.id, [
+      { batchNo: 1, messageIds: ['m3'], nextPageToken: 'by-sender', listedThrough: 4 },
+    ]);
+    // The first attempt saved batch 0's decisions and trash, then its instance went away.
+    await store.saveTrashDecisions({
+      runId: run.id,
+      batchNo: 0,
+      decisions: IDS.map((id) => aDecision({ id, threadId: `t-${id}` })),
+      llm: ZERO_USAGE,
+      trash: { ids: IDS, threadIds: IDS.map((id) => `t-${id}`), queuedAt: STARTED + 500 },
+    });
+    await processBatch(deps, run.id, 0);
+
+    expect(tasks.filter((t) => t.path === '/tasks/batch').map((t) => t.payload)).toEqual([
+      { runId: run.id, batchNo: 1 },
+    ]);
   });
 });

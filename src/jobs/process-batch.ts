@@ -89,8 +89,8 @@ export async function processBatch(
   if (trash.length > 0) {
     const threadIds = threadsOf(trash, batch, batch.decisions, threads);
     const entry = { runId, batchNo, ids: trash, threadIds };
-    await queueBatchTrash(deps, current, entry, batch.messageIds.length);
-    return;
+    const size = batch.messageIds.length;
+    return flushThenChain(deps, runId, batchNo, () => queueBatchTrash(deps, current, entry, size));
   }
 
   const { applied, run: after } = await store.completeBatch({
