@@ -1,4 +1,4 @@
-import { FINAL_STATUSES, runState } from '../domain/model.js';
+import { FINAL_STATUSES } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
 import { enqueueBatchIfReady, saveOwnBatch } from './batch-chain.js';
 import { rememberMarkedConversations, runMarkingLabels } from './conversation-marks.js';
@@ -6,7 +6,7 @@ import type { JobDeps } from './job-deps.js';
 import { planBySenderOrRead } from './plan-search-refused.js';
 import { admitFullScan } from './scan-admission.js';
 import { noteSnoozedRefused } from './snoozed-mail.js';
-import { flushIfDue } from './trash-outbox.js';
+import { flushTrash } from './trash-outbox.js';
 import { afterRunFinished } from './watch-mailbox.js';
 
 /**
@@ -67,9 +67,11 @@ export async function planRun(deps: JobDeps, runId: string): Promise<void> {
   // DELETING: its batches still read and decide; the last of them (or the flush) ends it.
   if (finished && finished.status !== 'DELETING') await afterRunFinished(deps, finished);
   // The last batch may have been decided before planning was known to be done: its trash
-  // waits in the outbox for a flush, which ends the run. While it is not decided, its own task
-  // flushes when it is (a flush here would run beside the batches' own flushes).
-  if (finished?.status === 'DELETING') await flushIfDue(deps, runState(finished));
+  // waits in the outbox for a flush, which ends the run. Its task may have read the run just
+  // before planning ended and this read its batch just before it was decided: only an
+  // unconditional flush here leaves no such run waiting (a flush beside the batches' own
+  // costs a check, never a second trash or count).
+  if (finished?.status === 'DELETING') await flushTrash(deps, finished.userId);
   deps.log.info('run planned', { runId, batches: batchNo, listed, status: finished?.status });
 }
 
