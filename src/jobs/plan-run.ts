@@ -1,4 +1,4 @@
-import { FINAL_STATUSES } from '../domain/model.js';
+import { FINAL_STATUSES, type Run } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
 import { enqueueBatchIfReady, saveOwnBatch } from './batch-chain.js';
 import { rememberMarkedConversations, runMarkingLabels } from './conversation-marks.js';
@@ -18,7 +18,13 @@ import { afterRunFinished } from './watch-mailbox.js';
 export async function planRun(deps: JobDeps, runId: string): Promise<void> {
   const { store, clock } = deps;
   let run = await store.getRun(runId);
-  if (!run || FINAL_STATUSES.includes(run.status) || run.batchCount !== null) return;
+  if (!run || FINAL_STATUSES.includes(run.status)) return;
+  // A plan task retried after planning ended (its flush or what followed failed) does what
+  // followed again: nothing else may come to end the run.
+  if (run.batchCount !== null) {
+    if (run.status === 'DELETING') await settlePlannedRun(deps, run, run.batchCount, run.total);
+    return;
+  }
   const user = await store.getUser(run.userId);
   if (!user) {
     await store.updateRun(runId, ['QUEUED', 'PROCESSING', 'DELETING'], {
@@ -66,13 +72,35 @@ export async function planRun(deps: JobDeps, runId: string): Promise<void> {
   const finished = await store.finishPlanning(runId, batchNo, listed, clock.now());
   // DELETING: its batches still read and decide; the last of them (or the flush) ends it.
   if (finished && finished.status !== 'DELETING') await afterRunFinished(deps, finished);
-  // The last batch may have been decided before planning was known to be done: its trash
-  // waits in the outbox for a flush, which ends the run. Its task may have read the run just
-  // before planning ended and this read its batch just before it was decided: only an
-  // unconditional flush here leaves no such run waiting (a flush beside the batches' own
-  // costs a check, never a second trash or count).
-  if (finished?.status === 'DELETING') await flushTrash(deps, finished.userId);
+  if (finished?.status === 'DELETING') await settlePlannedRun(deps, finished, batchNo, listed);
   deps.log.info('run planned', { runId, batches: batchNo, listed, status: finished?.status });
+}
+
+/**
+ * After planning ended with batches still to count. The last batch may have been decided
+ * before planning was known to be done: its trash waits in the outbox for a flush, which ends
+ * the run. Its task may have read the run just before planning ended and this read its batch
+ * just before it was decided: only an unconditional flush here leaves no such run waiting (a
+ * flush beside the batches' own costs a check, never a second trash or count). Then the run is
+ * read again: the last batch may have been counted while planning ended, each transaction
+ * reading the other's document before it was written; the batch's task reads the run after
+ * its count, this after planning's end, so one of the two sees the run complete and ends it.
+ */
+async function settlePlannedRun(
+  deps: JobDeps,
+  { id: runId, userId }: Pick<Run, 'id' | 'userId'>,
+  batchCount: number,
+  listed: number,
+): Promise<void> {
+  const { store, clock } = deps;
+  await flushTrash(deps, userId);
+  const run = await store.getRun(runId);
+  if (run?.status !== 'DELETING' || run.batchesDone < batchCount) return;
+  const finished = await store.finishPlanning(runId, batchCount, listed, clock.now());
+  if (finished && finished.status !== 'DELETING') {
+    deps.log.info('run done after planning', { runId });
+    await afterRunFinished(deps, finished);
+  }
 }
 
 /** Lists every message outside Spam and Trash, 500 ids a page, one batch per page. */

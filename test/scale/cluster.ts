@@ -269,15 +269,21 @@ async function open(
       if (started.status !== 303 || !location) throw new Error(`POST /app/runs: ${started.status}`);
       return location.replace('/runs/', '');
     },
-    waitRun: (runId, timeoutMs) =>
-      waitUntil(
-        async () => {
-          const run = await store.getRun(runId);
-          return run && FINAL_STATUSES.includes(run.status) ? run : undefined;
-        },
-        `run ${runId}`,
-        timeoutMs,
-      ),
+    waitRun: async (runId, timeoutMs) => {
+      let last: Run | undefined;
+      try {
+        return await waitUntil(
+          async () => {
+            last = await store.getRun(runId);
+            return last && FINAL_STATUSES.includes(last.status) ? last : undefined;
+          },
+          `run ${runId}`,
+          timeoutMs,
+        );
+      } catch (error) {
+        throw new Error(`${(error as Error).message}: ${await describeRun(store, last)}`);
+      }
+    },
     usage: () =>
       Promise.all(
         instances.map(async (instance) => {
@@ -288,4 +294,22 @@ async function open(
       ),
     close,
   };
+}
+
+/** A stuck run in a line: its status, its batches by status, its outbox entries and log. */
+async function describeRun(store: FirestoreStore, run: Run | undefined): Promise<string> {
+  if (!run) return 'no such run';
+  const batches = await store.listBatches(run.id);
+  const byStatus: Record<string, number> = {};
+  for (const batch of batches) byStatus[batch.status] = (byStatus[batch.status] ?? 0) + 1;
+  const queued = await store.queuedTrash(run.userId, 1_000);
+  return JSON.stringify({
+    status: run.status,
+    total: run.total,
+    batchesDone: run.batchesDone,
+    batchCount: run.batchCount,
+    batches: byStatus,
+    outbox: queued.map((entry) => `${entry.runId === run.id ? '' : 'other:'}${entry.batchNo}`),
+    log: run.errors.slice(-5).map((entry) => entry.message),
+  });
 }

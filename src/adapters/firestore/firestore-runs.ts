@@ -163,8 +163,15 @@ export class FirestoreRuns {
       tx.set(shard, shardIncrements(input), { merge: true });
       return { applied: true, doc };
     });
-    // The status as it stood when this batch was counted, with the counts as they are now.
-    const run = await this.withTally(counted.doc);
+    // The status as it stood when this batch was counted, with the counts as they are now;
+    // read again if planning had not ended then: the plan task's transaction may have read
+    // the shards before this count and committed since (a shard not yet created is not
+    // locked), and it reads the run again after its commit (plan-run.ts settlePlannedRun).
+    // Each side writes first and reads after, so whichever comes second ends the run.
+    const run =
+      counted.doc.batchCount === null
+        ? ((await this.get(input.runId)) ?? (await this.withTally(counted.doc)))
+        : await this.withTally(counted.doc);
     if (!counted.applied || finishedIfComplete(run, input.now) === run) {
       return { applied: counted.applied, run };
     }
