@@ -144,10 +144,10 @@ describe('a full scan in gcp mode: Firestore emulator, Cloud Tasks and Secret Ma
         `${(ops.writes / batches).toFixed(1)} writes a batch)\n`,
     );
     // Batches are packed (up to 500 ids of many senders each), so costs are guarded per 1,000
-    // messages: today's figures (99.7 reads, 19.9 writes) with a small
-    // margin, so a regression shows.
-    expect(rate.writes).toBeLessThan(23);
-    expect(rate.reads).toBeLessThan(112);
+    // messages: today's figures (65 reads, 12.3 writes) with a small margin, so a regression
+    // shows.
+    expect(rate.writes).toBeLessThan(14.5);
+    expect(rate.reads).toBeLessThan(76);
   }, 180_000);
 
   it('delivered every task through Cloud Tasks as a named HTTP task with an OIDC token', async () => {

@@ -93,9 +93,9 @@ export async function planBySender(
     return marks;
   };
 
-  // Small parts of one search partition wait here until 500 ids share one batch: one task,
-  // one set of store writes and one queued trash entry for many senders. Each part keeps its
-  // own plan.
+  // Small parts, of one search partition or of several, wait here until 500 ids share one
+  // batch: one task, one set of store writes and one queued trash entry for many senders.
+  // Each part keeps its own plan.
   let pack: { ids: Listed[]; plan: PartPlanOf }[] = [];
   let packed = 0;
   const flushPack = async (): Promise<boolean> => {
@@ -192,12 +192,11 @@ export async function planBySender(
         correspondence: readsText ? people : undefined,
       });
     }
-    // A pack holds one part of the mailbox: its batches are ready as soon as the part is
-    // listed, and a small mailbox still makes a batch per part.
-    if (!own || !(await flushPack())) return undefined;
+    // The pack goes on into the next part: every batch but the last is full (each batch
+    // costs its documents and its task however few ids it holds).
+    if (!own) return undefined;
     await flushIfStale(deps, user.id);
   }
-  // Marked mail set aside in a part with nothing else left may still wait in the pack.
   if (!(await flushPack())) return undefined;
   return { batchCount: batchNo, listed };
 }
