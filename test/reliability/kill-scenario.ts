@@ -63,7 +63,7 @@ export function describeKills(configs: readonly KillConfig[]): void {
           seed,
         });
         // Every Gmail call takes a little while, so the kills land in the middle of things.
-        google.google.faults.inject({ kind: 'latency', ms: 2, jitterMs: 4 });
+        google.google.faults.inject({ kind: 'latency', ms: 10, jitterMs: 10 });
         fake = llm ? await startFakeOpenAi() : undefined;
         dataDir = mkdtempSync(join(tmpdir(), 'ctu-kill-'));
         service = new ServiceProcess(await freePort(), {
@@ -123,7 +123,10 @@ export function describeKills(configs: readonly KillConfig[]): void {
           if (kills.length < maxKills && progress !== lastKill) {
             await new Promise((resolve) => setTimeout(resolve, rng.int(0, 500)));
             const at = await read();
-            if (at.status === 'DONE') break;
+            if (at.status === 'DONE') {
+              run = at;
+              break;
+            }
             await service.kill();
             lastKill = progress;
             kills.push(`${at.status} ${at.processed}/${at.total}`);
