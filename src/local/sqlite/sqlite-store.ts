@@ -1,4 +1,4 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import {
   type Batch,
   FINAL_STATUSES,
@@ -28,10 +28,10 @@ import type { UserPatch } from '../../domain/user-store.js';
 import { AppError } from '../../errors.js';
 import { SqlRunner } from './sql-runner.js';
 import { applyMigrations, STORE_MIGRATIONS } from './sqlite-migrations.js';
-import { toUser, USER_UPSERT, userParams } from './sqlite-rows.js';
-import { definedFields, SqliteRuns } from './sqlite-runs.js';
+import { SqliteRuns } from './sqlite-runs.js';
 import { SqliteTrashOutbox } from './sqlite-trash-outbox.js';
 import { SqliteUserMemory } from './sqlite-user-memory.js';
+import { SqliteUsers } from './sqlite-users.js';
 
 /**
  * The Store on `node:sqlite`. Every method body is synchronous (no await), and each one that
@@ -43,6 +43,7 @@ export class SqliteStore implements Store {
   private readonly memory: SqliteUserMemory;
   private readonly outbox: SqliteTrashOutbox;
   private readonly runs: SqliteRuns;
+  private readonly users: SqliteUsers;
 
   /** Brings the store's tables up to date. The caller owns `db` and closes it. */
   constructor(db: DatabaseSync) {
@@ -51,74 +52,39 @@ export class SqliteStore implements Store {
     this.memory = new SqliteUserMemory(this.runner);
     this.outbox = new SqliteTrashOutbox(this.runner);
     this.runs = new SqliteRuns(this.runner);
+    this.users = new SqliteUsers(this.runner);
   }
 
   async getUser(userId: string): Promise<User | undefined> {
-    return this.readUser(userId);
+    return this.users.get(userId);
   }
 
   async findUserByEmailHash(emailHash: string): Promise<User | undefined> {
-    const row = this.sql('SELECT * FROM users WHERE email_hash = ? ORDER BY id LIMIT 1').get(
-      emailHash,
-    );
-    return row && toUser(row);
+    return this.users.findByEmailHash(emailHash);
   }
 
   async putUser(user: User): Promise<void> {
-    this.writeUser(user);
+    this.users.put(user);
   }
 
   async updateUser(userId: string, patch: UserPatch): Promise<User | undefined> {
-    return this.tx(() => {
-      const user = this.readUser(userId);
-      if (!user) return undefined;
-      const next: User = {
-        ...user,
-        ...definedFields(patch),
-        id: user.id,
-        createdAt: user.createdAt,
-      };
-      this.writeUser(next);
-      return this.readUser(userId);
-    });
+    return this.users.update(userId, patch);
   }
 
   async deleteUser(userId: string): Promise<void> {
-    this.tx(() => {
-      this.sql('DELETE FROM batches WHERE run_id IN (SELECT id FROM runs WHERE user_id = ?)').run(
-        userId,
-      );
-      this.sql('DELETE FROM runs WHERE user_id = ?').run(userId);
-      this.sql('DELETE FROM sender_decisions WHERE user_id = ?').run(userId);
-      this.sql('DELETE FROM marked_threads WHERE user_id = ?').run(userId);
-      this.outbox.removeUser(userId);
-      this.sql('DELETE FROM users WHERE id = ?').run(userId);
-    });
+    this.users.delete(userId, () => this.outbox.removeUser(userId));
   }
 
   async listUsersWithWatchBefore(before: number, limit: number): Promise<User[]> {
-    return this.sql(
-      'SELECT * FROM users WHERE watch_expiration < ? ORDER BY watch_expiration, id LIMIT ?',
-    )
-      .all(before, limit)
-      .map(toUser);
+    return this.users.withWatchBefore(before, limit);
   }
 
   async listUsersSyncedBefore(before: number, limit: number): Promise<User[]> {
-    return this.sql(
-      `SELECT * FROM users WHERE cursor IS NOT NULL AND json_extract(cursor, '$.updatedAt') < ?
-       ORDER BY json_extract(cursor, '$.updatedAt'), id LIMIT ?`,
-    )
-      .all(before, limit)
-      .map(toUser);
+    return this.users.syncedBefore(before, limit);
   }
 
   async recordNotification(userId: string, at: number): Promise<void> {
-    this.sql(
-      `UPDATE users SET watch = json_set(watch, '$.lastNotificationAt', ?)
-       WHERE id = ? AND watch IS NOT NULL
-         AND coalesce(json_extract(watch, '$.lastNotificationAt'), -1) < ?`,
-    ).run(at, userId, at);
+    this.users.recordNotification(userId, at);
   }
 
   async createRun(run: Run): Promise<void> {
@@ -176,7 +142,7 @@ export class SqliteStore implements Store {
   }
 
   async saveTrashDecisions(input: SaveTrashDecisions): Promise<SavedTrashDecisions> {
-    return this.tx(() => {
+    return this.runner.tx(() => {
       const run = this.runs.readRun(input.runId);
       if (run && !FINAL_STATUSES.includes(run.status)) {
         const { batchNo, decisions, llm } = input;
@@ -237,7 +203,7 @@ export class SqliteStore implements Store {
     completions: readonly CompleteBatch[],
   ): Promise<{ applied: boolean; run: Run }[]> {
     // One transaction: every batch counted and every entry out, or nothing.
-    return this.tx(() => {
+    return this.runner.tx(() => {
       const results = completions.map((input) => this.runs.complete(input));
       this.outbox.take(userId, [...completions, ...entries]);
       return results;
@@ -288,22 +254,5 @@ export class SqliteStore implements Store {
     now: number,
   ): Promise<boolean> {
     return this.memory.advanceCursor(userId, expected, next, now);
-  }
-
-  private sql(text: string): StatementSync {
-    return this.runner.sql(text);
-  }
-
-  private tx<T>(work: () => T): T {
-    return this.runner.tx(work);
-  }
-
-  private readUser(userId: string): User | undefined {
-    const row = this.sql('SELECT * FROM users WHERE id = ?').get(userId);
-    return row && toUser(row);
-  }
-
-  private writeUser(user: User): void {
-    this.sql(USER_UPSERT).run(userParams(user));
   }
 }
