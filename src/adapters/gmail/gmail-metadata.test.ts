@@ -50,6 +50,23 @@ describe('toMessageMeta', () => {
     });
   });
 
+  it('decodes encoded words in the display name and the subject', () => {
+    const meta = toMessageMeta({
+      id: 'a',
+      payload: {
+        headers: [
+          { name: 'From', value: '=?UTF-8?B?SsO8cmdlbiBNw7xsbGVy?= <jm@example.de>' },
+          { name: 'Subject', value: '=?iso-8859-1?Q?R=E9sum=E9_?= =?utf-8?Q?de_la_semaine?=' },
+        ],
+      },
+    });
+    expect(meta).toMatchObject({
+      fromName: 'Jürgen Müller',
+      fromAddress: 'jm@example.de',
+      subject: 'Résumé de la semaine',
+    });
+  });
+
   it('fills what a sparse message lacks with empty values', () => {
     expect(toMessageMeta({}, 'abc')).toMatchObject({
       id: 'abc',

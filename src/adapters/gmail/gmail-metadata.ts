@@ -1,4 +1,5 @@
 import type { gmail_v1 } from '@googleapis/gmail';
+import { decodeEncodedWords } from '../../domain/encoded-words.js';
 import type { MessageMeta } from '../../domain/message.js';
 
 /** A message as Gmail returns it with format=metadata, turned into what the service keeps. */
@@ -16,8 +17,8 @@ export function toMessageMeta(message: gmail_v1.Schema$Message, fallbackId = '')
     threadId: message.threadId ?? message.id ?? fallbackId,
     labelIds: message.labelIds ?? [],
     fromAddress: from.address,
-    fromName: from.name,
-    subject: header('Subject') ?? '',
+    fromName: decodeEncodedWords(from.name),
+    subject: decodeEncodedWords(header('Subject') ?? ''),
     snippet: message.snippet ?? '',
     sizeEstimate: message.sizeEstimate ?? 0,
     internalDate: Number.isFinite(internalDate) ? internalDate : 0,
