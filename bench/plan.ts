@@ -21,7 +21,7 @@ const BIG_SCAN_BUDGET_S = 300;
 /**
  * Which scenarios run. Full: 10k and 100k mailboxes of both shapes (head-heavy: a few bulk
  * senders carry most mail; long-tail: most senders sent a handful), two samples of the
- * 1,000-user load. Quick (about 2 minutes): 2k mailboxes, a small by-message sample, one round
+ * 1,000-user load, the 10k scans' Firestore documents. Quick (about 2 minutes): 2k mailboxes, a small by-message sample, one round
  * of new mail.
  */
 export async function runScenarios(quick: boolean, latency: Latency, run: RunScenario) {
@@ -69,8 +69,27 @@ export async function runScenarios(quick: boolean, latency: Latency, run: RunSce
   const multiInstance = quick ? [] : await runMultiInstance(latency, run);
 
   const incremental = await runIncremental(quick, latency, run);
-  return { fullScans, baseline, manyUsers, multiInstance, incremental } satisfies Results;
+  // The Firestore documents of both shapes with both classifiers (about 15 minutes).
+  const firestoreScans = quick ? [] : await runFirestoreScans(FIRESTORE_SCANS, latency, run);
+  return {
+    fullScans,
+    baseline,
+    manyUsers,
+    multiInstance,
+    incremental,
+    firestoreScans,
+  } satisfies Results;
 }
+
+/** The full run's scans on the cloud composition: 10k of each shape, by sender, both classifiers. */
+const FIRESTORE_SCANS: readonly ScanSpec[] = parseScans(
+  [
+    '10000:long-tail:by-sender:openai:firestore',
+    '10000:long-tail:by-sender:rules:firestore',
+    '10000:head-heavy:by-sender:rules:firestore',
+    '10000:head-heavy:by-sender:openai:firestore',
+  ].join(','),
+);
 
 type Sample = Omit<ManyUsersArgs, 'latency' | 'size'>;
 

@@ -1,6 +1,8 @@
 import type { BaselineResult } from './baseline.js';
 import type { Extrapolation, ScanRow } from './extrapolate.js';
 import type { ClusterModel } from './extrapolate-cluster.js';
+import { firestoreScanTable } from './report-firestore.js';
+import type { FirestoreScanResult } from './scenario-firestore-scan.js';
 import type { IncrementalResult } from './scenario-incremental.js';
 import type { ManyUsersResult } from './scenario-many-users.js';
 import type { MultiInstanceResult } from './scenario-multi-instance.js';
@@ -12,6 +14,8 @@ export interface Results {
   /** Samples on several MODE=gcp instances (absent from results written before they existed). */
   readonly multiInstance?: { sample: MultiInstanceResult; model: ClusterModel }[];
   readonly incremental: readonly IncrementalResult[];
+  /** Full scans on one MODE=gcp instance (absent from results written before they existed). */
+  readonly firestoreScans?: readonly FirestoreScanResult[];
 }
 
 const n = (value: number, digits = 0) =>
@@ -281,5 +285,11 @@ export function renderReport(results: Results): string {
   }
   if (results.incremental.length > 0)
     parts.push('### Incremental (push)', incrementalTable(results.incremental));
+  if (results.firestoreScans && results.firestoreScans.length > 0) {
+    parts.push(
+      '### Firestore documents of a full scan (one gcp instance)',
+      firestoreScanTable(results.firestoreScans),
+    );
+  }
   return parts.join('\n\n');
 }
