@@ -1,4 +1,4 @@
-import { isComingOfAge } from '../domain/coming-of-age-log.js';
+import { isComingOfAge, isSkippedPass } from '../domain/coming-of-age-log.js';
 import { FINAL_STATUSES, type Run, type User } from '../domain/model.js';
 import { estimateScan, type ScanEstimate } from '../domain/scan-estimate.js';
 import { undoState } from '../domain/undo-log.js';
@@ -66,7 +66,8 @@ export function dashboardModel(
       r.scheduledAt >= since &&
       undoState(r.errors) === 'none',
   );
-  const aged = automatic.filter(isComingOfAge);
+  // A skipped pass looked at nothing: the dashboard counts the passes that did.
+  const aged = automatic.filter((r) => isComingOfAge(r) && !isSkippedPass(r));
   return {
     runs: runs
       .filter((r) => r.kind === 'full' || r.counters.processed > 0)

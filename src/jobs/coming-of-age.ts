@@ -1,5 +1,11 @@
-import { CAME_OF_AGE, isComingOfAge } from '../domain/coming-of-age-log.js';
+import {
+  CAME_OF_AGE,
+  isComingOfAge,
+  isSkippedPass,
+  PASS_SKIPPED_NOTE,
+} from '../domain/coming-of-age-log.js';
 import { addressesOf, decidedSenders, fromTerms, senderPrefix } from '../domain/known-senders.js';
+import { SearchRefused } from '../domain/mailbox-errors.js';
 import { FINAL_STATUSES, type PlannedBatch, type Run, type User } from '../domain/model.js';
 import { cachedPartVerdict } from '../domain/part-decisions.js';
 import type { Classifier, Mailbox } from '../domain/ports.js';
@@ -33,6 +39,7 @@ const RUNS_LOOKED_AT = 200;
  * between the previous cut-off and the new one, over the senders already decided disposable,
  * lists what can go; with the rules, senders never decided are sampled as a full scan does.
  * What it finds goes through the batch pipeline as an incremental run noted "came of age".
+ * If Gmail refuses one of its searches, the pass is skipped for the day (see skipPass).
  */
 export async function comingOfAge(deps: JobDeps, userId: string): Promise<Run | undefined> {
   const user = await deps.store.getUser(userId);
@@ -44,8 +51,12 @@ export async function comingOfAge(deps: JobDeps, userId: string): Promise<Run | 
   const underWay = (run: Run) =>
     run.kind === 'full' && !FINAL_STATUSES.includes(run.status) && !waitsForDailyQuota(run);
   if (runs.some(underWay)) return;
-  const last = runs.find((run) => isComingOfAge(run) && run.status !== 'CANCELLED');
-  if (last && now - last.scheduledAt < PASS_EVERY_MS) return;
+  const passes = runs.filter((run) => isComingOfAge(run) && run.status !== 'CANCELLED');
+  // A skipped pass counts for how often a pass runs, but looked at nothing: the next window
+  // starts where the last pass that looked stopped.
+  const [latest] = passes;
+  if (latest && now - latest.scheduledAt < PASS_EVERY_MS) return;
+  const last = passes.find((run) => !isSkippedPass(run));
   const scan = runs.find((run) => run.kind === 'full' && run.status === 'DONE');
   // Never scanned: nothing was kept for being young. (Past the runs looked at, it may have been.)
   if (!last && !scan && runs.length < RUNS_LOOKED_AT) return;
@@ -62,7 +73,13 @@ export async function comingOfAge(deps: JobDeps, userId: string): Promise<Run | 
   const mailbox = await deps.mailboxFor(user);
   // Before listing, as a full scan does: the batches check what changed since.
   const { historyId } = await mailbox.profile();
-  const batches = await planPass(deps, user, mailbox, classifier, { now, from, to });
+  let batches: PlannedBatch[];
+  try {
+    batches = await planPass(deps, user, mailbox, classifier, { now, from, to });
+  } catch (error) {
+    if (!(error instanceof SearchRefused)) throw error;
+    return skipPass(deps, userId, now, historyId);
+  }
   const total = batches.reduce((n, b) => n + b.messageIds.length, 0);
   if (total === 0) {
     deps.log.info('coming of age: nothing old enough to look at again', { userId });
@@ -79,6 +96,29 @@ export async function comingOfAge(deps: JobDeps, userId: string): Promise<Run | 
   });
   deps.log.info('coming of age queued', { runId: run.id, messages: total });
   return run;
+}
+
+/**
+ * Gmail refused one of the pass's searches (400: an operator it does not take here). The pass
+ * ends, recorded as a run that looked at nothing and says why, and tomorrow's tries again over
+ * a window that still starts where the last pass that looked stopped. Reading the window's mail
+ * instead would cost 20 units a message, every day the refusal lasts, to trash mail that is
+ * safe where it is: kept mail is the safe side, and a search that works tomorrow catches up.
+ */
+async function skipPass(
+  deps: JobDeps,
+  userId: string,
+  now: number,
+  historyId: string,
+): Promise<Run> {
+  deps.log.warn('coming of age: search refused, pass skipped for today', { userId });
+  return launchIncrementalRun(deps, {
+    userId,
+    now,
+    startHistoryId: historyId,
+    batches: [],
+    notes: [PASS_SKIPPED_NOTE],
+  });
 }
 
 interface Window {

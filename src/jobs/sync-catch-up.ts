@@ -1,5 +1,6 @@
 import type { Run, User } from '../domain/model.js';
 import type { Mailbox } from '../domain/ports.js';
+import { CATCH_UP_REFUSED_NOTE, listRecent } from './catch-up-listing.js';
 import { markingLabels, rememberMarkedConversations } from './conversation-marks.js';
 import type { JobDeps } from './job-deps.js';
 import { SNOOZED_REFUSED_NOTE } from './snoozed-mail.js';
@@ -17,6 +18,7 @@ export const MAX_CATCH_UP_MESSAGES = 10_000;
  * Gmail search covers the days since the cursor last moved, bounded in days and messages, and
  * the run's log says so: nothing is skipped silently. The new cursor is the mailbox's history
  * id read before listing, as a full scan does, so what arrives meanwhile is the next sync's.
+ * If Gmail refuses the search, the mailbox is listed without one (catch-up-listing.ts).
  */
 export async function catchUp(
   deps: JobDeps,
@@ -41,14 +43,13 @@ export async function catchUp(
   const labels = markingLabels(await mailbox.labels());
   const snoozedListed = await rememberMarkedConversations(deps.store, mailbox, user.id, labels);
 
-  let pageToken: string | undefined;
-  const ids = new Set<string>();
-  do {
-    const page = await mailbox.listIds({ q: incoming, pageToken });
-    for (const { id } of page.ids) ids.add(id);
-    pageToken = page.nextPageToken;
-  } while (pageToken && ids.size < MAX_CATCH_UP_MESSAGES);
-  const capped = pageToken !== undefined;
+  const listed = await listRecent(
+    mailbox,
+    incoming,
+    deps.clock.now() - days * DAY,
+    MAX_CATCH_UP_MESSAGES,
+  );
+  const { ids, capped } = listed;
 
   const why =
     reason === 'expired'
@@ -59,15 +60,23 @@ export async function catchUp(
       (capped
         ? ` (stopped at ${MAX_CATCH_UP_MESSAGES.toLocaleString('en-US')}; rerun a full scan to cover the rest).`
         : '.'),
+    ...(listed.refused ? [CATCH_UP_REFUSED_NOTE] : []),
     ...(snoozedListed ? [] : [SNOOZED_REFUSED_NOTE]),
   ];
   const run = await startIncrementalRun(deps, {
     user,
     from,
     to: historyId,
-    ids: [...ids].slice(0, MAX_CATCH_UP_MESSAGES),
+    ids,
     notes,
   });
-  if (run) deps.log.info('catch-up queued', { runId: run.id, days, messages: ids.size, capped });
+  if (run)
+    deps.log.info('catch-up queued', {
+      runId: run.id,
+      days,
+      messages: ids.length,
+      capped,
+      refused: listed.refused,
+    });
   return run;
 }

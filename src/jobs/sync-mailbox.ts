@@ -41,13 +41,14 @@ export async function syncMailbox(deps: JobDeps, userId: string): Promise<Run | 
       await deps.store.advanceCursor(userId, from, delta.historyId, deps.clock.now());
     } else {
       const ids = added.map((m) => m.id);
-      const batches = await planSync(deps, user, mailbox, added);
+      const { batches, notes } = await planSync(deps, user, mailbox, added);
       run = await startIncrementalRun(deps, {
         user,
         from,
         to: delta.historyId,
         ids,
         batches,
+        notes,
       });
       if (run) deps.log.info('sync queued new messages', { runId: run.id, messages: ids.length });
     }

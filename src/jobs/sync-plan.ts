@@ -7,6 +7,7 @@ import {
   searchableCategory,
   senderPrefix,
 } from '../domain/known-senders.js';
+import { SearchRefused } from '../domain/mailbox-errors.js';
 import { unreadMeta } from '../domain/message.js';
 import type { PlannedBatch, User } from '../domain/model.js';
 import {
@@ -18,19 +19,14 @@ import {
 } from '../domain/part-decisions.js';
 import type { Classifier, HistoryPage, Mailbox } from '../domain/ports.js';
 import { protectionReason } from '../domain/protection.js';
-import {
-  type Category,
-  keepListQuery,
-  oldBefore,
-  type PartitionFacts,
-} from '../domain/scan-partitions.js';
+import { keepListQuery, oldBefore, type PartitionFacts } from '../domain/scan-partitions.js';
 import { protectionContext } from './conversation-marks.js';
 import type { JobDeps } from './job-deps.js';
+import { chunked, factsCategory } from './sync-batches.js';
 import { fromCheckNeeded, verifiedSenders } from './verify-senders.js';
 
 type Added = HistoryPage['added'][number];
 
-const BATCH_SIZE = 500;
 const DAY_S = 86_400;
 /** Decided senders one search names; the query stays short enough for Gmail. */
 const SENDERS_PER_SEARCH = 40;
@@ -41,26 +37,37 @@ const PAGES_PER_SEARCH = 2;
 const LIST_UNITS = 5;
 const READ_UNITS = 20;
 
+/** What a sync's run log says when Gmail refuses the search that attributes new mail to senders. */
+export const SYNC_SEARCH_REFUSED_NOTE =
+  'Gmail refused a search this sync uses to recognise senders: new mail was read message by message instead.';
+
+/** The new mail as batches, and plain-words lines for the run's log. */
+export interface SyncPlan {
+  readonly batches: PlannedBatch[];
+  readonly notes: readonly string[];
+}
+
 /**
  * What a sync can tell of new mail from history alone: labels are exact, so mail starred or
  * under a user label is protected, and a category decides for a classifier that would keep
  * its mail whoever sent it. Mail whose sender matters goes to the senders already decided by
  * search (one per category, decision and age; `from:{...}` between the last sync and now),
  * and only what no search attributes is read. The protection rules still apply per message
- * when each batch is decided.
+ * when each batch is decided. If Gmail refuses a search (400: an operator it does not take
+ * here), the candidates are read, as before searches existed, and the notes say so.
  */
 export async function planSync(
   deps: JobDeps,
   user: User,
   mailbox: Mailbox,
   added: readonly Added[],
-): Promise<PlannedBatch[]> {
+): Promise<SyncPlan> {
   let classifier: Classifier;
   try {
     classifier = await deps.classifierFor(user);
   } catch {
     // A classifier that cannot work now (a rejected key) pauses the batches, which read.
-    return chunked([{ ids: added, plan: undefined }]);
+    return { batches: chunked([{ ids: added, plan: undefined }]), notes: [] };
   }
   const scan = classifier.scanBySender;
   const readsText = scan?.readsText === true;
@@ -125,7 +132,7 @@ export async function planSync(
   }
 
   const span = { old: false, q: `after:${spanStart}` };
-  const attributed = await attribute(deps, user, mailbox, candidates, {
+  const attributed = await attributeUnlessRefused(deps, user, mailbox, candidates, {
     prefix: senderPrefix(readsText),
     // The LLM's decisions hold at any age. The rules trash a disposable sender's mail only
     // once old enough (searched on each side of the cut-off), and keep the others' at any age.
@@ -142,11 +149,30 @@ export async function planSync(
     },
   });
   for (const { message } of candidates) {
-    const found = attributed.get(message.id);
+    const found = attributed === 'refused' ? undefined : attributed.get(message.id);
     if (found) put(found.key, message, found.plan);
     else toRead.push(message);
   }
-  return chunked([...groups.values(), { ids: toRead, plan: undefined }]);
+  const batches = chunked([...groups.values(), { ids: toRead, plan: undefined }]);
+  if (attributed !== 'refused') return { batches, notes: [] };
+  deps.log.warn('search refused: the sync reads its candidates', { userId: user.id });
+  return { batches, notes: [SYNC_SEARCH_REFUSED_NOTE] };
+}
+
+/**
+ * The candidates' attributions, or `refused` when Gmail refuses one of the searches: then
+ * none is kept (a partial attribution would be as good, but reading them all is what a sync
+ * did before searches, and is simple to trust), and every candidate is read.
+ */
+async function attributeUnlessRefused(
+  ...args: Parameters<typeof attribute>
+): Promise<Awaited<ReturnType<typeof attribute>> | 'refused'> {
+  try {
+    return await attribute(...args);
+  } catch (error) {
+    if (error instanceof SearchRefused) return 'refused';
+    throw error;
+  }
 }
 
 /** The scan's part decisions for the categories and importance of the new mail only. */
@@ -254,37 +280,4 @@ async function listSome(mailbox: Mailbox, q: string, label: string): Promise<str
     if (!pageToken) break;
   }
   return ids;
-}
-
-const FACT_CATEGORIES: readonly (readonly [string, Category])[] = [
-  ['CATEGORY_PROMOTIONS', 'promotions'],
-  ['CATEGORY_SOCIAL', 'social'],
-  ['CATEGORY_UPDATES', 'updates'],
-  ['CATEGORY_FORUMS', 'forums'],
-  ['CATEGORY_PERSONAL', 'personal'],
-];
-
-function factsCategory(labelIds: readonly string[]): Category {
-  return FACT_CATEGORIES.find(([label]) => labelIds.includes(label))?.[1] ?? 'none';
-}
-
-/** Each group in batches of up to 500, with the thread ids its plan carries. */
-function chunked(groups: readonly { ids: readonly Added[]; plan: PlannedBatch['plan'] }[]) {
-  const batches: PlannedBatch[] = [];
-  let listed = 0;
-  for (const { ids, plan } of groups) {
-    for (let start = 0; start < ids.length; start += BATCH_SIZE) {
-      const chunk = ids.slice(start, start + BATCH_SIZE);
-      listed += chunk.length;
-      const threadIds = chunk.map((m) => m.threadId);
-      batches.push({
-        batchNo: batches.length,
-        messageIds: chunk.map((m) => m.id),
-        nextPageToken: null,
-        listedThrough: listed,
-        plan: plan && 'threadIds' in plan ? { ...plan, threadIds } : plan,
-      });
-    }
-  }
-  return batches;
 }
