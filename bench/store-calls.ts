@@ -18,6 +18,7 @@ export const STORE_METHODS: Readonly<Record<keyof Store, 'read' | 'write'>> = {
   getRun: 'read',
   getRunState: 'read',
   listRuns: 'read',
+  listUnfinishedRuns: 'read',
   updateRun: 'write',
   appendRunError: 'write',
   putBatches: 'write',

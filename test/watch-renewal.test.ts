@@ -71,7 +71,12 @@ describe('the watch renewal cron', () => {
 
     const response = await scanned.started.service.runCron();
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ renewing: 1, catchingUp: 0, comingOfAge: 2 });
+    expect(await response.json()).toEqual({
+      renewing: 1,
+      catchingUp: 0,
+      comingOfAge: 2,
+      resumed: 0,
+    });
     const renewed = await waitFor(async () => {
       const user = await owner();
       return user.watch!.expiration > Date.now() + 6 * DAY ? user : undefined;
@@ -82,7 +87,7 @@ describe('the watch renewal cron', () => {
 
     // Renewed: the next day's cron has nothing to renew.
     const again = await scanned.started.service.runCron();
-    expect(await again.json()).toEqual({ renewing: 0, catchingUp: 0, comingOfAge: 2 });
+    expect(await again.json()).toEqual({ renewing: 0, catchingUp: 0, comingOfAge: 2, resumed: 0 });
     await scanned.started.service.queue.idle();
     expect(calls('users.watch')).toBe(1);
   });
@@ -94,7 +99,12 @@ describe('the watch renewal cron', () => {
     google.google.stats.reset();
 
     const response = await scanned.started.service.runCron();
-    expect(await response.json()).toEqual({ renewing: 0, catchingUp: 1, comingOfAge: 2 });
+    expect(await response.json()).toEqual({
+      renewing: 0,
+      catchingUp: 1,
+      comingOfAge: 2,
+      resumed: 0,
+    });
     const synced = await waitFor(async () => {
       const user = await owner();
       return user.cursor!.updatedAt > longAgo ? user : undefined;

@@ -65,6 +65,11 @@ export interface RunStore {
   /** The user's runs, newest first. */
   listRuns(userId: string, limit: number): Promise<Run[]>;
   /**
+   * Runs of every user that are not final yet (QUEUED, PROCESSING, DELETING), at most `limit`,
+   * in no particular order: what the daily check looks at for work a lost task holds up.
+   */
+  listUnfinishedRuns(limit: number): Promise<RunState[]>;
+  /**
    * Changes a run if its status is one of `fromStatuses` (compare-and-set); returns the run
    * after the change, or undefined when the status did not match (nothing changed).
    */

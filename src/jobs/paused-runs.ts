@@ -1,4 +1,4 @@
-import { FINAL_STATUSES } from '../domain/model.js';
+import { FINAL_STATUSES, type RunState } from '../domain/model.js';
 import {
   pauseReasonOf,
   RUN_PAUSE_MESSAGES,
@@ -43,22 +43,30 @@ export async function resumePausedRuns(
     if (reason ? pausedFor !== reason : pausedFor === 'google_access') continue;
     const now = deps.clock.now();
     await deps.store.appendRunError(run.id, { at: now, message: resumedMessage(pausedFor) });
-    // A task's own name stays taken for a while after it ended: resumed tasks get their own.
-    if (run.batchCount === null && run.kind === 'full') {
-      // Paused while planning: the plan goes on after the batches it had saved.
-      const task = planTask(run.id);
-      await deps.queue.enqueue({ ...task, name: `${task.name}-resume-${now}` });
-    }
-    // Batches go one after another (batch-chain.ts): the first one not done carries the rest.
-    const waiting = (await deps.store.listBatches(run.id))
-      .filter((b) => b.status !== 'done')
-      .map((b) => b.batchNo);
-    if (waiting.length > 0) {
-      const task = batchTask(run.id, Math.min(...waiting));
-      await deps.queue.enqueue({ ...task, name: `${task.name}-resume-${now}` });
-    }
+    await requeueRunWork(deps, run, now);
     deps.log.info('paused run resumed', { runId: run.id, reason: pausedFor });
     resumed++;
   }
   return resumed;
+}
+
+/**
+ * Queues a run's unfinished work again: its plan, if a full scan's planning has not ended (or
+ * has, and the run waits to be counted complete: see plan-run.ts), and the first batch not done (batches go one after another, see batch-chain.ts: it carries the
+ * rest). A task's own name stays taken for a while after it ended, so these get their own;
+ * work that is in fact still under way meets its copy as any duplicate delivery does.
+ */
+export async function requeueRunWork(deps: JobDeps, run: RunState, now: number): Promise<void> {
+  // A planned full scan's plan task also ends a DELETING run whose batches are all counted.
+  if (run.kind === 'full' && (run.batchCount === null || run.status === 'DELETING')) {
+    const task = planTask(run.id);
+    await deps.queue.enqueue({ ...task, name: `${task.name}-resume-${now}` });
+  }
+  const waiting = (await deps.store.listBatches(run.id))
+    .filter((b) => b.status !== 'done')
+    .map((b) => b.batchNo);
+  if (waiting.length > 0) {
+    const task = batchTask(run.id, Math.min(...waiting));
+    await deps.queue.enqueue({ ...task, name: `${task.name}-resume-${now}` });
+  }
 }

@@ -1,4 +1,5 @@
 import { comingOfAgeTask, type JobDeps, syncTask, watchTask } from './job-deps.js';
+import { resumeStalledRuns } from './stalled-runs.js';
 import { RENEW_WITHIN_MS } from './watch-mailbox.js';
 
 /**
@@ -14,12 +15,15 @@ export interface CronResult {
   readonly renewing: number;
   readonly catchingUp: number;
   readonly comingOfAge: number;
+  /** Runs unfinished a day after they started, whose work was queued again. */
+  readonly resumed: number;
 }
 
 /**
  * The daily cron: one watch task per user whose watch expires within two days, one sync per
- * connected user that has not synced for a while, and each connected user's coming-of-age pass. It only reads and enqueues, so it
- * answers quickly however many users there are; the tasks do the Gmail calls under quota.
+ * connected user that has not synced for a while, each connected user's coming-of-age pass,
+ * and the work of runs a lost task holds up (stalled-runs.ts). It only reads and enqueues, so
+ * it answers quickly however many users there are; the tasks do the Gmail calls under quota.
  */
 export async function renewWatches(deps: JobDeps): Promise<CronResult> {
   const now = deps.clock.now();
@@ -49,10 +53,12 @@ export async function renewWatches(deps: JobDeps): Promise<CronResult> {
     await deps.queue.enqueue(comingOfAgeTask(user.id, now));
     comingOfAge++;
   }
+  const resumed = await resumeStalledRuns(deps);
   deps.log.info('cron: watches, catch-ups and coming of age queued', {
     renewing,
     catchingUp,
     comingOfAge,
+    resumed,
   });
-  return { renewing, catchingUp, comingOfAge };
+  return { renewing, catchingUp, comingOfAge, resumed };
 }

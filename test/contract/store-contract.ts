@@ -9,7 +9,7 @@ import type {
   SenderDecision,
   User,
 } from '../../src/domain/model.js';
-import { DEFAULT_POLICY, ZERO_COUNTERS, ZERO_USAGE } from '../../src/domain/model.js';
+import { DEFAULT_POLICY, runState, ZERO_COUNTERS, ZERO_USAGE } from '../../src/domain/model.js';
 import type { Store } from '../../src/domain/ports.js';
 import type { CompleteBatch } from '../../src/domain/run-store.js';
 import { describeReviewContract } from './store-contract-review.js';
@@ -344,6 +344,28 @@ export function describeStoreContract(
         }
         expect(await store.listRuns(userId, 10)).toEqual([newest, tieB, tieA, old]);
         expect(await store.listRuns(userId, 2)).toEqual([newest, tieB]);
+      });
+
+      it('lists the runs of every user that are not final, up to the limit', async () => {
+        const unfinished = (['QUEUED', 'PROCESSING', 'DELETING'] as const).map((status) =>
+          aRun({ userId: unique('user'), status }),
+        );
+        const final = (['DONE', 'REVIEW', 'CANCELLED', 'FAILED'] as const).map((status) =>
+          aRun({ userId: unique('user'), status }),
+        );
+        for (const run of [...unfinished, ...final]) await store.createRun(run);
+
+        const listed = await store.listUnfinishedRuns(1_000);
+        const ids = listed.map((run) => run.id);
+        for (const run of unfinished) expect(ids).toContain(run.id);
+        for (const run of final) expect(ids).not.toContain(run.id);
+        const statuses = new Set(listed.map((run) => run.status));
+        expect([...statuses].every((s) => ['QUEUED', 'PROCESSING', 'DELETING'].includes(s))).toBe(
+          true,
+        );
+        const deleting = listed.find((run) => run.id === unfinished[2]!.id);
+        expect(deleting).toEqual(runState(unfinished[2]!));
+        expect(await store.listUnfinishedRuns(1)).toHaveLength(1);
       });
 
       it('changes a run when its status is one of the expected ones', async () => {

@@ -89,6 +89,18 @@ export class FirestoreRuns {
     return Promise.all(snapshot.docs.map((doc) => this.withTally(toRunDoc(doc.data()))));
   }
 
+  /** Served by the automatic single-field index on status (no order: no composite index). */
+  async listUnfinished(limit: number): Promise<RunState[]> {
+    const query = runs(this.ctx.db)
+      .where('status', 'in', ['QUEUED', 'PROCESSING', 'DELETING'])
+      .limit(limit);
+    const snapshot = await this.ctx.query(query);
+    return snapshot.docs.map((doc) => {
+      const run = toRunDoc(doc.data());
+      return runState(toRun(run, run.base));
+    });
+  }
+
   async update(
     runId: string,
     fromStatuses: readonly RunStatus[],

@@ -131,6 +131,10 @@ export class FirestoreStore implements Store {
     return this.runs.list(userId, limit);
   }
 
+  listUnfinishedRuns(limit: number): Promise<RunState[]> {
+    return this.runs.listUnfinished(limit);
+  }
+
   updateRun(
     runId: string,
     fromStatuses: readonly RunStatus[],

@@ -6,7 +6,9 @@ import {
   type Run,
   type RunCounters,
   type RunError,
+  type RunState,
   type RunStatus,
+  runState,
   ZERO_USAGE,
 } from '../../domain/model.js';
 import {
@@ -43,6 +45,14 @@ export class SqliteRuns {
     )
       .all(userId, limit)
       .map(toRun);
+  }
+
+  async listUnfinishedRuns(limit: number): Promise<RunState[]> {
+    return this.sql(
+      `SELECT * FROM runs WHERE status IN ('QUEUED', 'PROCESSING', 'DELETING') ORDER BY id LIMIT ?`,
+    )
+      .all(limit)
+      .map((row) => runState(toRun(row)));
   }
   async updateRun(
     runId: string,

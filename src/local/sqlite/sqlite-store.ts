@@ -104,6 +104,10 @@ export class SqliteStore implements Store {
     return this.runs.listRuns(userId, limit);
   }
 
+  async listUnfinishedRuns(limit: number): Promise<RunState[]> {
+    return this.runs.listUnfinishedRuns(limit);
+  }
+
   async updateRun(
     runId: string,
     fromStatuses: readonly RunStatus[],
