@@ -346,6 +346,59 @@ describe('GmailMailbox against the simulated Google', () => {
     expect(await box.labelsAdded(since)).toBe('expired');
   });
 
+  it('asks for what was marked with one unfiltered history listing when there are many labels', async () => {
+    const { mailbox } = await start(40);
+    const box = mailbox();
+    const { historyId: since } = await box.profile();
+    const account = sim.google.account(OWNER);
+    const [labelled, other] = [...account.messagesAfter(undefined)].filter(
+      (m) => !m.labelIds.some((l) => l === 'STARRED' || l.startsWith('Label_')),
+    );
+    account.modify(labelled!, ['Label_3'], []);
+    account.modify(other!, ['IMPORTANT'], []);
+    const labels = [
+      { id: 'STARRED', mark: 'starred' as const },
+      ...Array.from({ length: 30 }, (_, i) => ({
+        id: `Label_${i + 1}`,
+        mark: 'labelled' as const,
+      })),
+    ];
+    const calls = () => sim.google.stats.snapshot(OWNER).methods['users.history.list']?.calls ?? 0;
+    const before = calls();
+
+    const marked = await box.protectedSince(since, labels);
+    if (marked === 'expired') throw new Error('history expired');
+    expect([...marked.messageIds]).toEqual([labelled!.id]);
+    expect(marked.marks).toEqual(new Map([[labelled!.threadId, 'labelled']]));
+    // One page for 31 labels, where filtered listings would have cost 31 calls.
+    expect(calls() - before).toBe(1);
+  });
+
+  it('falls back to listings filtered by label once the unfiltered history is longer than they cost', async () => {
+    const { mailbox } = await start(700);
+    const box = mailbox();
+    const { historyId: since } = await box.profile();
+    const account = sim.google.account(OWNER);
+    const unmarked = [...account.messagesAfter(undefined)].filter(
+      (m) => !m.labelIds.some((l) => ['STARRED', 'SENT', 'TRASH', 'SPAM', 'Label_1'].includes(l)),
+    );
+    // More than a page (500) of the service's own trashing, then one starred message.
+    await box.trash(unmarked.slice(1, 560).map((m) => m.id));
+    account.modify(unmarked[0]!, ['STARRED'], []);
+    const calls = () => sim.google.stats.snapshot(OWNER).methods['users.history.list']?.calls ?? 0;
+    const before = calls();
+
+    const marked = await box.protectedSince(since, [
+      { id: 'STARRED', mark: 'starred' },
+      { id: 'Label_1', mark: 'labelled' },
+    ]);
+    if (marked === 'expired') throw new Error('history expired');
+    expect([...marked.messageIds]).toEqual([unmarked[0]!.id]);
+    expect(marked.marks).toEqual(new Map([[unmarked[0]!.threadId, 'starred']]));
+    // One unfiltered page, then one listing per label.
+    expect(calls() - before).toBe(3);
+  });
+
   it('watches the inbox and stops watching', async () => {
     const { mailbox, time } = await start(5);
     sim.google.notifier.setTopic(TOPIC, { kind: 'function', deliver: () => {} });
