@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mailboxOf } from '../../test/helpers/job-fakes.js';
 import { SearchRefused } from '../domain/mailbox-errors.js';
 import { unreadMeta } from '../domain/message.js';
-import type { Mailbox } from '../domain/ports.js';
 import { listRecent } from './catch-up-listing.js';
 
 const HOUR = 3_600_000;
@@ -14,33 +14,22 @@ const NOW = 1_800_000_000_000;
 function datedMailbox(count: number, refuse: boolean) {
   const dated = Array.from({ length: count }, (_, i) => ({ id: `m${i}`, date: NOW - i * HOUR }));
   const reads: string[] = [];
-  const unused = () => Promise.reject(new Error('not expected'));
-  const mailbox: Mailbox = {
-    profile: unused,
-    labels: unused,
-    listIds: async ({ q, pageToken }) => {
+  const mailbox = mailboxOf({
+    listIds: async ({ q, pageToken }: { q?: string; pageToken?: string }) => {
       if (q && refuse) throw new SearchRefused('Gmail refused the search query');
       const start = Number(pageToken ?? 0);
       const page = dated.slice(start, start + 500);
       const next = start + 500 < dated.length ? String(start + 500) : undefined;
       return { ids: page.map((m) => ({ id: m.id, threadId: m.id })), nextPageToken: next };
     },
-    headers: unused,
-    getMetadata: async (ids) => {
+    getMetadata: async (ids: readonly string[]) => {
       reads.push(...ids);
       const found = dated.filter((m) => ids.includes(m.id));
       return new Map(
         found.map((m) => [m.id, { ...unreadMeta(m.id, m.id, []), internalDate: m.date }]),
       );
     },
-    trash: unused,
-    untrash: unused,
-    history: unused,
-    labelsAdded: unused,
-    protectedSince: unused,
-    watch: unused,
-    stop: unused,
-  };
+  });
   return { mailbox, reads };
 }
 

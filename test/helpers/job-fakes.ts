@@ -23,7 +23,7 @@ export class RecordingMailbox {
 }
 
 /** A Mailbox made of the given methods; any other method throws when called. */
-function mailboxOf(part: object): Mailbox {
+export function mailboxOf(part: object): Mailbox {
   return new Proxy(part, {
     get(target, key, receiver) {
       const own = Reflect.get(target, key, receiver);
