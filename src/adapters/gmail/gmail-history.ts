@@ -1,9 +1,20 @@
 import type { gmail_v1 } from '@googleapis/gmail';
-import type { HistoryPage, LabelHistoryPage } from '../../domain/ports.js';
+import type { LabelHistoryPage } from '../../domain/ports.js';
 
-/** messagesAdded of history records, each message once, in order, with its latest labels. */
-export function addedMessages(history: readonly gmail_v1.Schema$History[]): HistoryPage['added'] {
-  const added = new Map<string, { id: string; threadId: string; labelIds: readonly string[] }>();
+/** A new message as history gives it: its labels are undefined when Gmail left them out. */
+export interface AddedMessage {
+  readonly id: string;
+  readonly threadId: string;
+  readonly labelIds: readonly string[] | undefined;
+}
+
+/**
+ * messagesAdded of history records, each message once, in order, with its latest labels. The
+ * reference says a history record's messages "will typically only have `id` and `threadId`
+ * fields populated": labels left out are undefined, never taken for "no labels".
+ */
+export function addedMessages(history: readonly gmail_v1.Schema$History[]): AddedMessage[] {
+  const added = new Map<string, AddedMessage>();
   for (const record of history) {
     for (const { message } of record.messagesAdded ?? []) {
       if (!message?.id) continue;
@@ -11,7 +22,7 @@ export function addedMessages(history: readonly gmail_v1.Schema$History[]): Hist
       added.set(message.id, {
         id: message.id,
         threadId: message.threadId ?? previous?.threadId ?? message.id,
-        labelIds: message.labelIds ?? previous?.labelIds ?? [],
+        labelIds: message.labelIds ?? previous?.labelIds,
       });
     }
   }

@@ -31,34 +31,42 @@ export async function protectedSince(
   const unfiltered =
     labels.length > 1
       ? await unfilteredSince(gmail, call, startHistoryId, labels, labels.length - 1)
-      : 'too long';
+      : 'ask by label';
   const result =
-    unfiltered === 'too long' ? await byLabel(gmail, call, startHistoryId, labels) : unfiltered;
+    unfiltered === 'ask by label' ? await byLabel(gmail, call, startHistoryId, labels) : unfiltered;
   if (result === 'expired') return 'expired';
   const marks = new Map<string, ConversationMark>();
   for (const [threadId, seen] of result.found) marks.set(threadId, strongestMark(seen)!);
   return { messageIds: result.messageIds, marks };
 }
 
-/** One history listing of every change, read up to `maxPages` pages; 'too long' past them. */
+/**
+ * One history listing of every change, read up to `maxPages` pages; 'ask by label' past them,
+ * or when it cannot tell a new message's marks.
+ */
 async function unfilteredSince(
   gmail: gmail_v1.Gmail,
   call: Call,
   startHistoryId: string,
   labels: readonly MarkingLabel[],
   maxPages: number,
-): Promise<{ messageIds: Set<string>; found: Found } | 'expired' | 'too long'> {
+): Promise<{ messageIds: Set<string>; found: Found } | 'expired' | 'ask by label'> {
   const markOf = new Map(labels.map((l) => [l.id, l.mark]));
   const messageIds = new Set<string>();
   const found: Found = new Map();
   let pageToken: string | undefined;
   let pages = 0;
   do {
-    if (pages === maxPages) return 'too long';
+    if (pages === maxPages) return 'ask by label';
     const data = await historyPage(gmail, call, { startHistoryId, pageToken });
     if (data === 'expired') return 'expired';
     pages++;
     for (const record of data.history ?? []) {
+      // A new message given without its labels may carry a mark that only a listing filtered
+      // by label can tell (the reference says history's messages typically have none).
+      if ((record.messagesAdded ?? []).some(({ message }) => message?.id && !message.labelIds)) {
+        return 'ask by label';
+      }
       const changes = [
         ...(record.messagesAdded ?? []).map(({ message }) => ({ message, added: [] })),
         ...(record.labelsAdded ?? []).map(({ message, labelIds }) => ({

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type GmailRouter, jsonBody, listParam } from './gmail-call.js';
 import { gmailErrors } from './gmail-errors.js';
 import type { HistoryRecord } from './sim-account.js';
+import type { SimFaults } from './sim-faults.js';
 
 const HISTORY_TYPES = ['messageAdded', 'messageDeleted', 'labelAdded', 'labelRemoved'] as const;
 const WATCH_DAYS = 7;
@@ -18,6 +19,7 @@ const watchBody = z.object({
 export function historyRoutes(
   now: () => number,
   topicExists: (topic: string) => boolean,
+  faults: SimFaults,
 ): GmailRouter {
   return (app, call) => {
     app.get(
@@ -41,6 +43,7 @@ export function historyRoutes(
           Math.max(1, Number(c.req.query('maxResults') ?? 100) || 100),
         );
         const after = decodeCursor(c.req.query('pageToken'));
+        const bare = faults.bareHistory(account.email);
         const page: gmail_v1.Schema$History[] = [];
         let more = false;
         let lastId = after;
@@ -52,7 +55,7 @@ export function historyRoutes(
             more = true;
             break;
           }
-          page.push(toWire(record));
+          page.push(toWire(record, bare));
           lastId = record.id;
         }
         const response: gmail_v1.Schema$ListHistoryResponse = {
@@ -105,12 +108,13 @@ export function labelsOf(record: HistoryRecord): string[] {
   return [...record.labelIdsAfter, ...changed];
 }
 
-function toWire(record: HistoryRecord): gmail_v1.Schema$History {
+/** A record as Gmail sends it; `bare`: its messages carry only their id and thread id. */
+function toWire(record: HistoryRecord, bare: boolean): gmail_v1.Schema$History {
   const { change } = record;
   const message: gmail_v1.Schema$Message = {
     id: change.message.id,
     threadId: change.message.threadId,
-    labelIds: [...record.labelIdsAfter],
+    ...(bare ? {} : { labelIds: [...record.labelIdsAfter] }),
   };
   const wire: gmail_v1.Schema$History = {
     id: String(record.id),

@@ -30,7 +30,12 @@ export type FaultSpec =
    * `messages.list` refuses a query holding this operator (e.g. `in:snoozed`) with 400
    * invalidArgument, as Gmail answers a search it does not accept.
    */
-  | ({ readonly kind: 'refuseQuery'; readonly operator: string } & Omit<Targeting, 'methods'>);
+  | ({ readonly kind: 'refuseQuery'; readonly operator: string } & Omit<Targeting, 'methods'>)
+  /**
+   * `history.list` gives its messages with only `id` and `threadId`, as the reference says
+   * they typically are (each page answered so uses the fault once).
+   */
+  | ({ readonly kind: 'bareHistory' } & Omit<Targeting, 'methods'>);
 
 export type FaultAction =
   | { readonly type: 'none' }
@@ -111,6 +116,11 @@ export class SimFaults {
     return gmailErrors.invalidArgument('Invalid query');
   }
 
+  /** Whether a history.list page gives its messages without their labels. */
+  bareHistory(email: string): boolean {
+    return this.hits(email, 'users.history.list', ['bareHistory']).length > 0;
+  }
+
   /** Whether a message a list call just returned should vanish before it can be read. */
   vanishes(email: string): boolean {
     return this.hits(email, 'users.messages.list', ['vanish']).length > 0;
@@ -131,6 +141,7 @@ export class SimFaults {
       if (
         spec.kind !== 'vanish' &&
         spec.kind !== 'refuseQuery' &&
+        spec.kind !== 'bareHistory' &&
         spec.methods &&
         !spec.methods.includes(method)
       )

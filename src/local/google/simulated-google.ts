@@ -107,7 +107,7 @@ export class SimulatedGoogle {
     });
     const gmail = new Hono();
     messageRoutes(this.faults, this.now)(gmail, call);
-    historyRoutes(this.now, (topic) => this.notifier.hasTopic(topic))(gmail, call);
+    historyRoutes(this.now, (topic) => this.notifier.hasTopic(topic), this.faults)(gmail, call);
 
     this.app.route('/', this.oauth.routes);
     this.app.route('/gmail/v1/users', gmail);
