@@ -18,6 +18,20 @@ export interface BatchAnswer {
   readonly body: unknown;
 }
 
+/** Answers of a server that has no batch path: nothing there will ever take a batch. */
+const BATCHLESS_STATUSES = [404, 405, 501];
+
+/**
+ * The batch path is not served where the Gmail API is (a stand-in or a proxy without it):
+ * the calls must go one by one. Never retried: no attempt would fare better.
+ */
+export class BatchUnavailable extends Error {
+  constructor(readonly answered: number) {
+    super(`the Gmail batch path answered ${answered} without a multipart answer`);
+    this.name = 'BatchUnavailable';
+  }
+}
+
 /**
  * Sends up to 100 Gmail calls as one multipart/mixed HTTP request. Each call is still charged
  * separately: a batch saves connections, not quota. The googleapis client has no batch support.
@@ -42,6 +56,7 @@ export async function sendGmailBatch(
     ...(signal ? { signal } : {}),
   });
   const text = await response.text();
+  if (BATCHLESS_STATUSES.includes(response.status)) throw new BatchUnavailable(response.status);
   if (!response.ok) {
     throw Object.assign(new Error(`batch request answered ${response.status}`), {
       status: response.status,
@@ -51,7 +66,7 @@ export async function sendGmailBatch(
   const answerBoundary = /boundary="?([^";]+)"?/i.exec(
     response.headers.get('content-type') ?? '',
   )?.[1];
-  if (!answerBoundary) throw new Error('batch answer is not multipart');
+  if (!answerBoundary) throw new BatchUnavailable(response.status);
   return orderAnswers(parseAnswers(text, answerBoundary), calls.length);
 }
 

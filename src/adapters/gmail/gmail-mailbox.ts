@@ -16,8 +16,10 @@ import type {
 } from '../../domain/ports.js';
 import type { QuotaLedger } from '../../domain/quota-ledger.js';
 import type { GoogleEndpoints } from '../google-auth/google-endpoints.js';
+import { BatchUnavailable } from './gmail-batch.js';
 import { type AddedMessage, addedLabels, addedMessages } from './gmail-history.js';
 import { fetchMetadata } from './gmail-metadata-batch.js';
+import { batchlessPaths, fetchMetadataOneByOne } from './gmail-metadata-single.js';
 import { protectedSince } from './gmail-protected-since.js';
 import {
   type GmailRetryOptions,
@@ -100,15 +102,25 @@ export class GmailMailbox implements Mailbox {
     return { ids, nextPageToken: data.nextPageToken ?? undefined };
   }
 
-  getMetadata(ids: readonly string[]): Promise<Map<string, MessageMeta>> {
+  /** Metadata as multipart batches, or call by call where the batch path is not served. */
+  async getMetadata(ids: readonly string[]): Promise<Map<string, MessageMeta>> {
     const { auth, endpoints, ledger, userKey, units, batchSize = 50 } = this.options;
-    return fetchMetadata(auth, endpoints.gmailBatch, [...new Set(ids)], {
-      batchSize,
-      unitsPerCall: units['users.messages.get'],
-      ledger,
-      userKey,
-      retry: this.retryOptions('users.messages.get (batch)'),
-    });
+    const unique = [...new Set(ids)];
+    if (!batchlessPaths.has(endpoints.gmailBatch)) {
+      try {
+        return await fetchMetadata(auth, endpoints.gmailBatch, unique, {
+          batchSize,
+          unitsPerCall: units['users.messages.get'],
+          ledger,
+          userKey,
+          retry: this.retryOptions('users.messages.get (batch)'),
+        });
+      } catch (error) {
+        if (!(error instanceof BatchUnavailable)) throw error;
+        batchlessPaths.add(endpoints.gmailBatch);
+      }
+    }
+    return fetchMetadataOneByOne(this.gmail, (method, send) => this.call(method, send), unique);
   }
 
   async headers(id: string, names: readonly string[]): Promise<Record<string, string> | undefined> {
