@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Run } from '../../src/domain/model.js';
 import { ZERO_USAGE } from '../../src/domain/model.js';
 import type { Store } from '../../src/domain/ports.js';
 import {
   aDecision,
-  aStoredRunIn,
   completion,
   planned,
   someUsage,
+  storedRuns,
   T0,
   unique,
 } from './store-contract.js';
@@ -18,8 +17,7 @@ import {
  * test.
  */
 export function describeBatchesContract(store: () => Store): void {
-  const aStoredRun = (overrides: Partial<Run> = {}, batchCount = 0) =>
-    aStoredRunIn(store(), overrides, batchCount);
+  const aStoredRun = storedRuns(store);
 
   describe('batches', () => {
     it('creates pending batches with their ids and lists them by number', async () => {

@@ -5,10 +5,10 @@ import type { Store } from '../../src/domain/ports.js';
 import type { CompleteBatch } from '../../src/domain/run-store.js';
 import {
   aDecision,
-  aStoredRunIn,
   completion,
   someCounters,
   someUsage,
+  storedRuns,
   T0,
   unique,
 } from './store-contract.js';
@@ -19,8 +19,7 @@ import {
  * describeStoreContract, which gives a fresh store per test.
  */
 export function describeCompletionContract(store: () => Store): void {
-  const aStoredRun = (overrides: Partial<Run> = {}, batchCount = 0) =>
-    aStoredRunIn(store(), overrides, batchCount);
+  const aStoredRun = storedRuns(store);
 
   describe('completing a batch', () => {
     it('stores the decisions and their usage, marks the batch done and adds its counters and usage to the run', async () => {

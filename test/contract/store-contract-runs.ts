@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { Run } from '../../src/domain/model.js';
 import { runState } from '../../src/domain/model.js';
 import type { Store } from '../../src/domain/ports.js';
 import {
   aDecision,
   aRun,
-  aStoredRunIn,
   batchesOf,
   someCounters,
   someUsage,
+  storedRuns,
   T0,
   unique,
 } from './store-contract.js';
@@ -18,8 +17,7 @@ import {
  * and the capped error list. Part of describeStoreContract, which gives a fresh store per test.
  */
 export function describeRunsContract(store: () => Store): void {
-  const aStoredRun = (overrides: Partial<Run> = {}, batchCount = 0) =>
-    aStoredRunIn(store(), overrides, batchCount);
+  const aStoredRun = storedRuns(store);
 
   describe('runs', () => {
     it('reads a run back exactly as it was created', async () => {

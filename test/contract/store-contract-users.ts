@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Run, User } from '../../src/domain/model.js';
+import type { User } from '../../src/domain/model.js';
 import type { Store } from '../../src/domain/ports.js';
-import { aSenderDecision, aStoredRunIn, aUser, T0, unique } from './store-contract.js';
+import { aSenderDecision, aUser, storedRuns, T0, unique } from './store-contract.js';
 
 /**
  * The Store contract for user records: reading, replacing and patching a user, the watch
@@ -9,8 +9,7 @@ import { aSenderDecision, aStoredRunIn, aUser, T0, unique } from './store-contra
  * describeStoreContract, which gives a fresh store per test.
  */
 export function describeUsersContract(store: () => Store): void {
-  const aStoredRun = (overrides: Partial<Run> = {}, batchCount = 0) =>
-    aStoredRunIn(store(), overrides, batchCount);
+  const aStoredRun = storedRuns(store);
 
   describe('users', () => {
     it('returns undefined for a user that does not exist', async () => {

@@ -120,16 +120,17 @@ export function batchesOf(count: number, perBatch = 3): PlannedBatch[] {
   );
 }
 
-/** A run created in `store` with batch numbers 0..batchCount-1 put, as planning leaves it. */
-export async function aStoredRunIn(
-  store: Store,
-  overrides: Partial<Run> = {},
-  batchCount = 0,
-): Promise<Run> {
-  const run = aRun(overrides);
-  await store.createRun(run);
-  await store.putBatches(run.id, batchesOf(batchCount));
-  return run;
+/**
+ * Makes runs in the store `store()` gives, each with batch numbers 0..batchCount-1 put, as
+ * planning leaves them.
+ */
+export function storedRuns(store: () => Store) {
+  return async (overrides: Partial<Run> = {}, batchCount = 0): Promise<Run> => {
+    const run = aRun(overrides);
+    await store().createRun(run);
+    await store().putBatches(run.id, batchesOf(batchCount));
+    return run;
+  };
 }
 
 /** What a batch task hands completeBatch: one trash decision, three messages counted. */
