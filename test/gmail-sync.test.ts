@@ -1,21 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Run } from '../src/domain/model.js';
+import { describe, expect, it } from 'vitest';
 import { markOfLabels } from '../src/domain/protection.js';
-import { SYNC_WINDOW_MS } from '../src/jobs/job-deps.js';
 import { makeIncomingMessage } from '../src/local/google/mailbox-generator.js';
 import { Random } from '../src/local/google/random.js';
 import type { SimMessage } from '../src/local/google/sim-types.js';
 import {
   disposable,
-  envelope,
   inTrash,
-  PUSH_TOKEN,
   personal,
   type ScannedUser,
-  scannedService,
   waitFor,
 } from './helpers/ongoing-cleanup.js';
-import { type RunningGoogle, startSimulatedGoogle } from './helpers/simulated-google.js';
+import { pendingSyncs, pushSyncedOwnerForTests } from './helpers/push-synced-owner.js';
+import type { RunningGoogle } from './helpers/simulated-google.js';
 
 const OWNER = 'synced@example.com';
 const TOPIC = 'projects/demo-clean-that-up/topics/gmail';
@@ -25,46 +21,8 @@ describe('a sync after a push notification', () => {
   let google: RunningGoogle;
   let scanned: ScannedUser;
   const rng = new Random(2027);
-  const account = () => google.google.account(OWNER);
-  const calls = (method: 'users.history.list' | 'users.messages.get' | 'users.messages.list') =>
-    google.google.stats.snapshot(OWNER).methods[method]?.calls ?? 0;
-  const store = () => scanned.started.service.store;
-  const user = async () => (await store().getUser(scanned.user.id))!;
-  const incrementalRuns = async () =>
-    (await store().listRuns(scanned.user.id, 100)).filter((r) => r.kind === 'incremental');
-
-  beforeAll(async () => {
-    google = await startSimulatedGoogle([{ email: OWNER, mailbox: { size: 300, seed: 9 } }], {
-      userUnitsPerMinute: 10_000_000,
-    });
-    google.google.notifier.setTopic(TOPIC, { kind: 'function', deliver: () => {} });
-    scanned = await scannedService(google, OWNER, { PUBSUB_TOPIC: TOPIC });
-  }, 60_000);
-  afterAll(async () => {
-    await scanned?.started.close();
-    await google?.close();
-  });
-  beforeEach(() => google.google.stats.reset());
-
-  const push = (historyId: number | string, messageId = '1') =>
-    fetch(`${scanned.started.url}/push/gmail?token=${PUSH_TOKEN}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(envelope(OWNER, historyId, messageId)),
-    });
-
-  /** Waits for the start of a sync window, so a burst cannot straddle two windows. */
-  async function windowStart(): Promise<void> {
-    while (Date.now() % SYNC_WINDOW_MS > 300) await new Promise((r) => setTimeout(r, 20));
-  }
-
-  async function settledRuns(count: number): Promise<Run[]> {
-    return waitFor(async () => {
-      const runs = await incrementalRuns();
-      const final = runs.filter((r) => ['DONE', 'CANCELLED', 'FAILED'].includes(r.status));
-      return runs.length >= count && final.length === runs.length ? runs : undefined;
-    }, `${count} incremental runs`);
-  }
+  const { account, calls, store, user, incrementalRuns, push, windowStart, settledRuns } =
+    pushSyncedOwnerForTests(OWNER, TOPIC, (started) => ({ google, scanned } = started));
 
   it('makes one sync of a burst of 100 notifications and trashes only the new disposable mail', async () => {
     const junk = [disposable(rng, OWNER), disposable(rng, OWNER), disposable(rng, OWNER)];
@@ -311,10 +269,3 @@ describe('a sync after a push notification', () => {
     expect(pendingSyncs(scanned.started.service.queue)).toBe(0);
   });
 });
-
-/** Tasks waiting, apart from a flush of the syncs' trash (at most one per user and window). */
-function pendingSyncs(queue: { pendingByPath(): Map<string, number> }): number {
-  const byPath = queue.pendingByPath();
-  byPath.delete('/tasks/flush-trash');
-  return [...byPath.values()].reduce((sum, n) => sum + n, 0);
-}

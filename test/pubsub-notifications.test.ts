@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeIncomingMessage } from '../src/local/google/mailbox-generator.js';
 import { Random } from '../src/local/google/random.js';
-import {
-  createPushSubscription,
-  createTopic,
-  type PubsubEmulator,
-  startPubsubEmulator,
-} from './helpers/emulators.js';
+import { createPushSubscription, createTopic } from './helpers/emulator-rest.js';
+import { type PubsubEmulator, startPubsubEmulator } from './helpers/emulators.js';
 import { type Listening, listen } from './helpers/listen.js';
 import { type RunningGoogle, startSimulatedGoogle } from './helpers/simulated-google.js';
 

@@ -4,9 +4,8 @@ import {
   createPullSubscription,
   createPushSubscription,
   createTopic,
-  type PubsubEmulator,
-  startPubsubEmulator,
-} from './helpers/emulators.js';
+} from './helpers/emulator-rest.js';
+import { type PubsubEmulator, startPubsubEmulator } from './helpers/emulators.js';
 import {
   disposable,
   inTrash,

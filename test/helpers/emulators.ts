@@ -1,8 +1,10 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access, readdir, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { expectOk } from './emulator-rest.js';
+import { guardGroup, installExitHandlers, stopGroup, unrefStream } from './process-groups.js';
 
 /**
  * Google's real Cloud emulators (shipped with the Cloud SDK), started on 127.0.0.1 for tests.
@@ -40,7 +42,6 @@ export interface EmulatorOptions {
 const DEFAULT_PROJECT = 'demo-clean-that-up';
 const FALLBACK_SDK_ROOT = '/usr/lib/google-cloud-sdk';
 const DEFAULT_START_TIMEOUT_MS = 60_000;
-const STOP_GRACE_MS = 5_000;
 const OUTPUT_LINES_KEPT = 40;
 
 const BINARIES: Record<EmulatorKind, string> = {
@@ -122,63 +123,6 @@ export async function startFirestoreEmulator(
   };
 }
 
-// --- Pub/Sub REST (served by the emulator on the same port as gRPC) ---
-
-/** Creates `projects/PROJECT/topics/TOPIC` and returns that name. */
-export async function createTopic(host: string, project: string, topic: string): Promise<string> {
-  const name = `projects/${project}/topics/${topic}`;
-  const response = await fetch(`http://${host}/v1/${name}`, { method: 'PUT' });
-  await expectOk(response, `create topic ${name}`);
-  return name;
-}
-
-/** Creates a push subscription on `topic` (a short name in `project`) and returns its full name. */
-export async function createPushSubscription(
-  host: string,
-  project: string,
-  name: string,
-  topic: string,
-  pushEndpoint: string,
-): Promise<string> {
-  const subscription = `projects/${project}/subscriptions/${name}`;
-  const response = await fetch(`http://${host}/v1/${subscription}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      topic: `projects/${project}/topics/${topic}`,
-      pushConfig: { pushEndpoint },
-      ackDeadlineSeconds: 10,
-    }),
-  });
-  await expectOk(response, `create subscription ${subscription}`);
-  return subscription;
-}
-
-/** Creates a pull subscription on `topic` (a short name in `project`) and returns its full name. */
-export async function createPullSubscription(
-  host: string,
-  project: string,
-  name: string,
-  topic: string,
-): Promise<string> {
-  const subscription = `projects/${project}/subscriptions/${name}`;
-  const response = await fetch(`http://${host}/v1/${subscription}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ topic: `projects/${project}/topics/${topic}`, ackDeadlineSeconds: 10 }),
-  });
-  await expectOk(response, `create subscription ${subscription}`);
-  return subscription;
-}
-
-async function expectOk(response: Response, what: string): Promise<void> {
-  if (response.ok) {
-    await response.body?.cancel();
-    return;
-  }
-  throw new Error(`${what} answered ${response.status}: ${await response.text()}`);
-}
-
 // --- Processes ---
 
 interface StartSpec {
@@ -192,10 +136,6 @@ interface Running {
   readonly host: string;
   stop(): Promise<void>;
 }
-
-/** Process groups still running, with their watchdogs, killed if this process goes away. */
-const live = new Map<number, { readonly watchdog: ChildProcess }>();
-let handlersInstalled = false;
 
 async function startEmulator(spec: StartSpec): Promise<Running> {
   const binary = await emulatorBinary(spec.kind);
@@ -233,8 +173,7 @@ function launch(spec: StartSpec, binary: string, port: number): Promise<Running>
       );
       return;
     }
-    const watchdog = startWatchdog(pgid);
-    live.set(pgid, { watchdog });
+    guardGroup(pgid);
 
     let stopping: Promise<void> | undefined;
     const stop = () => {
@@ -292,125 +231,6 @@ function launch(spec: StartSpec, binary: string, port: number): Promise<Running>
       );
     });
   });
-}
-
-/**
- * A shell in its own group that blocks reading a pipe from this process. The pipe closes when
- * this process dies, however it dies; the shell then kills the emulator's group.
- */
-function startWatchdog(pgid: number): ChildProcess {
-  const script = `read -r _; kill -TERM "-${pgid}" 2>/dev/null || exit 0; sleep ${STOP_GRACE_MS / 1000}; kill -KILL "-${pgid}" 2>/dev/null; exit 0`;
-  const watchdog = spawn('/bin/sh', ['-c', script], {
-    detached: true,
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
-  watchdog.on('error', () => {});
-  watchdog.unref();
-  unrefStream(watchdog.stdin);
-  return watchdog;
-}
-
-async function stopGroup(pgid: number, child: ChildProcess): Promise<void> {
-  signalGroup(pgid, 'SIGTERM');
-  if (!(await waitForGroupExit(pgid, STOP_GRACE_MS))) {
-    signalGroup(pgid, 'SIGKILL');
-    await waitForGroupExit(pgid, STOP_GRACE_MS);
-  }
-  if (child.exitCode === null && child.signalCode === null) {
-    await new Promise<void>((done) => {
-      child.once('exit', () => done());
-      setTimeout(done, 1_000).unref();
-    });
-  }
-  const entry = live.get(pgid);
-  live.delete(pgid);
-  if (entry) killQuietly(entry.watchdog.pid, 'SIGKILL');
-}
-
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // The group is gone already.
-  }
-}
-
-function killQuietly(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // Gone already.
-  }
-}
-
-async function waitForGroupExit(pgid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (await groupAlive(pgid)) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((done) => setTimeout(done, 50));
-  }
-  return true;
-}
-
-/**
- * Whether any process of the group still runs. Zombies do not count: an orphaned java may stay
- * a zombie when PID 1 does not reap (as in some sandboxes), and kill(-pgid, 0) would see it.
- */
-async function groupAlive(pgid: number): Promise<boolean> {
-  let entries: string[];
-  try {
-    entries = await readdir('/proc');
-  } catch {
-    try {
-      process.kill(-pgid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    // pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
-  }
-  return false;
-}
-
-function killAllNow(): void {
-  for (const [pgid, { watchdog }] of live) {
-    signalGroup(pgid, 'SIGKILL');
-    killQuietly(watchdog.pid, 'SIGKILL');
-  }
-  live.clear();
-}
-
-function installExitHandlers(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  process.on('exit', killAllNow);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const onSignal = () => {
-      killAllNow();
-      // Alone on this signal: keep its default meaning (terminate) by raising it again.
-      if (process.listenerCount(signal) === 1) {
-        process.removeListener(signal, onSignal);
-        process.kill(process.pid, signal);
-      }
-    };
-    process.on(signal, onSignal);
-  }
-}
-
-function unrefStream(stream: unknown): void {
-  (stream as { unref?: () => void } | null)?.unref?.();
 }
 
 function freePort(): Promise<number> {

@@ -15,12 +15,13 @@ import {
   TASKS_INVOKER,
 } from '../helpers/gcp-service.js';
 import { HttpClient } from '../helpers/http-client.js';
-import { type Listening, listen } from '../helpers/listen.js';
+import type { Listening } from '../helpers/listen.js';
 import { mintOidcToken } from '../helpers/oidc-tokens.js';
 import { envelope } from '../helpers/ongoing-cleanup.js';
 import { type SecretManagerFake, startSecretManagerFake } from '../helpers/secret-manager-fake.js';
 import { freePort, ServiceProcess } from '../helpers/service-process.js';
 import { TEST_CLIENT } from '../helpers/simulated-google.js';
+import { serveRoundRobin, serveWithGmailLatency } from './cluster-servers.js';
 
 /**
  * Several service processes in MODE=gcp sharing one Gmail budget, as Cloud Run runs them: the
@@ -139,35 +140,13 @@ async function open(
     accessTokenTtlSeconds: 365 * 86_400,
   });
   const roundTrips = { gmail: 0, latencyMs: 0 };
-  const { ms = 0, jitterMs = 0 } = options.gmailLatency ?? {};
-  const googleServer = await listen(async (request) => {
-    const path = new URL(request.url).pathname;
-    if (path.startsWith('/gmail/') || path.startsWith('/batch/')) {
-      const delay = ms + Math.random() * jitterMs;
-      roundTrips.gmail++;
-      roundTrips.latencyMs += delay;
-      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-    return google.app.fetch(request);
-  });
+  const googleServer = await serveWithGmailLatency(google, options.gmailLatency, roundTrips);
   opened.push(googleServer);
   const openAi = options.openAi ? await startFakeOpenAi() : undefined;
   if (openAi) opened.push(openAi);
 
   const ports = await Promise.all(Array.from({ length: options.instances }, () => freePort()));
-  let turn = 0;
-  const front = await listen(async (request) => {
-    // Cloud Run's front: each request to the next instance.
-    const url = new URL(request.url);
-    const port = ports[turn++ % ports.length]!;
-    const body = ['GET', 'HEAD'].includes(request.method) ? undefined : await request.arrayBuffer();
-    return fetch(`http://127.0.0.1:${port}${url.pathname}${url.search}`, {
-      method: request.method,
-      headers: request.headers,
-      body,
-      redirect: 'manual',
-    });
-  });
+  const front = await serveRoundRobin(ports);
   opened.push(front);
 
   const secrets: SecretManagerFake = await startSecretManagerFake();

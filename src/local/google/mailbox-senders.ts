@@ -2,15 +2,8 @@
  * The cast of a generated mailbox: automated senders ranked for a Zipf curve, people with a
  * long tail, spam senders and the owner's user labels. Only example domains are used.
  */
-import {
-  FIRST_NAMES,
-  type LabelKey,
-  list,
-  type PersonGroup,
-  type SenderKind,
-  STREAMS,
-  TOPICS,
-} from './mailbox-vocabulary.js';
+import { FIRST_NAMES, type PersonGroup, TOPICS } from './mailbox-personal-vocabulary.js';
+import { type LabelKey, list, type SenderKind, STREAMS } from './mailbox-vocabulary.js';
 import type { Random } from './random.js';
 import type { SimLabel, SimSender } from './sim-types.js';
 

@@ -1,11 +1,8 @@
-import { type Bulk, PERSON_DOMAINS, type Person } from './mailbox-senders.js';
 import {
   CITIES,
   DAYS,
   FIRST_NAMES,
   ITEMS,
-  type LabelKey,
-  type MailStream,
   MONTHS,
   PERSON_ATTACHMENTS,
   PERSON_GROUPS,
@@ -14,7 +11,9 @@ import {
   SPAM_SNIPPET,
   SPAM_SUBJECTS,
   TOPICS,
-} from './mailbox-vocabulary.js';
+} from './mailbox-personal-vocabulary.js';
+import { type Bulk, PERSON_DOMAINS, type Person } from './mailbox-senders.js';
+import type { LabelKey, MailStream } from './mailbox-vocabulary.js';
 import type { Random } from './random.js';
 import type { SimMessage, SimSender } from './sim-types.js';
 
