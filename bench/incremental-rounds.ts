@@ -69,12 +69,14 @@ export async function watchedMailbox(
 /**
  * Delivers the rounds as mail comes, one after another: each once the previous one is decided
  * (not trashed: a sync's trash waits in the outbox for the next syncs'); then waits for every
- * sync run to be DONE. Returns per round what it cost in time and what went to Trash, and the
- * ids delivered.
+ * sync run to be DONE. Returns per round what it cost in time and what went to Trash, the ids
+ * delivered, and those of people's mail among them.
  */
 export async function deliverRounds({ bench, userId }: WatchedBench, rounds: readonly MailRound[]) {
   const { svc, world } = bench;
   const ids: string[] = [];
+  /** Personal messages: each round delivers them last. */
+  const people: string[] = [];
   const pending: { sent: number; ids: readonly string[]; runs: Run[]; decidedMs: number }[] = [];
   for (const [i, round] of rounds.entries()) {
     const seen = new Set((await incrementalRuns()).map((run) => run.id));
@@ -87,6 +89,7 @@ export async function deliverRounds({ bench, userId }: WatchedBench, rounds: rea
       round.known,
     );
     ids.push(...delivered);
+    people.push(...delivered.slice(delivered.length - round.people));
     const runs = await until(async () => {
       const fresh = (await incrementalRuns()).filter((run) => !seen.has(run.id));
       return (await decided(fresh)) >= delivered.length ? fresh : undefined;
@@ -112,7 +115,7 @@ export async function deliverRounds({ bench, userId }: WatchedBench, rounds: rea
     });
   }
   await svc.service.queue.idle();
-  return { ids, rounds: results };
+  return { ids, people, rounds: results };
 
   /** Messages of these runs with a saved decision (their batch is decided or done). */
   async function decided(runs: readonly Run[]): Promise<number> {

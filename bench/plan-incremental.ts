@@ -40,7 +40,8 @@ const QUIET_DAYS = 10;
 /**
  * The same rounds at the default minimum age (30 days), both classifiers: the syncs keep the
  * young mail, and a month later the daily cron's coming-of-age pass trashes it; then quiet
- * days, each with its cron call and no new mail.
+ * days, each with its cron call and no new mail. The "known" senders are known to the mailbox:
+ * at this age the full scan decided only those with mail older than 30 days.
  */
 export async function runComingOfAge(quick: boolean, latency: Latency, run: RunScenario) {
   const rounds = incrementalRounds(quick);

@@ -72,7 +72,7 @@ export function comingOfAgeTable(results: readonly ComingOfAgeResult[]): string 
       n(r.syncs.unitsPerMessage, 1),
       n(r.pass.unitsPerMessage, 1),
       n(r.unitsPerMessage, 1),
-      `${r.syncs.trashed} / ${r.pass.trashedDelivered} (of ${r.delivered})`,
+      `${r.syncs.trashed} / ${r.pass.trashedDelivered} (of ${r.delivered}; people's: ${r.peopleTrashed})`,
       `${n(PROJECT_UNITS_PER_DAY / r.unitsPerMessage / 1e6, 1)} M`,
     ]),
   );
@@ -94,8 +94,9 @@ export function comingOfAgeLines(results: readonly ComingOfAgeResult[]): string 
     const fixed = quiet.unitsPerDay * USERS;
     lines.push(
       `- ${r.classifier}, the cron a month on: ${n(pass.units)} units (${methods(pass.byMethod)}); ` +
-        `watch ${pass.watchLapsed ? 'lapsed, renewed' : 'renewed'}, ${pass.otherRuns} catch-up run(s); ` +
-        `the pass looked at ${looked} messages (${r.delivered} delivered, the rest kept young by the scan) and trashed ${trashed}.`,
+        `watch ${pass.watchLapsed ? 'lapsed, renewed' : 'renewed'}, ${pass.otherRuns} run(s) besides the pass (a catch-up, had history expired); ` +
+        `the pass trashed ${trashed} of the ${looked} messages it looked at: ${pass.trashedDelivered} of the ${r.delivered} new ones, ` +
+        `${trashed - pass.trashedDelivered} that the full scan had kept for being young.`,
       `- ${r.classifier}, a quiet user's daily cron (mean of ${quiet.days} days, no new mail): ` +
         `${n(quiet.unitsPerDay, 1)} units/day (${methods(quiet.byMethodPerDay, 1)}); ` +
         `${renewals} watch renewal(s) in ${quiet.days} days; ${n(USERS)} such users: ` +

@@ -59,7 +59,7 @@ export async function comingOfAge(args: ComingOfAgeArgs) {
     const { svc, world } = bench;
     const minAgeDays = (await svc.peek.getUser(userId))!.policy.minAgeDays;
     await world.call.resetStats();
-    const { ids, rounds } = await deliverRounds(watched, args.rounds);
+    const { ids, people, rounds } = await deliverRounds(watched, args.rounds);
     await settle();
     const delivered = ids.length;
     const syncs = await world.call.stats(OWNER);
@@ -106,6 +106,8 @@ export async function comingOfAge(args: ComingOfAgeArgs) {
       },
       unitsPerMessage: (syncs.totalUnits + passUnits) / delivered,
       trashed: syncTrashed + trashedByPass,
+      /** People's mail in Trash at the end: the rules and the LLM keep it. */
+      peopleTrashed: await world.call.trashed(OWNER, people),
       quiet: {
         days: quiet.length,
         unitsPerDay: quietUnits / Math.max(1, quiet.length),
