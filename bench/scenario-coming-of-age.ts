@@ -120,7 +120,11 @@ export async function comingOfAge(args: ComingOfAgeArgs) {
       },
     };
 
-    /** One day's cron call, through the cron route, and everything it queued, to the end. */
+    /**
+     * One day's cron call, through the cron route with the local scheduler's credentials, and
+     * everything it queued, to the end. Nothing else calls it: the bench service starts its
+     * queue only, never the local hourly timer (service.ts).
+     */
     async function cronDay(): Promise<CronDay> {
       const seen = new Set((await svc.peek.listRuns(userId, 200)).map((run) => run.id));
       const dead = svc.service.queue.counts().dead;
