@@ -2,11 +2,11 @@ import type { MailboxShape } from '../src/local/google/mailbox-generator.js';
 import type { BaselineResult } from './baseline.js';
 import { deploymentLimits, extrapolate, type ScanRow, scaleScan } from './extrapolate.js';
 import { modelFromCluster } from './extrapolate-cluster.js';
+import { runComingOfAge, runIncremental } from './plan-incremental.js';
 import type { Results } from './report.js';
 import type { ScenarioName } from './scenario.js';
 import type { FirestoreScanArgs, FirestoreScanResult } from './scenario-firestore-scan.js';
 import type { FullScanArgs, FullScanResult } from './scenario-full-scan.js';
-import type { IncrementalResult } from './scenario-incremental.js';
 import type { ManyUsersArgs, ManyUsersResult } from './scenario-many-users.js';
 import type { MultiInstanceArgs, MultiInstanceResult } from './scenario-multi-instance.js';
 import { type Latency, PROJECT_UNITS_PER_MINUTE } from './setup.js';
@@ -69,6 +69,7 @@ export async function runScenarios(quick: boolean, latency: Latency, run: RunSce
   const multiInstance = quick ? [] : await runMultiInstance(latency, run);
 
   const incremental = await runIncremental(quick, latency, run);
+  const comingOfAge = await runComingOfAge(quick, latency, run);
   // The Firestore documents of both shapes with both classifiers (about 15 minutes).
   const firestoreScans = quick ? [] : await runFirestoreScans(FIRESTORE_SCANS, latency, run);
   return {
@@ -77,6 +78,7 @@ export async function runScenarios(quick: boolean, latency: Latency, run: RunSce
     manyUsers,
     multiInstance,
     incremental,
+    comingOfAge,
     firestoreScans,
   } satisfies Results;
 }
@@ -163,32 +165,6 @@ export async function runMultiInstance(
     rows.push({ sample: measured, model: modelFromCluster(measured, TARGET) });
   }
   return rows;
-}
-
-/**
- * Ongoing cleanup's rounds of new mail, most of it from senders the full scan decided: per
- * round of m messages, a fifth from people, a tenth (at least one) from new bulk senders, the
- * rest promotions from known ones. Both classifiers: the LLM reads people's mail, the rules
- * keep it from its labels.
- */
-export async function runIncremental(quick: boolean, latency: Latency, run: RunScenario) {
-  const sizes = quick ? [5, 25] : [5, 5, 1, 25, 50];
-  const rounds = sizes.map((m) => {
-    const people = Math.floor(m / 5);
-    const junk = m - people;
-    return { junk, people, known: Math.max(0, junk - Math.max(1, Math.ceil(m / 10))) };
-  });
-  const results: IncrementalResult[] = [];
-  for (const classifier of ['openai', 'rules'] as const) {
-    results.push(
-      await run<IncrementalResult>(
-        'incremental',
-        { rounds, latency, classifier },
-        `incremental (push, ${classifier})`,
-      ),
-    );
-  }
-  return results;
 }
 
 type Scan = (

@@ -2,6 +2,8 @@ import type { BaselineResult } from './baseline.js';
 import type { Extrapolation, ScanRow } from './extrapolate.js';
 import type { ClusterModel } from './extrapolate-cluster.js';
 import { firestoreScanTable } from './report-firestore.js';
+import { comingOfAgeLines, comingOfAgeTable, incrementalTable } from './report-incremental.js';
+import type { ComingOfAgeResult } from './scenario-coming-of-age.js';
 import type { FirestoreScanResult } from './scenario-firestore-scan.js';
 import type { IncrementalResult } from './scenario-incremental.js';
 import type { ManyUsersResult } from './scenario-many-users.js';
@@ -14,6 +16,8 @@ export interface Results {
   /** Samples on several MODE=gcp instances (absent from results written before they existed). */
   readonly multiInstance?: { sample: MultiInstanceResult; model: ClusterModel }[];
   readonly incremental: readonly IncrementalResult[];
+  /** Ongoing cleanup at the default minimum age, a month on (absent from older results). */
+  readonly comingOfAge?: readonly ComingOfAgeResult[];
   /** Full scans on one MODE=gcp instance (absent from results written before they existed). */
   readonly firestoreScans?: readonly FirestoreScanResult[];
 }
@@ -234,34 +238,6 @@ export function multiInstanceTables(items: NonNullable<Results['multiInstance']>
   return `${measured}\n\n${modelled}`;
 }
 
-/** Gmail's daily budget per project: what ongoing cleanup's units per message are held to. */
-const PROJECT_UNITS_PER_DAY = 80_000_000;
-
-export function incrementalTable(results: readonly IncrementalResult[]): string {
-  return table(
-    [
-      'Classifier',
-      'Rounds (new messages)',
-      'Mix: known senders / people / new senders',
-      'Units/new msg',
-      'gets/new msg',
-      'To decision (mean / max)',
-      'To Trash (mean / max)',
-      'New msgs/day in 80 M units',
-    ],
-    results.map((r) => [
-      r.classifier,
-      r.rounds.map((x) => x.messages).join(' + '),
-      `${r.known} / ${r.people} / ${r.delivered - r.known - r.people}`,
-      n(r.gmail.unitsPerMessage, 1),
-      n(r.gmail.getsPerMessage, 2),
-      `${n(r.time.meanDecidedMs / 1000, 1)} s / ${n(r.time.maxDecidedMs / 1000, 1)} s`,
-      `${n(r.time.meanRoundMs / 1000, 1)} s / ${n(r.time.maxRoundMs / 1000, 1)} s`,
-      `${n(PROJECT_UNITS_PER_DAY / r.gmail.unitsPerMessage / 1e6, 1)} M`,
-    ]),
-  );
-}
-
 /** Every table, in the order the README shows them. */
 export function renderReport(results: Results): string {
   const parts = ['### Full scan of one mailbox', fullScanTables(results.fullScans)];
@@ -285,6 +261,12 @@ export function renderReport(results: Results): string {
   }
   if (results.incremental.length > 0)
     parts.push('### Incremental (push)', incrementalTable(results.incremental));
+  if (results.comingOfAge && results.comingOfAge.length > 0) {
+    parts.push(
+      '### Incremental at the default minimum age, and a quiet user',
+      `${comingOfAgeTable(results.comingOfAge)}\n\n${comingOfAgeLines(results.comingOfAge)}`,
+    );
+  }
   if (results.firestoreScans && results.firestoreScans.length > 0) {
     parts.push(
       '### Firestore documents of a full scan (one gcp instance)',

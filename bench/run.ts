@@ -4,7 +4,8 @@
  * process, with the simulated Google in another one.
  *
  *   tsx bench/run.ts [--quick] [--out bench/results.json] [--latency 30-80]
- *   tsx bench/run.ts --incremental-only   (ongoing cleanup's rounds only; nothing written)
+ *   tsx bench/run.ts --incremental-only   (ongoing cleanup's rounds only, at minimum age 0 and
+ *     at the default 30 days with the coming-of-age pass a month on and quiet days; nothing written)
  *   tsx bench/run.ts --many-users         (the 1,000-user samples only; nothing written)
  *   tsx bench/run.ts --multi-instance     (the samples on 3 gcp instances only; nothing written)
  *   tsx bench/run.ts --scans 10000:long-tail:by-sender:rules,10000:head-heavy:by-sender:openai
@@ -22,21 +23,16 @@ import { explain } from './notes.js';
 import {
   parseScans,
   runFirestoreScans,
-  runIncremental,
   runManyUsers,
   runMultiInstance,
   runScans,
   runScenarios,
   TARGET,
 } from './plan.js';
-import {
-  fullScanTables,
-  incrementalTable,
-  manyUsersTable,
-  multiInstanceTables,
-  renderReport,
-} from './report.js';
+import { runComingOfAge, runIncremental } from './plan-incremental.js';
+import { fullScanTables, manyUsersTable, multiInstanceTables, renderReport } from './report.js';
 import { firestoreScanTable } from './report-firestore.js';
+import { comingOfAgeLines, comingOfAgeTable, incrementalTable } from './report-incremental.js';
 import type { ScenarioName } from './scenario.js';
 
 const { values } = parseArgs({
@@ -44,7 +40,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results.json' },
     latency: { type: 'string', default: '30-80' },
-    /** Only ongoing cleanup's rounds (a minute or two); nothing is written. */
+    /** Only ongoing cleanup's rounds, both minimum ages (about 4 minutes); nothing is written. */
     'incremental-only': { type: 'boolean', default: false },
     /** Only the 1,000-user samples, both classifiers, extrapolated; nothing is written. */
     'many-users': { type: 'boolean', default: false },
@@ -77,8 +73,11 @@ async function run<T>(name: ScenarioName, args: object, label: string): Promise<
 
 if (values['incremental-only']) {
   const incremental = await runIncremental(quick, latency, run);
+  const aging = await runComingOfAge(quick, latency, run);
   console.log(`\n${incrementalTable(incremental)}`);
   for (const r of incremental) console.log(r.classifier, JSON.stringify(r.gmail.byMethod));
+  console.log(`\n${comingOfAgeTable(aging)}\n\n${comingOfAgeLines(aging)}`);
+  for (const r of aging) console.log(r.classifier, 'syncs', JSON.stringify(r.syncs.byMethod));
   process.exit(0);
 }
 if (values['many-users']) {

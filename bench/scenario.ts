@@ -3,6 +3,7 @@
  * to the parent over IPC: `{ result }` or `{ error }`.
  */
 import { naiveBaseline } from './baseline.js';
+import { comingOfAge } from './scenario-coming-of-age.js';
 import { firestoreScan } from './scenario-firestore-scan.js';
 import { fullScan } from './scenario-full-scan.js';
 import { incremental } from './scenario-incremental.js';
@@ -15,6 +16,7 @@ export const SCENARIOS = {
   'many-users': manyUsers,
   'multi-instance': multiInstance,
   incremental,
+  'coming-of-age': comingOfAge,
   baseline: naiveBaseline,
 } as const;
 

@@ -22,6 +22,8 @@ export interface Bench {
   readonly subs: readonly string[];
   /** From now on, time runs `factor` times faster on both sides. */
   speedUp(factor: number): Promise<void>;
+  /** Both sides' clocks jump `ms` forward at once; the factor stays. */
+  jump(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,9 @@ export async function openBench(
     subs,
     async speedUp(factor) {
       await world.call.setClock(warp.speedUp(factor));
+    },
+    async jump(ms) {
+      await world.call.setClock(warp.jump(ms));
     },
     async close() {
       await svc.close();

@@ -55,6 +55,16 @@ export class Warp {
   }
 
   /**
+   * Moves warped time `ms` forward at once, keeping the factor: a month passes in an instant
+   * (the day's cron, mail coming of age). Returns the state to hand to the simulated Google.
+   */
+  jump(ms: number): WarpState {
+    const now = Date.now();
+    this.state = { base: warpedNow(this.state) + ms, t0: now, factor: this.state.factor };
+    return this.state;
+  }
+
+  /**
    * Real ms spent with a quota (or backoff) wait pending since the last reset: in a
    * single-user run, the time its work was held back by the Gmail budget.
    */
