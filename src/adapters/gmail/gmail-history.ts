@@ -1,5 +1,6 @@
 import type { gmail_v1 } from '@googleapis/gmail';
-import type { LabelHistoryPage } from '../../domain/ports.js';
+import type { MessageMeta } from '../../domain/message.js';
+import type { HistoryPage, LabelHistoryPage } from '../../domain/ports.js';
 
 /** A new message as history gives it: its labels are undefined when Gmail left them out. */
 export interface AddedMessage {
@@ -27,6 +28,23 @@ export function addedMessages(history: readonly gmail_v1.Schema$History[]): Adde
     }
   }
   return [...added.values()];
+}
+
+/**
+ * New messages with their labels: those history gave without are read (20 units each), as the
+ * sync must know a message's labels before it decides anything of it. A message deleted since
+ * is left out: there is nothing left to clean.
+ */
+export async function withLabels(
+  added: readonly AddedMessage[],
+  read: (ids: readonly string[]) => Promise<Map<string, MessageMeta>>,
+): Promise<HistoryPage['added']> {
+  const bare = added.filter((m) => m.labelIds === undefined).map((m) => m.id);
+  const metadata = bare.length > 0 ? await read(bare) : new Map<string, MessageMeta>();
+  return added.flatMap((m) => {
+    const labelIds = m.labelIds ?? metadata.get(m.id)?.labelIds;
+    return labelIds ? [{ id: m.id, threadId: m.threadId, labelIds }] : [];
+  });
 }
 
 /** labelsAdded of history records: each labelled message's thread and the ids added. */

@@ -17,7 +17,7 @@ import type {
 import type { QuotaLedger } from '../../domain/quota-ledger.js';
 import type { GoogleEndpoints } from '../google-auth/google-endpoints.js';
 import { BatchUnavailable } from './gmail-batch.js';
-import { type AddedMessage, addedLabels, addedMessages } from './gmail-history.js';
+import { addedLabels, addedMessages, withLabels } from './gmail-history.js';
 import { fetchMetadata } from './gmail-metadata-batch.js';
 import { batchlessPaths, fetchMetadataOneByOne } from './gmail-metadata-single.js';
 import { protectedSince } from './gmail-protected-since.js';
@@ -174,24 +174,10 @@ export class GmailMailbox implements Mailbox {
     const data = await this.historyPage(startHistoryId, 'messageAdded', pageToken);
     if (data === 'expired') return 'expired';
     return {
-      added: await this.withLabels(addedMessages(data.history ?? [])),
+      added: await withLabels(addedMessages(data.history ?? []), (ids) => this.getMetadata(ids)),
       historyId: String(data.historyId ?? startHistoryId),
       nextPageToken: data.nextPageToken ?? undefined,
     };
-  }
-
-  /**
-   * New messages with their labels: those history gave without (Gmail may leave them out) are
-   * read (20 units each), as the sync must know a message's labels before it decides anything
-   * of it. A message deleted since is left out: there is nothing left to clean.
-   */
-  private async withLabels(added: readonly AddedMessage[]): Promise<HistoryPage['added']> {
-    const bare = added.filter((m) => m.labelIds === undefined).map((m) => m.id);
-    const read = bare.length > 0 ? await this.getMetadata(bare) : new Map<string, MessageMeta>();
-    return added.flatMap((m) => {
-      const labelIds = m.labelIds ?? read.get(m.id)?.labelIds;
-      return labelIds ? [{ id: m.id, threadId: m.threadId, labelIds }] : [];
-    });
   }
 
   async labelsAdded(
