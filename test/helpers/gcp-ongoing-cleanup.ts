@@ -102,6 +102,26 @@ export async function pushNotification(
   return response.status;
 }
 
+/** Delivers a task as Cloud Tasks does, with the invoker's OIDC token; returns the status. */
+export async function taskCall(
+  google: RunningGoogle,
+  gcp: StartedGcpService,
+  path: string,
+  payload: unknown,
+): Promise<number> {
+  const token = mintOidcToken(google.google.oauth.signingKey, {
+    audience: gcp.url,
+    email: TASKS_INVOKER,
+  });
+  const response = await fetch(`${gcp.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(payload),
+  });
+  await response.body?.cancel();
+  return response.status;
+}
+
 /** Calls the daily cron as Cloud Scheduler does (the cron account defaults to the invoker). */
 export async function runCron(google: RunningGoogle, gcp: StartedGcpService): Promise<Response> {
   const token = mintOidcToken(google.google.oauth.signingKey, {
