@@ -12,6 +12,7 @@ import {
   pushNotification,
   runCron,
 } from './helpers/gcp-ongoing-cleanup.js';
+import { PUSH_ACCOUNT } from './helpers/gcp-service.js';
 import { disposable, inTrash, personal, waitFor } from './helpers/ongoing-cleanup.js';
 import { type RunningGoogle, startSimulatedGoogle } from './helpers/simulated-google.js';
 
@@ -101,6 +102,10 @@ describe('the coming-of-age pass in gcp mode', () => {
     await scanned.gcp.tasks.idle(60_000);
     offset = 31 * DAY;
     google.google.stats.reset();
+    // Only the scheduler's account may call it: the push account's token changes nothing.
+    const refused = await runCron(google, scanned.gcp, PUSH_ACCOUNT);
+    expect(refused.status).toBe(403);
+    await refused.body?.cancel();
     const cron = await runCron(google, scanned.gcp);
     expect(cron.status).toBe(200);
     expect(await cron.json()).toMatchObject({ comingOfAge: 1 });

@@ -1,241 +1,51 @@
-import type { Firestore } from '@google-cloud/firestore';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFirestore } from '../src/adapters/firestore/firestore-client.js';
-import type { GmailMethod } from '../src/domain/gmail-quota.js';
-import { FINAL_STATUSES } from '../src/domain/model.js';
-import { TASK_PATHS } from '../src/jobs/job-deps.js';
-import { makeIncomingMessage } from '../src/local/google/mailbox-generator.js';
-import { Random } from '../src/local/google/random.js';
-import type { SimSender } from '../src/local/google/sim-types.js';
-import { type FirestoreEmulator, startFirestoreEmulator } from './helpers/emulators.js';
-import { type FakeOpenAi, startFakeOpenAi, VALID_KEY } from './helpers/fake-openai.js';
-import {
-  disposableSender,
-  type GcpScannedUser,
-  gcpScannedService,
-  promotionFrom,
-  pushNotification,
-  taskCall,
-} from './helpers/gcp-ongoing-cleanup.js';
-import { inTrash, personal, waitFor } from './helpers/ongoing-cleanup.js';
-import { type RunningGoogle, startSimulatedGoogle } from './helpers/simulated-google.js';
+import { expect, it } from 'vitest';
+import { promotionFrom, pushNotification } from './helpers/gcp-ongoing-cleanup.js';
+import { gcpOngoingCleanupSuite } from './helpers/gcp-ongoing-cleanup-suite.js';
+import { inTrash, waitFor } from './helpers/ongoing-cleanup.js';
 
-const SYNC_TRASH_WITHIN_MS = 60_000;
+const OWNER = 'gcp-sync-rules@example.com';
 
-let emulator: FirestoreEmulator;
-let db: Firestore;
-beforeAll(async () => {
-  emulator = await startFirestoreEmulator();
-  db = createFirestore({ projectId: emulator.project, emulatorHost: emulator.host });
-}, 90_000);
-afterAll(async () => {
-  await db?.terminate();
-  await emulator?.stop();
-}, 60_000);
+gcpOngoingCleanupSuite(
+  'ongoing cleanup in gcp mode with the rules',
+  { owner: OWNER, openAi: false, seed: 1602 },
+  (context) => {
+    it('sends the trash of two syncs a few seconds apart to Gmail in one batchModify from the last delayed flush', async () => {
+      const { google, scanned, sender, rng, calls, incremental } = context();
+      await scanned.gcp.tasks.idle(60_000);
+      const earlier = new Set((await incremental()).map((r) => r.id));
+      const since = async () => (await incremental()).filter((r) => !earlier.has(r.id));
+      google.google.stats.reset();
 
-/**
- * Ongoing cleanup in MODE=gcp over the real Firestore emulator, with Cloud Tasks delivering
- * every task (the sync after its window, the outbox's delayed flush) with OIDC tokens, and each
- * classifier: a push notification's sync, the same notification again, and "Check new mail now".
- */
-describe.each([
-  { classifier: 'the rules', owner: 'gcp-sync-rules@example.com', openAi: false },
-  { classifier: 'an OpenAI key', owner: 'gcp-sync-llm@example.com', openAi: true },
-])('ongoing cleanup in gcp mode with $classifier', ({ owner, openAi }) => {
-  let google: RunningGoogle;
-  let fake: FakeOpenAi | undefined;
-  let scanned: GcpScannedUser;
-  let sender: SimSender;
-  const rng = new Random(openAi ? 1601 : 1602);
-  const account = () => google.google.account(owner);
-  const store = () => scanned.gcp.service.store;
-  const calls = (method: GmailMethod) =>
-    google.google.stats.snapshot(owner).methods[method]?.calls ?? 0;
-  const incremental = async () =>
-    (await store().listRuns(scanned.user.id, 100)).filter((r) => r.kind === 'incremental');
+      const rounds = [0, 1].map(() => [0, 1].map(() => promotionFrom(rng, OWNER, sender)));
+      for (const [i, round] of rounds.entries()) {
+        for (const m of round) google.google.deliver(OWNER, m);
+        expect(await pushNotification(google, scanned.gcp, OWNER, `burst-${i}`)).toBe(204);
+        // The next mail comes once this sync has queued its trash, before its flush is due.
+        await waitFor(
+          async () => {
+            const runs = await since();
+            return runs.length > i && runs[0]?.status === 'DELETING' ? true : undefined;
+          },
+          `sync ${i + 1} to queue its trash`,
+        );
+      }
+      await waitFor(async () => {
+        const runs = await since();
+        return runs.length === 2 && runs.every((r) => r.status === 'DONE') ? true : undefined;
+      }, 'both syncs to end');
+      await scanned.gcp.tasks.idle(60_000);
 
-  beforeAll(async () => {
-    google = await startSimulatedGoogle([{ email: owner, mailbox: { size: 300, seed: 16 } }], {
-      userUnitsPerMinute: 10_000_000,
-    });
-    fake = openAi ? await startFakeOpenAi() : undefined;
-    scanned = await gcpScannedService(google, db, owner, {
-      ...(fake ? { apiKey: VALID_KEY, env: { OPENAI_BASE_URL: fake.baseUrl } } : {}),
-    });
-    sender = await disposableSender(google, scanned.gcp, owner, scanned.user.id);
-  }, 180_000);
-  afterAll(async () => {
-    await scanned?.gcp.close();
-    await fake?.close();
-    await google?.close();
-  }, 60_000);
-
-  it('trashes new junk of a disposable sender through the delayed flush and keeps the starred mail, the replied conversation and a stranger’s mail', async () => {
-    const junk = [promotionFrom(rng, owner, sender), promotionFrom(rng, owner, sender)];
-    const starred = promotionFrom(rng, owner, sender);
-    starred.labelIds = [...starred.labelIds, 'STARRED'];
-    const first = promotionFrom(rng, owner, sender);
-    const reply = {
-      ...makeIncomingMessage(rng, owner, Date.now(), 'personal'),
-      threadId: first.id,
-      labelIds: ['SENT'],
-    };
-    const followUp = { ...promotionFrom(rng, owner, sender), threadId: first.id };
-    const stranger = personal(rng, owner);
-    const cursor = (await store().getUser(scanned.user.id))!.cursor!.historyId;
-    for (const m of [...junk, starred, first, reply, followUp, stranger]) {
-      google.google.deliver(owner, m);
-    }
-    const latest = String(account().historyId);
-    const before = (await incremental()).length;
-    const flushesBefore = scanned.gcp.tasks.requests.length;
-    const pushedAt = Date.now();
-
-    expect(await pushNotification(google, scanned.gcp, owner, 'n-1')).toBe(204);
-    await waitFor(
-      () =>
+      const runs = await since();
+      expect(runs.map((r) => r.counters.trashed)).toEqual([2, 2]);
+      expect(
         inTrash(
           google,
-          owner,
-          junk.map((m) => m.id),
+          OWNER,
+          rounds.flat().map((m) => m.id),
         ),
-      'the junk in Trash',
-      SYNC_TRASH_WITHIN_MS,
-    );
-    const toTrashMs = Date.now() - pushedAt;
-    const run = await waitFor(async () => {
-      const runs = await incremental();
-      return runs.length > before && runs[0]?.status === 'DONE' ? runs[0] : undefined;
-    }, 'the sync run');
-
-    expect(await incremental()).toHaveLength(before + 1);
-    expect(run.counters).toMatchObject({ processed: 6, trashed: 2, protected: 3, kept: 1 });
-    for (const kept of [starred, first, reply, followUp, stranger]) {
-      expect(account().message(kept.id)?.labelIds).not.toContain('TRASH');
-    }
-    const decisions = (await store().listBatches(run.id)).flatMap((b) => b.decisions);
-    const reasonOf = (id: string) => decisions.find((d) => d.id === id)?.reason;
-    expect([reasonOf(first.id), reasonOf(followUp.id)]).toEqual([
-      'in a thread you replied to',
-      'in a thread you replied to',
-    ]);
-    const moved = (await store().getUser(scanned.user.id))!.cursor!.historyId;
-    expect(BigInt(moved)).toBeGreaterThan(BigInt(cursor));
-    expect(moved).toBe(latest);
-
-    // The junk went to Gmail from the delayed task the sync left, due after the quiet spell.
-    const flushes = scanned.gcp.tasks.requests
-      .slice(flushesBefore)
-      .filter((r) => r.task.httpRequest.url.endsWith(TASK_PATHS.flushTrash));
-    expect(flushes.length).toBeGreaterThan(0);
-    for (const { task } of flushes) {
-      const { after } = JSON.parse(task.httpRequest.body.toString()) as { after: number };
-      expect(Number(task.scheduleTime?.seconds) * 1000).toBeGreaterThanOrEqual(after + 9_000);
-    }
-    const delivered = scanned.gcp.tasks.attempts.filter(
-      (a) => a.path === TASK_PATHS.flushTrash && a.status === 204,
-    );
-    expect(delivered.length).toBeGreaterThan(0);
-    console.log(`gcp sync: notification to Trash in ${toTrashMs} ms`);
-  }, 120_000);
-
-  it('trashes and counts new mail once when Pub/Sub delivers its notification again, before and after the sync', async () => {
-    await scanned.gcp.tasks.idle(60_000);
-    const junk = promotionFrom(rng, owner, sender);
-    google.google.deliver(owner, junk);
-    const historyId = account().historyId;
-    const before = (await incremental()).length;
-    google.google.stats.reset();
-
-    expect(await pushNotification(google, scanned.gcp, owner, 'n-2', historyId)).toBe(204);
-    // Again while its sync's trash waits in the outbox, in a later sync window.
-    await waitFor(async () => ((await incremental()).length > before ? true : undefined), 'a run');
-    expect(await pushNotification(google, scanned.gcp, owner, 'n-2', historyId)).toBe(204);
-    const run = await waitFor(async () => {
-      const [latest] = await incremental();
-      return latest?.status === 'DONE' ? latest : undefined;
-    }, 'the sync run');
-    // And once more after it is done; then every task due within a minute has run.
-    expect(await pushNotification(google, scanned.gcp, owner, 'n-2', historyId)).toBe(204);
-    await scanned.gcp.tasks.idle(60_000);
-
-    const runs = await incremental();
-    expect(runs).toHaveLength(before + 1);
-    expect(runs[0]).toMatchObject({ id: run.id, status: 'DONE' });
-    expect(runs[0]?.counters).toMatchObject({ processed: 1, trashed: 1 });
-    expect(inTrash(google, owner, [junk.id])).toBe(true);
-    expect(calls('users.messages.batchModify') + calls('users.messages.trash')).toBe(1);
-    expect((await store().getUser(scanned.user.id))?.cursor?.historyId).toBe(String(historyId));
-  }, 120_000);
-
-  it('lets only one of two simultaneous deliveries of a sync task take the new mail', async () => {
-    await scanned.gcp.tasks.idle(60_000);
-    const junk = promotionFrom(rng, owner, sender);
-    const stranger = personal(rng, owner);
-    for (const m of [junk, stranger]) google.google.deliver(owner, m);
-    const earlier = new Set((await incremental()).map((r) => r.id));
-    const since = async () => (await incremental()).filter((r) => !earlier.has(r.id));
-    google.google.stats.reset();
-
-    // Cloud Tasks delivers at least once: the same task may come twice at the same time.
-    const deliver = () => taskCall(google, scanned.gcp, '/tasks/sync', { userId: scanned.user.id });
-    expect(await Promise.all([deliver(), deliver()])).toEqual([204, 204]);
-    await waitFor(async () => {
-      const runs = await since();
-      return runs.length > 0 && runs.every((r) => FINAL_STATUSES.includes(r.status))
-        ? true
-        : undefined;
-    }, 'the syncs to settle');
-    await scanned.gcp.tasks.idle(60_000);
-
-    const runs = await since();
-    expect(runs.filter((r) => r.status === 'DONE')).toHaveLength(1);
-    expect(runs.every((r) => ['DONE', 'CANCELLED'].includes(r.status))).toBe(true);
-    const done = runs.find((r) => r.status === 'DONE')!;
-    expect(done.counters).toMatchObject({ processed: 2, trashed: 1, kept: 1 });
-    expect(inTrash(google, owner, [junk.id])).toBe(true);
-    expect(account().message(stranger.id)?.labelIds).not.toContain('TRASH');
-    expect(calls('users.messages.batchModify') + calls('users.messages.trash')).toBe(1);
-  }, 120_000);
-
-  it('starts a sync from “Check new mail now”, shows it on its status page, and refuses a second one politely while it runs', async () => {
-    const client = scanned.gcp.client;
-    const junk = [promotionFrom(rng, owner, sender), promotionFrom(rng, owner, sender)];
-    for (const m of junk) google.google.deliver(owner, m);
-    const before = (await incremental()).length;
-
-    const answer = await client.post('/app/sync', {});
-    expect(answer.status).toBe(303);
-    const location = answer.headers.get('location') ?? '';
-    expect(location).toMatch(/^\/runs\/[A-Za-z0-9_-]{22}$/);
-    const runId = location.replace('/runs/', '');
-    const status = await client.get(location);
-    expect(status.status).toBe(200);
-    expect(await status.text()).toContain('Automatic cleanup');
-
-    // Its trash waits for a quiet spell: the run is still under way.
-    expect((await store().getRun(runId))?.status).not.toBe('DONE');
-    const cursor = (await store().getUser(scanned.user.id))?.cursor;
-    const again = await client.post('/app/sync', {});
-    expect(again.status).toBe(303);
-    expect(again.headers.get('location')).toBe('/app?notice=sync-busy');
-    const page = await (await client.get('/app?notice=sync-busy')).text();
-    expect(page).toContain('A run is under way');
-    expect(await incremental()).toHaveLength(before + 1);
-    expect((await store().getUser(scanned.user.id))?.cursor).toEqual(cursor);
-
-    const run = await waitFor(async () => {
-      const current = await store().getRun(runId);
-      return current?.status === 'DONE' ? current : undefined;
-    }, 'the on-demand run');
-    expect(run).toMatchObject({ kind: 'incremental', total: 2 });
-    expect(run.counters.trashed).toBe(2);
-    expect(
-      inTrash(
-        google,
-        owner,
-        junk.map((m) => m.id),
-      ),
-    ).toBe(true);
-  }, 120_000);
-});
+      ).toBe(true);
+      expect(calls('users.messages.batchModify')).toBe(1);
+      expect(calls('users.messages.trash')).toBe(0);
+    }, 120_000);
+  },
+);

@@ -23,6 +23,8 @@ import type { RunningGoogle } from './simulated-google.js';
  */
 
 export const GCP_TOPIC = `projects/${GCP_PROJECT}/topics/gmail`;
+/** Cloud Scheduler's own account, as the deployment gives it (CRON_SERVICE_ACCOUNT). */
+export const SCHEDULER_ACCOUNT = `scheduler@${GCP_PROJECT}.iam.gserviceaccount.com`;
 
 export interface GcpScannedUser {
   readonly gcp: StartedGcpService;
@@ -53,7 +55,12 @@ export async function gcpScannedService(
   const gcp = await startGcpService(
     google,
     firestore,
-    { GMAIL_USER_UNITS_PER_MINUTE: '1000000', PUBSUB_TOPIC: GCP_TOPIC, ...env },
+    {
+      GMAIL_USER_UNITS_PER_MINUTE: '1000000',
+      PUBSUB_TOPIC: GCP_TOPIC,
+      CRON_SERVICE_ACCOUNT: SCHEDULER_ACCOUNT,
+      ...env,
+    },
     clock ? { clock } : {},
   );
   const { client, service } = gcp;
@@ -122,12 +129,16 @@ export async function taskCall(
   return response.status;
 }
 
-/** Calls the daily cron as Cloud Scheduler does (the cron account defaults to the invoker). */
-export async function runCron(google: RunningGoogle, gcp: StartedGcpService): Promise<Response> {
-  const token = mintOidcToken(google.google.oauth.signingKey, {
-    audience: gcp.url,
-    email: TASKS_INVOKER,
-  });
+/**
+ * Calls the daily cron as Cloud Scheduler does: its account's OIDC token for the service's URL
+ * (terraform/scheduler.tf), or another account's to see it refused.
+ */
+export async function runCron(
+  google: RunningGoogle,
+  gcp: StartedGcpService,
+  email = SCHEDULER_ACCOUNT,
+): Promise<Response> {
+  const token = mintOidcToken(google.google.oauth.signingKey, { audience: gcp.url, email });
   return fetch(`${gcp.url}/cron/renew-watches`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
