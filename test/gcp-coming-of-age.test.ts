@@ -63,6 +63,26 @@ describe('the coming-of-age pass in gcp mode', () => {
     }, 'the sync');
   }
 
+  it('catches up with a bounded search when Gmail expired the cursor, and says so in the log', async () => {
+    const message = disposable(rng, OWNER);
+    google.google.deliver(OWNER, message);
+    // Gmail forgets history: the cursor, from before the message arrived, is now too old.
+    account().expireHistory();
+
+    const run = await syncPushed('expired-1');
+    expect(run.errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(
+        /^Gmail no longer had the history since the last sync: caught up with the messages of the last 1 day\.$/,
+      ),
+    ]);
+    expect(run.counters).toMatchObject({ trashed: 0 });
+    // Young at the default minimum age: kept, and looked at again when it comes of age.
+    expect(account().message(message.id)?.labelIds).not.toContain('TRASH');
+    const cursor = (await store().getUser(scanned.user.id))?.cursor?.historyId;
+    expect(BigInt(cursor!)).toBeGreaterThanOrEqual(BigInt(account().historyFloor));
+    await scanned.gcp.tasks.idle(60_000);
+  }, 60_000);
+
   it('keeps young promotions on arrival and trashes them once they come of age, touching nothing starred, labelled, snoozed or personal', async () => {
     const promotions = [0, 1, 2].map(() => disposable(rng, OWNER));
     const sender = promotions[0]!.from;
