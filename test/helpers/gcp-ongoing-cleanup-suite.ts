@@ -258,5 +258,12 @@ export function gcpOngoingCleanupSuite(
     }, 120_000);
 
     more?.(() => ({ google, scanned, sender, rng, calls, incremental }));
+
+    it('answered every task Cloud Tasks delivered with a success, so none was tried again', async () => {
+      await scanned.gcp.tasks.idle(60_000);
+      const { attempts } = scanned.gcp.tasks;
+      expect(attempts.length).toBeGreaterThan(0);
+      expect(attempts.filter((a) => a.status < 200 || a.status >= 300)).toEqual([]);
+    });
   });
 }
