@@ -42,7 +42,8 @@ export interface SuiteContext {
 /**
  * Ongoing cleanup in MODE=gcp over the real Firestore emulator, with Cloud Tasks delivering
  * every task (the sync after its window, the outbox's delayed flush) with OIDC tokens, with either
- * classifier: a push notification's sync, the same notification again, and "Check new mail now".
+ * classifier: a push notification's sync, the same notification again, the same sync task
+ * twice at once; a file adds its own tests with `more` ("Check new mail now" has its file).
  */
 export function gcpOngoingCleanupSuite(
   name: string,
@@ -214,47 +215,6 @@ export function gcpOngoingCleanupSuite(
       expect(inTrash(google, owner, [junk.id])).toBe(true);
       expect(account().message(stranger.id)?.labelIds).not.toContain('TRASH');
       expect(calls('users.messages.batchModify') + calls('users.messages.trash')).toBe(1);
-    }, 120_000);
-
-    it('starts a sync from “Check new mail now”, shows it on its status page, and refuses a second one politely while it runs', async () => {
-      const client = scanned.gcp.client;
-      const junk = [promotionFrom(rng, owner, sender), promotionFrom(rng, owner, sender)];
-      for (const m of junk) google.google.deliver(owner, m);
-      const before = (await incremental()).length;
-
-      const answer = await client.post('/app/sync', {});
-      expect(answer.status).toBe(303);
-      const location = answer.headers.get('location') ?? '';
-      expect(location).toMatch(/^\/runs\/[A-Za-z0-9_-]{22}$/);
-      const runId = location.replace('/runs/', '');
-      const status = await client.get(location);
-      expect(status.status).toBe(200);
-      expect(await status.text()).toContain('Automatic cleanup');
-
-      // Its trash waits for a quiet spell: the run is still under way.
-      expect((await store().getRun(runId))?.status).not.toBe('DONE');
-      const cursor = (await store().getUser(scanned.user.id))?.cursor;
-      const again = await client.post('/app/sync', {});
-      expect(again.status).toBe(303);
-      expect(again.headers.get('location')).toBe('/app?notice=sync-busy');
-      const page = await (await client.get('/app?notice=sync-busy')).text();
-      expect(page).toContain('A run is under way');
-      expect(await incremental()).toHaveLength(before + 1);
-      expect((await store().getUser(scanned.user.id))?.cursor).toEqual(cursor);
-
-      const run = await waitFor(async () => {
-        const current = await store().getRun(runId);
-        return current?.status === 'DONE' ? current : undefined;
-      }, 'the on-demand run');
-      expect(run).toMatchObject({ kind: 'incremental', total: 2 });
-      expect(run.counters.trashed).toBe(2);
-      expect(
-        inTrash(
-          google,
-          owner,
-          junk.map((m) => m.id),
-        ),
-      ).toBe(true);
     }, 120_000);
 
     more?.(() => ({ google, scanned, sender, rng, calls, incremental }));
