@@ -17,8 +17,7 @@ import {
   taskCall,
 } from './gcp-ongoing-cleanup.js';
 import { inTrash, personal, waitFor } from './ongoing-cleanup.js';
-import type { RunningGoogle } from './simulated-google.js';
-import { startSimulatedGoogle } from './simulated-google.js';
+import { type RunningGoogle, startSimulatedGoogle } from './simulated-google.js';
 
 const SYNC_TRASH_WITHIN_MS = 60_000;
 
