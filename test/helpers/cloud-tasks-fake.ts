@@ -52,6 +52,8 @@ export interface CloudTasksFake {
   client(): CloudTasksClient;
   /** The next `times` CreateTask calls fail with this gRPC status code. */
   failNext(code: status, times?: number): void;
+  /** The next `times` CreateTask calls for a task whose url ends with `path` fail with `code`. */
+  failNextTo(path: string, code: status, times?: number): void;
   startDispatching(options: DispatchOptions): void;
   /**
    * Resolves once no task is being delivered and none is due within `horizonMs` (by the fake's
@@ -84,6 +86,7 @@ export async function startCloudTasksFake(
   const attempts: Attempt[] = [];
   const names = new Set<string>();
   const failures: status[] = [];
+  const pathFailures: { path: string; code: status }[] = [];
   const waiting: Pending[] = [];
   let dispatch: DispatchOptions | undefined;
   let running = 0;
@@ -149,7 +152,8 @@ export async function startCloudTasksFake(
   const server = await serveGrpc(service, {
     CreateTask: unary((request: CreateTaskRequest) => {
       requests.push(request);
-      const failure = failures.shift();
+      const byPath = pathFailures.findIndex((f) => request.task.httpRequest.url.endsWith(f.path));
+      const failure = byPath >= 0 ? pathFailures.splice(byPath, 1)[0]!.code : failures.shift();
       if (failure !== undefined) throw grpcError(failure, 'injected failure');
       const name = request.task.name || `${request.parent}/tasks/${randomUUID()}`;
       if (names.has(name))
@@ -170,6 +174,9 @@ export async function startCloudTasksFake(
     client: () => new CloudTasksClient(localClientOptions(server.port)),
     failNext: (code, times = 1) => {
       for (let i = 0; i < times; i++) failures.push(code);
+    },
+    failNextTo: (path, code, times = 1) => {
+      for (let i = 0; i < times; i++) pathFailures.push({ path, code });
     },
     startDispatching: (options) => {
       dispatch = options;
