@@ -6,9 +6,12 @@ import { SYSTEM_LABEL_IDS } from '../src/domain/message.js';
 import type { Run } from '../src/domain/model.js';
 import { Random } from '../src/local/google/random.js';
 import { type FirestoreEmulator, startFirestoreEmulator } from './helpers/emulators.js';
+import { type FakeOpenAi, startFakeOpenAi, VALID_KEY } from './helpers/fake-openai.js';
 import {
+  disposableSender,
   type GcpScannedUser,
   gcpScannedService,
+  promotionFrom,
   pushNotification,
   runCron,
 } from './helpers/gcp-ongoing-cleanup.js';
@@ -19,15 +22,24 @@ import { type RunningGoogle, startSimulatedGoogle } from './helpers/simulated-go
 const OWNER = 'gcp-aging@example.com';
 const DAY = 86_400_000;
 
+let emulator: FirestoreEmulator;
+let db: Firestore;
+beforeAll(async () => {
+  emulator = await startFirestoreEmulator();
+  db = createFirestore({ projectId: emulator.project, emulatorHost: emulator.host });
+}, 90_000);
+afterAll(async () => {
+  await db?.terminate();
+  await emulator?.stop();
+}, 60_000);
+
 /**
  * The coming-of-age pass in MODE=gcp (test/coming-of-age.test.ts does it locally): with the
  * rules at the default minimum age (30 days), new promotions are kept on arrival; once the
  * service's clock (and Cloud Tasks', which schedules by it) has moved 31 days, Cloud Scheduler's
  * call of the daily cron queues the pass, which trashes them. Gmail's dates are real ones.
  */
-describe('the coming-of-age pass in gcp mode', () => {
-  let emulator: FirestoreEmulator;
-  let db: Firestore;
+describe('the coming-of-age pass in gcp mode with the rules', () => {
   let google: RunningGoogle;
   let scanned: GcpScannedUser;
   let offset = 0;
@@ -39,8 +51,6 @@ describe('the coming-of-age pass in gcp mode', () => {
   const runs = async () => store().listRuns(scanned.user.id, 100);
 
   beforeAll(async () => {
-    emulator = await startFirestoreEmulator();
-    db = createFirestore({ projectId: emulator.project, emulatorHost: emulator.host });
     google = await startSimulatedGoogle([{ email: OWNER, mailbox: { size: 400, seed: 12 } }], {
       userUnitsPerMinute: 10_000_000,
     });
@@ -49,8 +59,6 @@ describe('the coming-of-age pass in gcp mode', () => {
   afterAll(async () => {
     await scanned?.gcp.close();
     await google?.close();
-    await db?.terminate();
-    await emulator?.stop();
   }, 60_000);
 
   /** Pushes the latest notification and waits for the sync's run to be DONE. */
@@ -167,6 +175,84 @@ describe('the coming-of-age pass in gcp mode', () => {
     await scanned.gcp.tasks.idle(60_000);
     expect((await runs()).filter(isComingOfAge)).toHaveLength(count);
     // Every task, the pass's and the cron's renewals and catch-up syncs, succeeded first time.
+    const failed = scanned.gcp.tasks.attempts.filter((a) => a.status < 200 || a.status >= 300);
+    expect(failed).toEqual([]);
+  }, 150_000);
+});
+
+/**
+ * With an OpenAI key: new promotions of a sender the full scan's LLM decided disposable are kept
+ * while young, and the pass trashes them once they come of age, without asking the LLM again.
+ */
+describe('the coming-of-age pass in gcp mode with an OpenAI key', () => {
+  const owner = 'gcp-aging-llm@example.com';
+  let google: RunningGoogle;
+  let fake: FakeOpenAi;
+  let scanned: GcpScannedUser;
+  let offset = 0;
+  const clock = { now: () => Date.now() + offset };
+  const rng = new Random(4344);
+  const account = () => google.google.account(owner);
+  const runs = async () => scanned.gcp.service.store.listRuns(scanned.user.id, 100);
+
+  beforeAll(async () => {
+    // The daily cron goes through every user: only this file's second owner is left.
+    await emulator.reset();
+    google = await startSimulatedGoogle([{ email: owner, mailbox: { size: 300, seed: 13 } }], {
+      userUnitsPerMinute: 10_000_000,
+    });
+    fake = await startFakeOpenAi();
+    scanned = await gcpScannedService(google, db, owner, {
+      minAgeDays: 30,
+      clock,
+      apiKey: VALID_KEY,
+      env: { OPENAI_BASE_URL: fake.baseUrl },
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await scanned?.gcp.close();
+    await fake?.close();
+    await google?.close();
+  }, 60_000);
+
+  it('keeps young promotions of a sender the LLM decided disposable and trashes them once they come of age, leaving the starred one', async () => {
+    const sender = await disposableSender(google, scanned.gcp, owner, scanned.user.id);
+    const young = [0, 1, 2].map(() => promotionFrom(rng, owner, sender));
+    const starred = promotionFrom(rng, owner, sender);
+    starred.labelIds = [...starred.labelIds, 'STARRED'];
+    for (const m of [...young, starred]) google.google.deliver(owner, m);
+    const before = (await runs()).length;
+
+    expect(await pushNotification(google, scanned.gcp, owner, 'young-llm')).toBe(204);
+    const sync = await waitFor(async () => {
+      const all = await runs();
+      return all.length > before && all[0]?.status === 'DONE' ? all[0] : undefined;
+    }, 'the sync');
+    expect(sync.counters).toMatchObject({ processed: 4, trashed: 0, protected: 1, kept: 3 });
+
+    await scanned.gcp.tasks.idle(60_000);
+    offset = 31 * DAY;
+    const seen = fake.requests.length;
+    const cron = await runCron(google, scanned.gcp);
+    expect(await cron.json()).toMatchObject({ comingOfAge: 1 });
+    const pass = await waitFor(async () => {
+      const run = (await runs()).find(isComingOfAge);
+      return run && ['DONE', 'FAILED', 'CANCELLED'].includes(run.status) ? run : undefined;
+    }, 'the coming-of-age run');
+    expect(pass).toMatchObject({ kind: 'incremental', status: 'DONE' });
+    expect(
+      inTrash(
+        google,
+        owner,
+        young.map((m) => m.id),
+      ),
+    ).toBe(true);
+    expect(account().message(starred.id)?.labelIds).not.toContain('TRASH');
+    // The sender's decision served as it was: the scan asked about that sender, the pass did not.
+    const asked = fake.requests.map((r) => JSON.stringify(r.prompt).includes(sender.address));
+    expect(asked.slice(0, seen).some(Boolean)).toBe(true);
+    expect(asked.slice(seen).some(Boolean)).toBe(false);
+    await scanned.gcp.tasks.idle(60_000);
     const failed = scanned.gcp.tasks.attempts.filter((a) => a.status < 200 || a.status >= 300);
     expect(failed).toEqual([]);
   }, 150_000);
