@@ -52,8 +52,23 @@ export interface CloudTasksFake {
   client(): CloudTasksClient;
   /** The next `times` CreateTask calls fail with this gRPC status code. */
   failNext(code: status, times?: number): void;
+  /** The next `times` CreateTask calls for a task whose url ends with `path` fail with `code`. */
+  failNextTo(path: string, code: status, times?: number): void;
   startDispatching(options: DispatchOptions): void;
+  /**
+   * Resolves once no task is being delivered and none is due within `horizonMs` (by the fake's
+   * clock): what was queued has run, and a task left for later (a daily pass) does not hold it.
+   */
+  idle(horizonMs?: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface CloudTasksFakeOptions {
+  /**
+   * Cloud Tasks' clock, which schedule times are read against: the service's own, when a test
+   * moves the service's clock (tasks it schedules "in 10 s" are due 10 s after its now).
+   */
+  readonly now?: () => number;
 }
 
 interface Pending {
@@ -63,11 +78,15 @@ interface Pending {
   retries: number;
 }
 
-export async function startCloudTasksFake(): Promise<CloudTasksFake> {
+export async function startCloudTasksFake(
+  options: CloudTasksFakeOptions = {},
+): Promise<CloudTasksFake> {
+  const now = options.now ?? Date.now;
   const requests: CreateTaskRequest[] = [];
   const attempts: Attempt[] = [];
   const names = new Set<string>();
   const failures: status[] = [];
+  const pathFailures: { path: string; code: status }[] = [];
   const waiting: Pending[] = [];
   let dispatch: DispatchOptions | undefined;
   let running = 0;
@@ -77,12 +96,12 @@ export async function startCloudTasksFake(): Promise<CloudTasksFake> {
   const pump = () => {
     clearTimeout(timer);
     if (!dispatch || closed) return;
-    const now = Date.now();
+    const at = now();
     waiting.sort((a, b) => a.dueAt - b.dueAt);
-    while (running < (dispatch.maxConcurrent ?? 10) && waiting[0] && waiting[0].dueAt <= now) {
+    while (running < (dispatch.maxConcurrent ?? 10) && waiting[0] && waiting[0].dueAt <= at) {
       void deliver(waiting.shift()!, dispatch);
     }
-    if (waiting[0]) timer = setTimeout(pump, Math.max(5, waiting[0].dueAt - now));
+    if (waiting[0]) timer = setTimeout(pump, Math.max(5, waiting[0].dueAt - at));
   };
 
   const deliver = async (pending: Pending, options: DispatchOptions) => {
@@ -120,7 +139,7 @@ export async function startCloudTasksFake(): Promise<CloudTasksFake> {
     if (!done && pending.retries + 1 < (options.maxAttempts ?? 10)) {
       const backoff = (options.backoffMs ?? 100) * 2 ** pending.retries;
       const wait = Math.max(backoff, Math.min(retryAfterMs, options.maxRetryAfterMs ?? 1_000));
-      waiting.push({ ...pending, dueAt: Date.now() + wait, retries: pending.retries + 1 });
+      waiting.push({ ...pending, dueAt: now() + wait, retries: pending.retries + 1 });
     }
     pump();
   };
@@ -133,14 +152,15 @@ export async function startCloudTasksFake(): Promise<CloudTasksFake> {
   const server = await serveGrpc(service, {
     CreateTask: unary((request: CreateTaskRequest) => {
       requests.push(request);
-      const failure = failures.shift();
+      const byPath = pathFailures.findIndex((f) => request.task.httpRequest.url.endsWith(f.path));
+      const failure = byPath >= 0 ? pathFailures.splice(byPath, 1)[0]!.code : failures.shift();
       if (failure !== undefined) throw grpcError(failure, 'injected failure');
       const name = request.task.name || `${request.parent}/tasks/${randomUUID()}`;
       if (names.has(name))
         throw grpcError(status.ALREADY_EXISTS, 'Requested entity already exists');
       names.add(name);
       const at = request.task.scheduleTime;
-      const dueAt = at ? Number(at.seconds) * 1000 + Math.floor(at.nanos / 1e6) : Date.now();
+      const dueAt = at ? Number(at.seconds) * 1000 + Math.floor(at.nanos / 1e6) : now();
       waiting.push({ name, task: request.task, dueAt, retries: 0 });
       pump();
       return { ...request.task, name, dispatchCount: 0 };
@@ -155,9 +175,20 @@ export async function startCloudTasksFake(): Promise<CloudTasksFake> {
     failNext: (code, times = 1) => {
       for (let i = 0; i < times; i++) failures.push(code);
     },
+    failNextTo: (path, code, times = 1) => {
+      for (let i = 0; i < times; i++) pathFailures.push({ path, code });
+    },
     startDispatching: (options) => {
       dispatch = options;
       pump();
+    },
+    idle: async (horizonMs = 0, timeoutMs = 60_000) => {
+      const deadline = Date.now() + timeoutMs;
+      const busy = () => running > 0 || waiting.some((p) => p.dueAt <= now() + horizonMs);
+      while (busy()) {
+        if (Date.now() > deadline) throw new Error('Cloud Tasks did not go idle');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     },
     close: async () => {
       closed = true;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
 import { loadConfig } from '../../src/config.js';
+import type { Clock } from '../../src/domain/ports.js';
 import { composeGcp, type GcpService } from '../../src/gcp/compose-gcp.js';
 import { silentLogger } from '../../src/log.js';
 import { type CloudTasksFake, startCloudTasksFake } from './cloud-tasks-fake.js';
@@ -25,6 +26,14 @@ export interface StartedGcpService {
   close(): Promise<void>;
 }
 
+export interface GcpServiceOptions {
+  /**
+   * The service's clock (runs, sessions, task schedule times), shared with the Cloud Tasks
+   * fake so delayed tasks come due by it; real time by default.
+   */
+  readonly clock?: Clock;
+}
+
 /**
  * The service in MODE=gcp on 127.0.0.1: Firestore (the emulator's client, given), Cloud Tasks
  * and Secret Manager as local gRPC servers, Google simulated. The Cloud Tasks server delivers
@@ -35,6 +44,7 @@ export async function startGcpService(
   google: RunningGoogle,
   firestore: Firestore,
   env: Record<string, string> = {},
+  { clock }: GcpServiceOptions = {},
 ): Promise<StartedGcpService> {
   const secrets = await startSecretManagerFake();
   const key = () => randomBytes(32).toString('base64');
@@ -42,7 +52,7 @@ export async function startGcpService(
     KEY_RING_SECRET,
     JSON.stringify({ version: 1, current: 'k1', keys: { k1: key() }, macRoot: key() }),
   );
-  const tasks = await startCloudTasksFake();
+  const tasks = await startCloudTasksFake(clock ? { now: () => clock.now() } : {});
   let handler: ((request: Request) => Response | Promise<Response>) | undefined;
   const server = await listen((request) => handler!(request));
   const config = loadConfig({
@@ -67,6 +77,7 @@ export async function startGcpService(
     firestore,
     tasks: tasksClient,
     secrets: secretsClient,
+    ...(clock ? { clock } : {}),
   });
   handler = service.app.fetch;
   const signingKey = google.google.oauth.signingKey;
