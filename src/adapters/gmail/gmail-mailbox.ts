@@ -22,16 +22,16 @@ import { fetchMetadata } from './gmail-metadata-batch.js';
 import { batchlessPaths, fetchMetadataOneByOne } from './gmail-metadata-single.js';
 import { protectedSince } from './gmail-protected-since.js';
 import {
+  type GmailCall,
   type GmailRetryOptions,
-  gmailErrorMessage,
   gmailErrorStatus,
   withGmailRetry,
 } from './gmail-retry.js';
+import { watchInbox } from './gmail-watch.js';
 
 /** Gmail takes at most 1,000 ids per batchModify. */
 const MODIFY_CHUNK = 1_000;
 const PAGE_SIZE = 500;
-const ONE_WATCH_CLIENT = 'Only one user push notification client allowed per developer';
 
 export interface GmailMailboxOptions {
   readonly gmail: gmail_v1.Gmail;
@@ -120,7 +120,7 @@ export class GmailMailbox implements Mailbox {
         batchlessPaths.add(endpoints.gmailBatch);
       }
     }
-    return fetchMetadataOneByOne(this.gmail, (method, send) => this.call(method, send), unique);
+    return fetchMetadataOneByOne(this.gmail, this.callGmail, unique);
   }
 
   async headers(id: string, names: readonly string[]): Promise<Record<string, string> | undefined> {
@@ -231,35 +231,11 @@ export class GmailMailbox implements Mailbox {
     startHistoryId: string,
     labels: readonly MarkingLabel[],
   ): Promise<ProtectedSince | 'expired'> {
-    const call: typeof this.call = (method, send) => this.call(method, send);
-    return protectedSince(this.gmail, call, startHistoryId, labels);
+    return protectedSince(this.gmail, this.callGmail, startHistoryId, labels);
   }
 
-  async watch(topic: string): Promise<{ historyId: string; expiration: number }> {
-    const watchOnce = () =>
-      this.call('users.watch', (signal) =>
-        this.gmail.users.watch(
-          {
-            userId: 'me',
-            requestBody: { topicName: topic, labelIds: ['INBOX'], labelFilterBehavior: 'include' },
-          },
-          { signal },
-        ),
-      );
-    let response: Awaited<ReturnType<typeof watchOnce>>;
-    try {
-      response = await watchOnce();
-    } catch (error) {
-      // Another watch of this user is registered: Gmail wants it stopped first.
-      if (gmailErrorStatus(error) !== 400 || !gmailErrorMessage(error).includes(ONE_WATCH_CLIENT))
-        throw error;
-      await this.stop();
-      response = await watchOnce();
-    }
-    return {
-      historyId: String(response.data.historyId ?? ''),
-      expiration: Number(response.data.expiration ?? 0),
-    };
+  watch(topic: string): Promise<{ historyId: string; expiration: number }> {
+    return watchInbox(this.gmail, this.callGmail, topic, () => this.stop());
   }
 
   async stop(): Promise<void> {
@@ -282,6 +258,9 @@ export class GmailMailbox implements Mailbox {
       );
     }
   }
+
+  /** `call` bound to this mailbox, for the helpers in the other gmail-* modules. */
+  private readonly callGmail: GmailCall = (method, send) => this.call(method, send);
 
   private call<T>(method: GmailMethod, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const { ledger, userKey, units } = this.options;

@@ -1,14 +1,11 @@
 import type { gmail_v1 } from '@googleapis/gmail';
 import { eachAtMost } from '../../domain/each-at-most.js';
-import type { GmailMethod } from '../../domain/gmail-quota.js';
 import { METADATA_HEADERS, type MessageMeta } from '../../domain/message.js';
 import { toMessageMeta } from './gmail-metadata.js';
-import { gmailErrorStatus } from './gmail-retry.js';
+import { type GmailCall, gmailErrorStatus } from './gmail-retry.js';
 
 /** Reads at once: a few calls in flight hide their latency without tripping Gmail's limit. */
 const READS_AT_ONCE = 8;
-
-type Call = <T>(method: GmailMethod, send: (signal: AbortSignal) => Promise<T>) => Promise<T>;
 
 /**
  * Batch HTTP paths found not served, for the life of the process: their calls go one by one
@@ -22,7 +19,7 @@ export const batchlessPaths = new Set<string>();
  */
 export async function fetchMetadataOneByOne(
   gmail: gmail_v1.Gmail,
-  call: Call,
+  call: GmailCall,
   ids: readonly string[],
 ): Promise<Map<string, MessageMeta>> {
   const found = new Map<string, MessageMeta>();

@@ -1,14 +1,12 @@
 import type { gmail_v1 } from '@googleapis/gmail';
 import { eachAtMost } from '../../domain/each-at-most.js';
-import type { GmailMethod } from '../../domain/gmail-quota.js';
 import type { MarkingLabel, ProtectedSince } from '../../domain/ports.js';
 import { type ConversationMark, strongestMark } from '../../domain/protection.js';
-import { gmailErrorStatus } from './gmail-retry.js';
+import { type GmailCall, gmailErrorStatus } from './gmail-retry.js';
 
 /** Label histories read at once: their latency would otherwise add up, label after label. */
 const LABELS_AT_ONCE = 4;
 
-type Call = <T>(method: GmailMethod, send: (signal: AbortSignal) => Promise<T>) => Promise<T>;
 type Found = Map<string, ConversationMark[]>;
 
 /**
@@ -24,7 +22,7 @@ type Found = Map<string, ConversationMark[]>;
  */
 export async function protectedSince(
   gmail: gmail_v1.Gmail,
-  call: Call,
+  call: GmailCall,
   startHistoryId: string,
   labels: readonly MarkingLabel[],
 ): Promise<ProtectedSince | 'expired'> {
@@ -46,7 +44,7 @@ export async function protectedSince(
  */
 async function unfilteredSince(
   gmail: gmail_v1.Gmail,
-  call: Call,
+  call: GmailCall,
   startHistoryId: string,
   labels: readonly MarkingLabel[],
   maxPages: number,
@@ -90,7 +88,7 @@ async function unfilteredSince(
 /** history.list filtered by each label in turn (a few at once). */
 async function byLabel(
   gmail: gmail_v1.Gmail,
-  call: Call,
+  call: GmailCall,
   startHistoryId: string,
   labels: readonly MarkingLabel[],
 ): Promise<{ messageIds: Set<string>; found: Found } | 'expired'> {
@@ -127,7 +125,7 @@ async function byLabel(
 /** One page of messageAdded and labelAdded history; 'expired' when Gmail no longer has it. */
 async function historyPage(
   gmail: gmail_v1.Gmail,
-  call: Call,
+  call: GmailCall,
   query: { startHistoryId: string; labelId?: string; pageToken: string | undefined },
 ): Promise<gmail_v1.Schema$ListHistoryResponse | 'expired'> {
   try {

@@ -1,3 +1,4 @@
+import type { GmailMethod } from '../../domain/gmail-quota.js';
 import { MailboxUnavailable, ReconnectNeeded } from '../../domain/mailbox-errors.js';
 import type { Clock } from '../../domain/ports.js';
 import type { QuotaLedger } from '../../domain/quota-ledger.js';
@@ -235,3 +236,9 @@ function networkCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** One Gmail call under a mailbox's budget and retry policy, as the gmail-* helpers take it. */
+export type GmailCall = <T>(
+  method: GmailMethod,
+  send: (signal: AbortSignal) => Promise<T>,
+) => Promise<T>;
