@@ -1,4 +1,5 @@
 import type { Run } from '../src/domain/model.js';
+import type { MailboxShape } from '../src/local/google/mailbox-generator.js';
 import { type Bench, type Latency, openBench } from './setup.js';
 
 /**
@@ -32,15 +33,17 @@ export interface WatchedBench {
 }
 
 /**
- * A scanned, watched 100-message mailbox whose Gmail notifications reach /push/gmail.
+ * A scanned, watched 100-message mailbox (head-heavy unless `shape` says otherwise) whose Gmail
+ * notifications reach /push/gmail.
  * `minAgeDays`: the owner's minimum age (the default policy's when undefined).
  */
 export async function watchedMailbox(
   latency: Latency,
   classifier: 'openai' | 'rules',
   minAgeDays: number | undefined,
+  shape?: MailboxShape,
 ): Promise<WatchedBench> {
-  const bench = await openBench(latency, [{ email: OWNER, size: 100, seed: 8 }], {
+  const bench = await openBench(latency, [{ email: OWNER, size: 100, seed: 8, shape }], {
     PUBSUB_TOPIC: TOPIC,
     PUSH_VERIFICATION_TOKEN: TOKEN,
   });

@@ -1,3 +1,4 @@
+import type { MailboxShape } from '../src/local/google/mailbox-generator.js';
 import type { MailRound } from './incremental-rounds.js';
 import type { RunScenario } from './plan.js';
 import type { ComingOfAgeResult } from './scenario-coming-of-age.js';
@@ -10,15 +11,20 @@ import type { Latency } from './setup.js';
  * rest promotions from known ones. Both classifiers: the LLM reads people's mail, the rules
  * keep it from its labels.
  */
-export async function runIncremental(quick: boolean, latency: Latency, run: RunScenario) {
+export async function runIncremental(
+  quick: boolean,
+  latency: Latency,
+  run: RunScenario,
+  shape?: MailboxShape,
+) {
   const rounds = incrementalRounds(quick);
   const results: IncrementalResult[] = [];
   for (const classifier of ['openai', 'rules'] as const) {
     results.push(
       await run<IncrementalResult>(
         'incremental',
-        { rounds, latency, classifier },
-        `incremental (push, ${classifier})`,
+        { rounds, latency, classifier, shape },
+        `incremental (push, ${classifier}${shape ? `, ${shape}` : ''})`,
       ),
     );
   }
@@ -43,15 +49,20 @@ const QUIET_DAYS = 10;
  * days, each with its cron call and no new mail. The "known" senders are known to the mailbox:
  * at this age the full scan decided only those with mail older than 30 days.
  */
-export async function runComingOfAge(quick: boolean, latency: Latency, run: RunScenario) {
+export async function runComingOfAge(
+  quick: boolean,
+  latency: Latency,
+  run: RunScenario,
+  shape?: MailboxShape,
+) {
   const rounds = incrementalRounds(quick);
   const results: ComingOfAgeResult[] = [];
   for (const classifier of ['openai', 'rules'] as const) {
     results.push(
       await run<ComingOfAgeResult>(
         'coming-of-age',
-        { rounds, latency, classifier, quietDays: quick ? 3 : QUIET_DAYS },
-        `incremental at the default minimum age, a month on (${classifier})`,
+        { rounds, latency, classifier, shape, quietDays: quick ? 3 : QUIET_DAYS },
+        `incremental at the default minimum age, a month on (${classifier}${shape ? `, ${shape}` : ''})`,
       ),
     );
   }

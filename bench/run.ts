@@ -4,7 +4,7 @@
  * process, with the simulated Google in another one.
  *
  *   tsx bench/run.ts [--quick] [--out bench/results.json] [--latency 30-80]
- *   tsx bench/run.ts --incremental-only   (ongoing cleanup's rounds only, at minimum age 0 and
+ *   tsx bench/run.ts --incremental-only [--shape long-tail]   (ongoing cleanup's rounds only, at minimum age 0 and
  *     at the default 30 days with the coming-of-age pass a month on and quiet days; nothing written)
  *   tsx bench/run.ts --many-users         (the 1,000-user samples only; nothing written)
  *   tsx bench/run.ts --multi-instance     (the samples on 3 gcp instances only; nothing written)
@@ -42,6 +42,8 @@ const { values } = parseArgs({
     latency: { type: 'string', default: '30-80' },
     /** Only ongoing cleanup's rounds, both minimum ages (about 4 minutes); nothing is written. */
     'incremental-only': { type: 'boolean', default: false },
+    /** With --incremental-only: the scanned mailbox's shape, head-heavy or long-tail. */
+    shape: { type: 'string', default: 'head-heavy' },
     /** Only the 1,000-user samples, both classifiers, extrapolated; nothing is written. */
     'many-users': { type: 'boolean', default: false },
     /** Only the samples on several gcp instances, both classifiers, modelled; nothing is written. */
@@ -72,8 +74,9 @@ async function run<T>(name: ScenarioName, args: object, label: string): Promise<
 }
 
 if (values['incremental-only']) {
-  const incremental = await runIncremental(quick, latency, run);
-  const aging = await runComingOfAge(quick, latency, run);
+  const shape = values.shape === 'long-tail' ? 'long-tail' : 'head-heavy';
+  const incremental = await runIncremental(quick, latency, run, shape);
+  const aging = await runComingOfAge(quick, latency, run, shape);
   console.log(`\n${incrementalTable(incremental)}`);
   for (const r of incremental) console.log(r.classifier, JSON.stringify(r.gmail.byMethod));
   console.log(`\n${comingOfAgeTable(aging)}\n\n${comingOfAgeLines(aging)}`);

@@ -1,6 +1,7 @@
 import { isComingOfAge } from '../src/domain/coming-of-age-log.js';
 import type { Run } from '../src/domain/model.js';
 import type { CronResult } from '../src/jobs/watch-renewal.js';
+import type { MailboxShape } from '../src/local/google/mailbox-generator.js';
 import {
   byMethod,
   deliverRounds,
@@ -15,6 +16,8 @@ export interface ComingOfAgeArgs {
   /** Rounds of new mail, delivered one after another (as the incremental scenario's). */
   readonly rounds: readonly MailRound[];
   readonly latency: Latency;
+  /** The scanned mailbox's shape (head-heavy when absent). */
+  readonly shape?: MailboxShape;
   readonly classifier: 'openai' | 'rules';
   /** Days with no new mail after the pass, each with its cron call. */
   readonly quietDays: number;
@@ -53,7 +56,7 @@ interface CronDay {
  * Gmail units are counted by the simulated Google, per day of the cron, by method.
  */
 export async function comingOfAge(args: ComingOfAgeArgs) {
-  const watched = await watchedMailbox(args.latency, args.classifier, undefined);
+  const watched = await watchedMailbox(args.latency, args.classifier, undefined, args.shape);
   const { bench, userId } = watched;
   try {
     const { svc, world } = bench;

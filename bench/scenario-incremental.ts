@@ -1,3 +1,4 @@
+import type { MailboxShape } from '../src/local/google/mailbox-generator.js';
 import {
   byMethod,
   deliverRounds,
@@ -12,6 +13,8 @@ export interface IncrementalArgs {
   /** Rounds of new mail, delivered one after another. */
   readonly rounds: readonly MailRound[];
   readonly latency: Latency;
+  /** The scanned mailbox's shape (head-heavy when absent). */
+  readonly shape?: MailboxShape;
   readonly classifier: 'openai' | 'rules';
 }
 
@@ -24,7 +27,7 @@ export interface IncrementalArgs {
  * policy judges it on arrival (scenario-coming-of-age.ts measures the default's 30 days).
  */
 export async function incremental(args: IncrementalArgs) {
-  const watched = await watchedMailbox(args.latency, args.classifier, 0);
+  const watched = await watchedMailbox(args.latency, args.classifier, 0, args.shape);
   const { bench } = watched;
   try {
     const { svc, world } = bench;
